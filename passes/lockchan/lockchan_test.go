@@ -1,0 +1,25 @@
+package lockchan_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/sharedvet/sharedvet/passes/lockchan"
+)
+
+func TestLockchan(t *testing.T) {
+	testdata, err := filepath.Abs(filepath.Join("..", "..", "testdata"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	analysistest.Run(t, testdata, lockchan.Analyzer,
+		"lockchan/basic",
+		"lockchan/defers",
+		"lockchan/seed",
+		"lockchan/crosspkg/user",
+		"lockchan/generics",
+		"clean",
+	)
+}

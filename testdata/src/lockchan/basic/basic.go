@@ -1,0 +1,273 @@
+// Package basic holds lockchan's fixtures for the kinds of locks and
+// channel operations: positives are named bad…, negatives ok….
+package basic
+
+import (
+	"context"
+	"sync"
+)
+
+type Broker struct {
+	mu  sync.Mutex
+	seq int
+	out chan int
+}
+
+func (b *Broker) badSend(v int) {
+	b.mu.Lock()
+	b.seq++
+	b.out <- v // want `send on b.out while holding b.mu`
+	b.mu.Unlock()
+}
+
+func (b *Broker) okSendAfterUnlock(v int) {
+	b.mu.Lock()
+	b.seq++
+	b.mu.Unlock()
+	b.out <- v // ok: the lock was released
+}
+
+func (b *Broker) badRecv() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return <-b.out // want `receive from b.out while holding b.mu`
+}
+
+func (b *Broker) badCommaOk() bool {
+	b.mu.Lock()
+	_, ok := <-b.out // want `receive from b.out while holding b.mu`
+	b.mu.Unlock()
+	return ok
+}
+
+func (b *Broker) badRange() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for v := range b.out { // want `range over b.out while holding b.mu`
+		b.seq += v
+	}
+}
+
+func (b *Broker) badSelect(ctx context.Context) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	select { // want `select without default case while holding b.mu`
+	case b.out <- 1:
+	case <-ctx.Done():
+	}
+}
+
+func (b *Broker) okSelectDefault() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	select { // ok: a select with a default case never blocks
+	case b.out <- 1:
+	default:
+	}
+}
+
+func (b *Broker) okCloseLenCap() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := len(b.out) + cap(b.out) // ok: len and cap never block
+	close(b.out)                 // ok: close never blocks
+	return n
+}
+
+// RW holds an RWMutex.
+type RW struct {
+	mu sync.RWMutex
+	ch chan string
+}
+
+func (r *RW) badRLock() string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return <-r.ch // want `receive from r.ch while holding r.mu \(read lock\)`
+}
+
+func (r *RW) badWriteLock(s string) {
+	r.mu.Lock()
+	r.ch <- s // want `send on r.ch while holding r.mu`
+	r.mu.Unlock()
+}
+
+func (r *RW) okRUnlocked(s string) {
+	r.mu.RLock()
+	n := len(s)
+	r.mu.RUnlock()
+	_ = n
+	r.ch <- s // ok: released
+}
+
+// Embedded has a promoted Lock method.
+type Embedded struct {
+	sync.Mutex
+	ch chan int
+}
+
+func (e *Embedded) badPromoted() {
+	e.Lock()
+	e.ch <- 1 // want `send on e.ch while holding e`
+	e.Unlock()
+}
+
+func (e *Embedded) okPromoted() {
+	e.Lock()
+	e.Unlock()
+	e.ch <- 1 // ok: released
+}
+
+var (
+	globalMu sync.Mutex
+	events   = make(chan string)
+)
+
+func badGlobal() {
+	globalMu.Lock()
+	events <- "x" // want `send on events while holding globalMu`
+	globalMu.Unlock()
+}
+
+func badLocal(ch chan int) {
+	var mu sync.Mutex
+	mu.Lock()
+	ch <- 1 // want `send on ch while holding mu`
+	mu.Unlock()
+}
+
+func badPointerParam(mu *sync.Mutex, ch chan int) {
+	mu.Lock()
+	<-ch // want `receive from ch while holding mu`
+	mu.Unlock()
+}
+
+func badLocker(l sync.Locker, ch chan int) {
+	l.Lock()
+	ch <- 1 // want `send on ch while holding l`
+	l.Unlock()
+}
+
+func badCapturedByClosure(ch chan int) func() {
+	var mu sync.Mutex
+	return func() {
+		mu.Lock()
+		ch <- 1 // want `send on ch while holding mu`
+		mu.Unlock()
+	}
+}
+
+func okGoroutineUnderLock(b *Broker) {
+	b.mu.Lock()
+	go func() {
+		b.out <- 1 // ok: the goroutine does not hold the starter's lock
+	}()
+	b.mu.Unlock()
+}
+
+func okSomePaths(b *Broker, cond bool) {
+	if cond {
+		b.mu.Lock()
+	}
+	b.out <- 1 // ok: not held on every path
+	if cond {
+		b.mu.Unlock()
+	}
+}
+
+func okUnlockedOnBothPaths(b *Broker, cond bool) {
+	b.mu.Lock()
+	if cond {
+		b.seq++
+		b.mu.Unlock()
+	} else {
+		b.mu.Unlock()
+	}
+	b.out <- 1 // ok: released on both paths
+}
+
+func badHeldOnBothPaths(b *Broker, cond bool) {
+	if cond {
+		b.mu.Lock()
+	} else {
+		b.mu.Lock()
+		b.seq++
+	}
+	b.out <- 1 // want `send on b.out while holding b.mu`
+	b.mu.Unlock()
+}
+
+func okBufferedLocal(b *Broker) <-chan int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ch := make(chan int, 1)
+	ch <- b.seq // ok: the function's own buffered channel, sent to once
+	return ch
+}
+
+func badBufferedTooSmall(b *Broker) <-chan int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ch := make(chan int, 1)
+	ch <- b.seq // ok: the first send fills the buffer
+	ch <- b.seq // want `send on ch while holding b.mu`
+	return ch
+}
+
+func badBufferedEscapes(b *Broker) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ch := make(chan int, 1)
+	go func() { ch <- 0 }()
+	ch <- b.seq // want `send on ch while holding b.mu`
+}
+
+func okTwoMutexes(a, b *Broker) {
+	a.mu.Lock()
+	a.seq++
+	a.mu.Unlock()
+	b.mu.Lock()
+	b.seq++
+	b.mu.Unlock()
+	a.out <- 1 // ok: nothing held
+}
+
+func badTwoHeld(a, b *Broker) {
+	a.mu.Lock()
+	b.mu.Lock()
+	a.out <- 1 // want `send on a.out while holding a.mu and b.mu`
+	b.mu.Unlock()
+	a.mu.Unlock()
+}
+
+func okTryLock(b *Broker) {
+	if b.mu.TryLock() {
+		b.seq++
+		b.mu.Unlock()
+	}
+	b.out <- 1 // ok: TryLock's lock is released on its only path
+}
+
+func okLoopReleased(b *Broker, vs []int) {
+	for _, v := range vs {
+		b.mu.Lock()
+		b.seq += v
+		b.mu.Unlock()
+		b.out <- v // ok: released in each iteration
+	}
+}
+
+func badLoopHeld(b *Broker, vs []int) {
+	b.mu.Lock()
+	for _, v := range vs {
+		b.out <- v // want `send on b.out while holding b.mu`
+	}
+	b.mu.Unlock()
+}
+
+func okWaitGroup(b *Broker, wg *sync.WaitGroup) {
+	b.mu.Lock()
+	b.seq++
+	b.mu.Unlock()
+	wg.Wait() // ok: not a channel operation, and nothing held
+}

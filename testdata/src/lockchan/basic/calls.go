@@ -1,0 +1,79 @@
+package basic
+
+import "sync"
+
+type Queue struct {
+	mu    sync.Mutex
+	items []int
+	out   chan int
+}
+
+// flush blocks: callers must not hold q.mu.
+func (q *Queue) flush() {
+	for _, it := range q.items {
+		q.out <- it
+	}
+}
+
+func (q *Queue) indirect() { q.flush() }
+
+func (q *Queue) badCallsBlocking() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.flush() // want `call to q.flush may block on a channel send while holding q.mu`
+}
+
+func (q *Queue) badCallsTransitively() {
+	q.mu.Lock()
+	q.indirect() // want `call to q.indirect may block on a channel send while holding q.mu`
+	q.mu.Unlock()
+}
+
+func (q *Queue) okCallAfterUnlock() {
+	q.mu.Lock()
+	q.items = append(q.items, 1)
+	q.mu.Unlock()
+	q.flush() // ok: released
+}
+
+func (q *Queue) size() int { return len(q.items) }
+
+func (q *Queue) okCallNonBlocking() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.size() // ok: size does not block
+}
+
+func (q *Queue) okGoBlocking() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	go q.flush() // ok: runs in another goroutine
+}
+
+// waitLocked is called with q.mu held; it releases it while it waits,
+// like sync.Cond.Wait.
+func (q *Queue) waitLocked(done chan struct{}) {
+	q.mu.Unlock()
+	<-done
+	q.mu.Lock()
+}
+
+func (q *Queue) okCondLike(done chan struct{}) {
+	q.mu.Lock()
+	q.waitLocked(done) // ok: the callee releases the lock before it blocks
+	q.mu.Unlock()
+}
+
+func (q *Queue) badClosureCall() {
+	q.mu.Lock()
+	func() {
+		q.out <- 1
+	}() // want `call to function literal may block on a channel send while holding q.mu`
+	q.mu.Unlock()
+}
+
+func (q *Queue) okInterfaceCall(f interface{ Flush() }) {
+	q.mu.Lock()
+	f.Flush() // ok: dynamic calls are not followed
+	q.mu.Unlock()
+}
