@@ -4,6 +4,8 @@
 package analyzer
 
 import (
+	"strings"
+
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/sharedvet/sharedvet/passes/lockchan"
@@ -14,4 +16,11 @@ func All() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		lockchan.Analyzer,
 	}
+}
+
+// Title returns the one-line title of an analyzer: the first line of
+// its Doc without the "NAME: " prefix.
+func Title(a *analysis.Analyzer) string {
+	first, _, _ := strings.Cut(a.Doc, "\n")
+	return strings.TrimPrefix(first, a.Name+": ")
 }

@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"sort"
@@ -230,11 +231,22 @@ func report(graph *checker.Graph, jsonDone bool, stdout, stderr io.Writer) (find
 	})
 	if !jsonDone {
 		for _, k := range found {
-			fmt.Fprintf(stdout, "%s: %s\n", k.posn, k.msg)
+			fmt.Fprintf(stdout, "%s: %s\n", relPosition(k.posn), k.msg)
 		}
 	}
 	findings = len(found)
 	return findings, failed
+}
+
+// relPosition prints posn with its file name relative to the current
+// directory when the file is under it, as go vet does.
+func relPosition(posn token.Position) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, posn.Filename); err == nil && !strings.HasPrefix(rel, "..") {
+			posn.Filename = rel
+		}
+	}
+	return posn.String()
 }
 
 func startCPUProfile(path string) (stop func(), err error) {

@@ -52,13 +52,3 @@ func section(doc *ast.CommentGroup, name string) (string, error) {
 	}
 	return body, nil
 }
-
-// Title returns the first line of an analyzer's Doc, without the
-// "NAME: " prefix.
-func Title(doc string) string {
-	first, _, _ := strings.Cut(doc, "\n")
-	if _, t, ok := strings.Cut(first, ": "); ok {
-		return t
-	}
-	return first
-}

@@ -1,0 +1,179 @@
+package main_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The end-to-end tests build the sharedvet binary and run it, as users
+// do, standalone and as a go vet tool, on a small module.
+
+// buildSharedvet builds the command into a temporary directory.
+func buildSharedvet(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "sharedvet")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// writeModule writes a module with one package that has a lockchan
+// finding, one that is clean, and, if broken, one that does not
+// type-check.
+func writeModule(t *testing.T, broken bool) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod": "module example.com/m\n\ngo 1.22\n",
+		"bad/bad.go": `package bad
+
+import "sync"
+
+type B struct {
+	mu  sync.Mutex
+	out chan int
+}
+
+func (b *B) Send(v int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.out <- v
+}
+`,
+		"good/good.go": `package good
+
+import "sync"
+
+type G struct {
+	mu  sync.Mutex
+	out chan int
+}
+
+func (g *G) Send(v int) {
+	g.mu.Lock()
+	g.mu.Unlock()
+	g.out <- v
+}
+`,
+	}
+	if broken {
+		files["broken/broken.go"] = "package broken\n\nfunc F() int { return undefined }\n"
+	}
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// run runs name with args in dir and returns stdout, stderr and the
+// exit status.
+func run(t *testing.T, dir, name string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOTOOLCHAIN=local")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return stdout.String(), stderr.String(), 0
+	case errors.As(err, &exit):
+		return stdout.String(), stderr.String(), exit.ExitCode()
+	}
+	t.Fatalf("%s %v: %v", name, args, err)
+	return "", "", -1
+}
+
+const wantFinding = "bad/bad.go:13:8: send on b.out while holding b.mu"
+
+func TestStandalone(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, false)
+
+	stdout, stderr, code := run(t, dir, bin, "./...")
+	if code != 3 || !strings.Contains(stdout, wantFinding) {
+		t.Errorf("sharedvet ./...: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 3 and %q", code, stdout, stderr, wantFinding)
+	}
+	if strings.Contains(stdout, "good") {
+		t.Errorf("finding in the clean package:\n%s", stdout)
+	}
+
+	stdout, stderr, code = run(t, dir, bin, "./good")
+	if code != 0 || stdout != "" {
+		t.Errorf("sharedvet ./good: exit %d, stdout %q, stderr %q; want exit 0 and no output", code, stdout, stderr)
+	}
+
+	stdout, _, code = run(t, dir, bin, "-json", "./...")
+	if code != 0 || !strings.Contains(stdout, `"lockchan": [`) || !strings.Contains(stdout, `"b.mu locked here"`) {
+		t.Errorf("sharedvet -json: exit %d, stdout:\n%s", code, stdout)
+	}
+
+	stdout, _, code = run(t, dir, bin, "-lockchan=false", "./...")
+	if code != 0 || stdout != "" {
+		t.Errorf("sharedvet -lockchan=false: exit %d, stdout %q; want exit 0 and no output", code, stdout)
+	}
+}
+
+func TestStandaloneTypeError(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, true)
+
+	stdout, stderr, code := run(t, dir, bin, "./...")
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (an error)", code)
+	}
+	if !strings.Contains(stderr, "example.com/m/broken") || !strings.Contains(stderr, "undefined") {
+		t.Errorf("stderr does not name the broken package and its error:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, wantFinding) {
+		t.Errorf("the other packages were not analyzed; stdout:\n%s", stdout)
+	}
+}
+
+func TestBadPattern(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, false)
+	_, stderr, code := run(t, dir, bin, "./nonexistent/...")
+	if code != 1 || stderr == "" {
+		t.Errorf("exit %d, stderr %q; want exit 1 and a message", code, stderr)
+	}
+}
+
+func TestVetTool(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, false)
+
+	_, stderr, code := run(t, dir, "go", "vet", "-vettool="+bin, "./...")
+	if code == 0 || !strings.Contains(stderr, wantFinding) {
+		t.Errorf("go vet -vettool: exit %d, stderr:\n%s\nwant a failure with %q", code, stderr, wantFinding)
+	}
+
+	_, stderr, code = run(t, dir, "go", "vet", "-vettool="+bin, "./good")
+	if code != 0 {
+		t.Errorf("go vet -vettool ./good: exit %d, stderr:\n%s", code, stderr)
+	}
+
+	// An analyzer flag, spelled as go vet spells it.
+	_, stderr, code = run(t, dir, "go", "vet", "-vettool="+bin, "-lockchan=false", "./...")
+	if code != 0 {
+		t.Errorf("go vet -vettool -lockchan=false: exit %d, stderr:\n%s", code, stderr)
+	}
+}
