@@ -39,11 +39,20 @@ var Analyzer = &analysis.Analyzer{
 type BlocksFact struct {
 	Op   string // the operation, e.g. "a channel send"
 	Posn string // where it is, as "file.go:line"
+	// ChanParam is 1 + the index of the parameter that holds the
+	// channel, when it is one (0 if not): a caller that passes nil
+	// there does not block (fixture okNilChanArg).
+	ChanParam int
 }
 
 func (*BlocksFact) AFact() {}
 
-func (f *BlocksFact) String() string { return fmt.Sprintf("blocks(%s at %s)", f.Op, f.Posn) }
+func (f *BlocksFact) String() string {
+	if f.ChanParam > 0 {
+		return fmt.Sprintf("blocks(%s at %s, on parameter %d)", f.Op, f.Posn, f.ChanParam)
+	}
+	return fmt.Sprintf("blocks(%s at %s)", f.Op, f.Posn)
+}
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainfo := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
@@ -52,6 +61,7 @@ func run(pass *analysis.Pass) (any, error) {
 		locks: pass.ResultOf[lockset.Analyzer].(*lockset.Result),
 		names: pass.ResultOf[srcname.Analyzer].(*srcname.Index),
 	}
+	c.buffered = syncapi.FindBufferedChans(pass.Pkg, ssainfo.SrcFuncs, c.inTestFile)
 	c.blockers = c.summarize(ssainfo.SrcFuncs)
 	c.exportFacts(ssainfo.SrcFuncs)
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
@@ -64,15 +74,88 @@ type checker struct {
 	locks    *lockset.Result
 	names    *srcname.Index
 	blockers map[*ssa.Function]*blocker
+	buffered *syncapi.BufferedChans
+}
+
+// inTestFile reports whether fn is declared in a _test.go file.
+func (c *checker) inTestFile(fn *ssa.Function) bool {
+	f := c.pass.Fset.File(fn.Pos())
+	return f != nil && strings.HasSuffix(f.Name(), "_test.go")
+}
+
+// mayBlock reports whether op is worth reporting: it may block, and it
+// is not a send on a channel the package always makes buffered.
+func (c *checker) mayBlock(op syncapi.BlockingOp) bool {
+	if syncapi.CannotBlock(op) {
+		return false
+	}
+	return !c.buffered.BufferedByDesign(op)
 }
 
 // A blocker explains why calling a function may block: the channel
 // operation it reaches, directly or through a chain of static calls.
 type blocker struct {
-	op   string    // "a channel send", "a channel receive", ...
-	pos  token.Pos // of the operation, if it is in this package
-	posn string    // of the operation, as text, if it is in another package
-	desc string    // the operation in the callee's terms, "send on s.out"
+	op    string    // "a channel send", "a channel receive", ...
+	pos   token.Pos // of the operation, if it is in this package
+	posn  string    // of the operation, as text, if it is in another package
+	desc  string    // the operation in the callee's terms, "send on s.out"
+	param int       // index of the parameter holding the channel, or -1
+}
+
+// through returns why call, a call of the function b describes, may
+// block, in the caller's terms; nil if the call passes nil as the
+// channel the function would block on (httptest's closeConn calls
+// closeConnChan(c, nil), which sends only if done != nil).
+func (b *blocker) through(call *ssa.CallCommon) *blocker {
+	if b.param < 0 {
+		return b
+	}
+	args := call.Args
+	if call.IsInvoke() {
+		return nil // not a static call; never happens for blockers
+	}
+	if b.param >= len(args) {
+		return nil
+	}
+	arg := unconvert(args[b.param])
+	if k, ok := arg.(*ssa.Const); ok && k.IsNil() {
+		return nil
+	}
+	out := *b
+	out.param = paramIndex(arg)
+	return &out
+}
+
+// paramIndex returns the index of v among its function's parameters,
+// or -1 if v is not a parameter.
+func paramIndex(v ssa.Value) int {
+	p, ok := unconvert(v).(*ssa.Parameter)
+	if !ok {
+		return -1
+	}
+	for i, q := range p.Parent().Params {
+		if q == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// unconvert strips channel direction conversions.
+func unconvert(v ssa.Value) ssa.Value {
+	for {
+		ct, ok := v.(*ssa.ChangeType)
+		if !ok {
+			return v
+		}
+		v = ct.X
+	}
+}
+
+// A callSite is a static call of a function of this package.
+type callSite struct {
+	caller *ssa.Function
+	call   *ssa.CallCommon
 }
 
 // summarize computes which source functions of the package may block
@@ -81,13 +164,14 @@ type blocker struct {
 // so each function is visited a bounded number of times.
 func (c *checker) summarize(funcs []*ssa.Function) map[*ssa.Function]*blocker {
 	blockers := make(map[*ssa.Function]*blocker)
-	callers := make(map[*ssa.Function][]*ssa.Function)
+	sites := make(map[*ssa.Function][]callSite)
 	var work []*ssa.Function
 	for _, fn := range funcs {
 		safefunc.Do(c.pass, fn, func() {
-			b, callees := c.scan(fn)
-			for _, callee := range callees {
-				callers[callee] = append(callers[callee], fn)
+			b, calls := c.scan(fn)
+			for _, call := range calls {
+				callee := staticCallee(call)
+				sites[callee] = append(sites[callee], callSite{fn, call})
 			}
 			if b != nil {
 				blockers[fn] = b
@@ -98,34 +182,47 @@ func (c *checker) summarize(funcs []*ssa.Function) map[*ssa.Function]*blocker {
 	for len(work) > 0 {
 		fn := work[0]
 		work = work[1:]
-		for _, caller := range callers[fn] {
-			if blockers[caller] == nil {
-				blockers[caller] = blockers[fn]
-				work = append(work, caller)
+		for _, site := range sites[fn] {
+			if blockers[site.caller] != nil {
+				continue
+			}
+			if b := blockers[fn].through(site.call); b != nil {
+				blockers[site.caller] = b
+				work = append(work, site.caller)
 			}
 		}
 	}
 	return blockers
 }
 
-// scan returns the first operation of fn that may block on a channel
+// scan returns an operation of fn that may block on a channel
 // (directly, or by a call to a function of another package whose fact
-// says so), and the functions of this package that fn calls. An
-// operation or call that follows an unlock of a mutex fn did not lock
-// is skipped: fn releases its caller's lock before it blocks (the
-// sync.Cond pattern, fixture condLike).
-func (c *checker) scan(fn *ssa.Function) (*blocker, []*ssa.Function) {
+// says so), preferring one that blocks whatever the arguments, and the
+// calls fn makes of functions of this package. An operation or call
+// that follows an unlock of a mutex fn did not lock is skipped: fn
+// releases its caller's lock before it blocks (the sync.Cond pattern,
+// fixture okCondLike).
+func (c *checker) scan(fn *ssa.Function) (*blocker, []*ssa.CallCommon) {
 	releases := c.releaseBlocks(fn)
-	var first *blocker
-	var callees []*ssa.Function
+	var always, onParam *blocker
+	found := func(b *blocker) {
+		switch {
+		case b == nil:
+		case b.param < 0 && always == nil:
+			always = b
+		case b.param >= 0 && onParam == nil:
+			onParam = b
+		}
+	}
+	var calls []*ssa.CallCommon
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			if afterRelease(instr, releases) {
 				continue
 			}
 			if op, ok := syncapi.BlockingOpOf(instr, c.names.IsRangeFor); ok {
-				if first == nil && !syncapi.CannotBlock(op) {
-					first = &blocker{op: opNoun(op), pos: op.Pos, desc: c.describe(op)}
+				if c.mayBlock(op) {
+					found(&blocker{op: opNoun(op), pos: op.Pos, desc: c.describe(op), param: paramIndex(op.Chan)})
 				}
 				continue
 			}
@@ -141,13 +238,16 @@ func (c *checker) scan(fn *ssa.Function) (*blocker, []*ssa.Function) {
 				continue
 			}
 			if callee.Pkg != nil && callee.Pkg.Pkg == c.pass.Pkg {
-				callees = append(callees, callee)
-			} else if first == nil {
-				first = c.importedBlocker(callee)
+				calls = append(calls, call.Common())
+			} else if b := c.importedBlocker(callee); b != nil {
+				found(b.through(call.Common()))
 			}
 		}
 	}
-	return first, callees
+	if always != nil {
+		return always, calls
+	}
+	return onParam, calls
 }
 
 // releaseBlocks returns the instructions of fn that unlock a mutex fn
@@ -194,7 +294,7 @@ func (c *checker) importedBlocker(fn *ssa.Function) *blocker {
 	if !c.pass.ImportObjectFact(obj, &fact) {
 		return nil
 	}
-	return &blocker{op: fact.Op, posn: fact.Posn}
+	return &blocker{op: fact.Op, posn: fact.Posn, param: fact.ChanParam - 1}
 }
 
 // exportFacts records a BlocksFact for each named function of the
@@ -204,7 +304,9 @@ func (c *checker) exportFacts(funcs []*ssa.Function) {
 		b := c.blockers[fn]
 		obj, ok := fn.Object().(*types.Func)
 		// Only exported functions can be called from other packages.
-		if b == nil || !ok || obj.Pkg() != c.pass.Pkg || !obj.Exported() {
+		// The runtime's own channel operations (the GC waiting for its
+		// workers, reached from every allocation) are not the program's.
+		if b == nil || !ok || obj.Pkg() != c.pass.Pkg || !obj.Exported() || isRuntime(obj.Pkg()) {
 			continue
 		}
 		posn := b.posn
@@ -212,8 +314,13 @@ func (c *checker) exportFacts(funcs []*ssa.Function) {
 			p := c.pass.Fset.Position(b.pos)
 			posn = fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
 		}
-		c.pass.ExportObjectFact(obj, &BlocksFact{Op: b.op, Posn: posn})
+		c.pass.ExportObjectFact(obj, &BlocksFact{Op: b.op, Posn: posn, ChanParam: b.param + 1})
 	}
+}
+
+func isRuntime(pkg *types.Package) bool {
+	p := pkg.Path()
+	return p == "runtime" || strings.HasPrefix(p, "runtime/internal/") || strings.HasPrefix(p, "internal/runtime/")
 }
 
 // blockerOf returns why the call may block, or nil.
@@ -222,13 +329,14 @@ func (c *checker) blockerOf(call *ssa.CallCommon) *blocker {
 	if callee == nil {
 		return nil
 	}
-	if b, ok := c.blockers[callee]; ok {
-		return b
+	b, ok := c.blockers[callee]
+	if !ok && (callee.Pkg == nil || callee.Pkg.Pkg != c.pass.Pkg) {
+		b = c.importedBlocker(callee)
 	}
-	if callee.Pkg != nil && callee.Pkg.Pkg == c.pass.Pkg {
+	if b == nil {
 		return nil
 	}
-	return c.importedBlocker(callee)
+	return b.through(call)
 }
 
 // staticCallee returns the function call statically calls, the generic
@@ -260,7 +368,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		case *ssa.RunDefers:
 			c.checkDefers(fn, instr, held)
 		default:
-			if op, ok := syncapi.BlockingOpOf(instr, c.names.IsRangeFor); ok && !syncapi.CannotBlock(op) {
+			if op, ok := syncapi.BlockingOpOf(instr, c.names.IsRangeFor); ok && c.mayBlock(op) {
 				c.reportOp(op, held)
 			}
 		}

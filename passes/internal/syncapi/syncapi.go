@@ -276,3 +276,140 @@ func inLoop(b *ssa.BasicBlock) bool {
 	}
 	return false
 }
+
+// BufferedChans records the channels that a package makes with a
+// buffer everywhere: programs send on such channels under a lock by
+// design, relying on the buffer (net/http's closeNotifyCh, made with
+// capacity 1 and sent on once; database/sql's chan connRequest).
+type BufferedChans struct {
+	fields map[*types.Var]bool      // channel fields stored only buffered channels or nil
+	elems  map[*types.TypeName]bool // element types of this package whose channels are all made buffered
+}
+
+// FindBufferedChans scans funcs for channel makes and stores into
+// channel fields. Functions for which skip returns true (tests, which
+// make unbuffered channels to provoke blocking) are not considered.
+func FindBufferedChans(pkg *types.Package, funcs []*ssa.Function, skip func(*ssa.Function) bool) *BufferedChans {
+	bc := &BufferedChans{fields: make(map[*types.Var]bool), elems: make(map[*types.TypeName]bool)}
+	unbufFields := make(map[*types.Var]bool)
+	unbufElems := make(map[*types.TypeName]bool)
+	for _, fn := range funcs {
+		if skip(fn) {
+			continue
+		}
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch instr := instr.(type) {
+				case *ssa.MakeChan:
+					if elem := localElem(pkg, instr.Type()); elem != nil {
+						if isBufferedOrNil(instr) {
+							bc.elems[elem] = true
+						} else {
+							unbufElems[elem] = true
+						}
+					}
+				case *ssa.Store:
+					field := FieldOf(instr.Addr)
+					if field == nil {
+						continue
+					}
+					if _, isChan := field.Type().Underlying().(*types.Chan); !isChan {
+						continue
+					}
+					if isBufferedOrNil(instr.Val) {
+						bc.fields[field] = true
+					} else {
+						unbufFields[field] = true
+					}
+				}
+			}
+		}
+	}
+	for f := range unbufFields {
+		delete(bc.fields, f)
+	}
+	for e := range unbufElems {
+		delete(bc.elems, e)
+	}
+	return bc
+}
+
+// BufferedByDesign reports whether op sends on a channel that the
+// package always makes buffered: one loaded from a field that only
+// ever holds buffered channels, or one whose element type is a named
+// type of this package all of whose channels are made buffered.
+func (bc *BufferedChans) BufferedByDesign(op BlockingOp) bool {
+	if op.Kind != Send {
+		return false
+	}
+	if bc.fields[LoadedField(op.Chan)] {
+		return true
+	}
+	if ch, ok := op.Chan.Type().Underlying().(*types.Chan); ok {
+		if n, ok := types.Unalias(ch.Elem()).(*types.Named); ok && bc.elems[n.Obj()] {
+			return true
+		}
+	}
+	return false
+}
+
+// localElem returns the element type of the channel type t if it is a
+// named type declared in pkg: other packages rarely make channels of it.
+func localElem(pkg *types.Package, t types.Type) *types.TypeName {
+	ch, ok := t.Underlying().(*types.Chan)
+	if !ok {
+		return nil
+	}
+	n, ok := types.Unalias(ch.Elem()).(*types.Named)
+	if !ok || n.Obj().Pkg() != pkg {
+		return nil
+	}
+	return n.Obj()
+}
+
+// isBufferedOrNil reports whether v is nil or a channel made with a
+// capacity that is not the constant zero.
+func isBufferedOrNil(v ssa.Value) bool {
+	for {
+		switch x := v.(type) {
+		case *ssa.ChangeType:
+			v = x.X
+			continue
+		case *ssa.Const:
+			return x.IsNil()
+		case *ssa.MakeChan:
+			c, ok := x.Size.(*ssa.Const)
+			return !ok || c.Value == nil || c.Int64() != 0
+		}
+		return false
+	}
+}
+
+// FieldOf returns the struct field that addr, a &x.f address,
+// addresses, or nil.
+func FieldOf(addr ssa.Value) *types.Var {
+	fa, ok := addr.(*ssa.FieldAddr)
+	if !ok {
+		return nil
+	}
+	t := fa.X.Type().Underlying()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem().Underlying()
+	}
+	if s, ok := t.(*types.Struct); ok && fa.Field < s.NumFields() {
+		return s.Field(fa.Field)
+	}
+	return nil
+}
+
+// LoadedField returns the field whose value ch was loaded from
+// (ch is x.f), or nil.
+func LoadedField(ch ssa.Value) *types.Var {
+	if ct, ok := ch.(*ssa.ChangeType); ok {
+		ch = ct.X
+	}
+	if ld, ok := ch.(*ssa.UnOp); ok && ld.Op == token.MUL {
+		return FieldOf(ld.X)
+	}
+	return nil
+}

@@ -271,3 +271,56 @@ func okWaitGroup(b *Broker, wg *sync.WaitGroup) {
 	b.mu.Unlock()
 	wg.Wait() // ok: not a channel operation, and nothing held
 }
+
+// Notify holds a channel that is only ever made with a buffer.
+type Notify struct {
+	mu        sync.Mutex
+	triggered bool
+	ch        chan bool
+}
+
+func NewNotify() *Notify { return &Notify{ch: make(chan bool, 1)} }
+
+func (n *Notify) okBufferedField() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.triggered {
+		n.triggered = true
+		n.ch <- true // ok: n.ch is always made with a buffer, sent on once by design
+	}
+}
+
+func (n *Notify) okLazyBuffered() chan bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.ch == nil {
+		n.ch = make(chan bool, 1)
+		n.ch <- n.triggered // ok: a fresh buffered channel
+	}
+	return n.ch
+}
+
+func (n *Notify) badReceiveBufferedField() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return <-n.ch // want `receive from n.ch while holding n.mu`
+}
+
+// Unbuf holds a channel made without a buffer somewhere.
+type Unbuf struct {
+	mu sync.Mutex
+	ch chan int
+}
+
+func newUnbuf(buffered bool) *Unbuf {
+	if buffered {
+		return &Unbuf{ch: make(chan int, 8)}
+	}
+	return &Unbuf{ch: make(chan int)}
+}
+
+func (u *Unbuf) badSendSometimesUnbuffered() {
+	u.mu.Lock()
+	u.ch <- 1 // want `send on u.ch while holding u.mu`
+	u.mu.Unlock()
+}

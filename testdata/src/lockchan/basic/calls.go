@@ -77,3 +77,36 @@ func (q *Queue) okInterfaceCall(f interface{ Flush() }) {
 	f.Flush() // ok: dynamic calls are not followed
 	q.mu.Unlock()
 }
+
+// closeChan sends on done when the caller asks for it.
+func (q *Queue) closeChan(done chan<- struct{}) {
+	q.items = nil
+	if done != nil {
+		done <- struct{}{}
+	}
+}
+
+func (q *Queue) close() { q.closeChan(nil) }
+
+func (q *Queue) okNilChanArg() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.close() // ok: close passes nil as the channel closeChan would send on
+}
+
+func (q *Queue) badChanArg(done chan struct{}) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closeChan(done) // want `call to q.closeChan may block on a channel send while holding q.mu`
+}
+
+func (q *Queue) forward(done chan struct{}) { q.closeChan(done) }
+
+func (q *Queue) badChanArgForwarded(done chan struct{}) {
+	q.mu.Lock()
+	q.forward(done) // want `call to q.forward may block on a channel send while holding q.mu`
+	q.mu.Unlock()
+	q.mu.Lock()
+	q.forward(nil) // ok: nil forwarded to the parameter closeChan sends on
+	q.mu.Unlock()
+}

@@ -58,3 +58,15 @@ func (s *Service) okUnlocked() {
 	s.mu.Unlock()
 	p.Put("x") // ok: released
 }
+
+func (s *Service) okNotifyNil() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	blocker.Notify(nil) // ok: no channel, no send
+}
+
+func (s *Service) badNotify() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	blocker.Notify(s.done) // want `call to blocker.Notify may block on a channel send \(blocker.go:34\) while holding s.mu`
+}
