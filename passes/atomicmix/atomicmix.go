@@ -1,0 +1,631 @@
+package atomicmix
+
+import (
+	_ "embed"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/ssa"
+	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/sharedvet/sharedvet/passes/internal/docs"
+	"github.com/sharedvet/sharedvet/passes/internal/lockset"
+	"github.com/sharedvet/sharedvet/passes/internal/memloc"
+	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
+	"github.com/sharedvet/sharedvet/passes/internal/srcname"
+	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
+)
+
+//go:embed doc.go
+var doc string
+
+var Analyzer = &analysis.Analyzer{
+	Name:      "atomicmix",
+	Doc:       docs.MustExtract(doc, "atomicmix"),
+	URL:       "https://github.com/sharedvet/sharedvet#atomicmix",
+	Requires:  []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer, inspect.Analyzer, srcname.Analyzer},
+	Run:       run,
+	FactTypes: []analysis.Fact{new(AccessFact)},
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	ssainfo := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	locks := pass.ResultOf[lockset.Analyzer].(*lockset.Result)
+	c := &checker{
+		pass:    pass,
+		locks:   locks,
+		bind:    locks.Binding,
+		syntax:  newSyntaxIndex(pass, pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)),
+		imports: importFacts(pass),
+		escapes: make(map[*ssa.Alloc][]ssa.Instruction),
+	}
+	// One pass over the instructions of each function collects the
+	// accesses; pairing them needs all of the package's atomic accesses.
+	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.scanFunc)
+	c.check()
+	return nil, nil
+}
+
+// A checker holds what the checks of one package share.
+type checker struct {
+	pass    *analysis.Pass
+	locks   *lockset.Result
+	bind    memloc.Binder
+	syntax  *syntaxIndex
+	imports imported
+
+	atomics []*access // in scan order
+	plains  []*access
+	escapes map[*ssa.Alloc][]ssa.Instruction // memo of escapesOf
+	fields  typeutil.Map                     // types.Type → []contained, memo of containedFields
+	order   *instrOrder                      // of the function being scanned
+}
+
+// An access is an atomic call, or a plain load or store, of a location.
+type access struct {
+	fn     *ssa.Function
+	instr  ssa.Instruction
+	pos    token.Pos  // where to report it; invalid for a load of a variable (see placeVarReads)
+	addr   ssa.Value  // the address accessed
+	loc    memloc.Loc // what addr points to, if known
+	hasLoc bool
+	owner  *types.TypeName // the declared type of loc's field, for facts
+	typ    types.Type      // the type of the value loaded or stored
+	atomic bool
+	write  bool
+	init   bool      // a plain access of a value not yet shared
+	held   []lockRef // the locks held at the access
+	op     syncapi.AtomicAccess
+}
+
+// A lockRef names a held mutex by the field or package-level variable
+// that holds it, which is the same for all goroutines.
+type lockRef struct {
+	obj    types.Object
+	shared bool // a read lock
+}
+
+// scanFunc records the atomic and plain accesses of fn, with the locks
+// held at each.
+func (c *checker) scanFunc(fn *ssa.Function) {
+	c.order = &instrOrder{fn: fn}
+	visit := func(instr ssa.Instruction, held lockset.Set) {
+		switch instr := instr.(type) {
+		case ssa.CallInstruction:
+			c.scanCall(fn, instr, held)
+		case *ssa.UnOp:
+			// A load whose value is unused reads nothing: go/ssa emits
+			// one for range over an array with a constant length,
+			// which Go does not evaluate (fixture badSum).
+			if instr.Op == token.MUL && len(*instr.Referrers()) > 0 {
+				c.scanPlain(fn, instr, instr.X, instr.Type(), false, held)
+			}
+		case *ssa.Store:
+			c.scanPlain(fn, instr, instr.Addr, instr.Val.Type(), true, held)
+		}
+	}
+	if f := c.locks.Func(fn); f != nil {
+		f.Walk(visit)
+		return
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			visit(instr, nil)
+		}
+	}
+}
+
+// scanCall records a call of a sync/atomic function on a known location.
+func (c *checker) scanCall(fn *ssa.Function, call ssa.CallInstruction, held lockset.Set) {
+	op, ok := syncapi.AtomicAccessOf(call.Common())
+	if !ok {
+		return
+	}
+	loc, ok := memloc.Of(op.Addr, c.bind)
+	if !ok {
+		return
+	}
+	a := &access{fn: fn, instr: call, pos: call.Pos(), addr: op.Addr, loc: loc, hasLoc: true,
+		owner: ownerOf(op.Addr), typ: pointee(op.Addr.Type()), atomic: true, write: op.Write, op: op}
+	switch call := call.(type) {
+	case *ssa.Call:
+		a.held = lockRefs(held)
+	case *ssa.Defer:
+		a.held = c.heldByDeferred(fn, call, held)
+	}
+	c.atomics = append(c.atomics, a)
+}
+
+// scanPlain records a load or store of a value that sync/atomic could
+// also access (an integer or pointer), or of a struct or array that
+// may contain one.
+func (c *checker) scanPlain(fn *ssa.Function, instr ssa.Instruction, addr ssa.Value, t types.Type, write bool, held lockset.Set) {
+	scalar := atomicType(t) != ""
+	if !scalar && !composite(t) {
+		return
+	}
+	loc, hasLoc := memloc.Of(addr, c.bind)
+	if !hasLoc && !composite(t) {
+		return
+	}
+	pos := instr.Pos()
+	if !pos.IsValid() {
+		// A load of x.f or a[i] has no position; its address has.
+		switch addr.(type) {
+		case *ssa.FieldAddr, *ssa.IndexAddr:
+			pos = addr.Pos()
+		}
+	}
+	c.plains = append(c.plains, &access{fn: fn, instr: instr, pos: pos, addr: addr, loc: loc, hasLoc: hasLoc,
+		owner: ownerOf(addr), typ: t, write: write, init: c.unshared(fn, instr, addr), held: lockRefs(held)})
+}
+
+func ownerOf(addr ssa.Value) *types.TypeName {
+	if fa, ok := addr.(*ssa.FieldAddr); ok {
+		return memloc.Owner(fa.X.Type())
+	}
+	return nil
+}
+
+func pointee(t types.Type) types.Type {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
+}
+
+// lockRefs returns the held locks that other goroutines can name the
+// same way: a mutex in a struct field or a package-level variable.
+func lockRefs(held lockset.Set) []lockRef {
+	var out []lockRef
+	for _, l := range held {
+		if l.Field != nil {
+			out = append(out, lockRef{l.Field.Origin(), l.Shared})
+		} else if g, ok := l.Key.Root.(*ssa.Global); ok && l.Key.Path == "" {
+			out = append(out, lockRef{g.Object(), l.Shared})
+		}
+	}
+	return out
+}
+
+// heldByDeferred returns the locks that are still held when the
+// deferred call d runs: those held at the defer statement whose Unlock
+// was deferred earlier, since deferred calls run last-in, first-out
+// (the sync.Once pattern, fixture okOnceSlow).
+func (c *checker) heldByDeferred(fn *ssa.Function, d *ssa.Defer, held lockset.Set) []lockRef {
+	var kept lockset.Set
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			u, ok := instr.(*ssa.Defer)
+			if !ok || u.Pos() >= d.Pos() {
+				continue
+			}
+			lc, ok := syncapi.LockCallOf(u.Common())
+			if !ok || lc.Effect != syncapi.Release {
+				continue
+			}
+			if l, ok := held.Get(c.locks.KeyOf(lc.Mutex)); ok {
+				kept = append(kept, l)
+			}
+		}
+	}
+	return lockRefs(kept)
+}
+
+// atomicType returns the suffix of the sync/atomic functions that
+// operate on t ("Int64", "Pointer"), "Ptr" for other pointers (which
+// atomic.LoadPointer reaches through unsafe conversions), or "".
+func atomicType(t types.Type) string {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch u.Kind() {
+		case types.Int32:
+			return "Int32"
+		case types.Int64:
+			return "Int64"
+		case types.Uint32:
+			return "Uint32"
+		case types.Uint64:
+			return "Uint64"
+		case types.Uintptr:
+			return "Uintptr"
+		case types.UnsafePointer:
+			return "Pointer"
+		}
+	case *types.Pointer:
+		return "Ptr"
+	}
+	return ""
+}
+
+// composite reports whether t is a struct or array, whose copy reads
+// all of its fields or elements.
+func composite(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Struct, *types.Array:
+		return true
+	}
+	return false
+}
+
+// unshared reports whether addr points into a variable or composite
+// literal that fn allocated and has not yet shared when instr runs:
+// initialization before publication (fixture okConstructor).
+func (c *checker) unshared(fn *ssa.Function, instr ssa.Instruction, addr ssa.Value) bool {
+	root := addr
+	for range 16 {
+		switch a := root.(type) {
+		case *ssa.FieldAddr:
+			root = a.X
+			continue
+		case *ssa.IndexAddr:
+			if _, ok := a.X.Type().Underlying().(*types.Pointer); ok {
+				root = a.X
+				continue
+			}
+		}
+		break
+	}
+	alloc, ok := root.(*ssa.Alloc)
+	if !ok || alloc.Parent() != fn {
+		return false
+	}
+	esc, ok := c.escapes[alloc]
+	if !ok {
+		esc = escapesOf(alloc)
+		c.escapes[alloc] = esc
+	}
+	for _, e := range esc {
+		if c.order.mayPrecede(e, instr) {
+			return false
+		}
+	}
+	return true
+}
+
+// escapesOf returns the instructions that share alloc, or a pointer
+// into it, with code beyond its function: they store, pass, return,
+// capture or convert it. Loads from it and stores into it do not.
+func escapesOf(alloc *ssa.Alloc) []ssa.Instruction {
+	var out []ssa.Instruction
+	var visit func(v ssa.Value, depth int)
+	visit = func(v ssa.Value, depth int) {
+		refs := v.Referrers()
+		if refs == nil {
+			return
+		}
+		for _, r := range *refs {
+			switch r := r.(type) {
+			case *ssa.FieldAddr:
+				if depth < 8 {
+					visit(r, depth+1)
+				}
+			case *ssa.IndexAddr:
+				if depth < 8 {
+					visit(r, depth+1)
+				}
+			case *ssa.Store:
+				if r.Val == v {
+					out = append(out, r)
+				}
+			case *ssa.UnOp, *ssa.DebugRef:
+				// A load or its source position.
+			default:
+				out = append(out, r)
+			}
+		}
+	}
+	visit(alloc, 0)
+	return out
+}
+
+// An instrOrder answers whether one instruction of a function may run
+// before another.
+type instrOrder struct {
+	fn    *ssa.Function
+	index map[ssa.Instruction]int // position within its block
+	reach map[*ssa.BasicBlock][]bool
+}
+
+// mayPrecede reports whether some execution runs e before i.
+func (o *instrOrder) mayPrecede(e, i ssa.Instruction) bool {
+	be, bi := e.Block(), i.Block()
+	if be == nil || bi == nil {
+		return true
+	}
+	if be == bi && o.indexOf(e) < o.indexOf(i) {
+		return true
+	}
+	return o.reachable(be)[bi.Index]
+}
+
+func (o *instrOrder) indexOf(x ssa.Instruction) int {
+	if o.index == nil {
+		o.index = make(map[ssa.Instruction]int)
+		for _, b := range o.fn.Blocks {
+			for i, instr := range b.Instrs {
+				o.index[instr] = i
+			}
+		}
+	}
+	return o.index[x]
+}
+
+// reachable returns the blocks reachable from b by one or more edges.
+func (o *instrOrder) reachable(b *ssa.BasicBlock) []bool {
+	if r, ok := o.reach[b]; ok {
+		return r
+	}
+	if o.reach == nil {
+		o.reach = make(map[*ssa.BasicBlock][]bool)
+	}
+	r := make([]bool, len(o.fn.Blocks))
+	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !r[x.Index] {
+			r[x.Index] = true
+			stack = append(stack, x.Succs...)
+		}
+	}
+	o.reach[b] = r
+	return r
+}
+
+// A contained field is a field that a copy of a struct or array reads.
+type contained struct {
+	field *types.Var
+	owner *types.TypeName
+	path  string // selectors from the copied value, ".stats.requests"
+}
+
+// containedFields returns the fields of integer, pointer or array
+// type that a value of type t holds, through nested structs and arrays.
+func (c *checker) containedFields(t types.Type) []contained {
+	if v := c.fields.At(t); v != nil {
+		return v.([]contained)
+	}
+	var out []contained
+	c.collectFields(t, "", &out, 0)
+	c.fields.Set(t, out)
+	return out
+}
+
+func (c *checker) collectFields(t types.Type, path string, out *[]contained, depth int) {
+	if depth > 6 {
+		return
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Array:
+		if composite(u.Elem()) {
+			c.collectFields(u.Elem(), path+"[i]", out, depth+1)
+		}
+	case *types.Struct:
+		owner := memloc.Owner(t)
+		for i := 0; i < u.NumFields(); i++ {
+			f := u.Field(i)
+			p := path + "." + f.Name()
+			if atomicType(f.Type()) != "" || isArrayOfScalars(f.Type()) {
+				*out = append(*out, contained{f.Origin(), owner, p})
+			} else if composite(f.Type()) {
+				c.collectFields(f.Type(), p, out, depth+1)
+			}
+		}
+	}
+}
+
+func isArrayOfScalars(t types.Type) bool {
+	a, ok := t.Underlying().(*types.Array)
+	return ok && atomicType(a.Elem()) != ""
+}
+
+// A touch is a plain access to one location: the access itself, or
+// one field that a copy of a struct reads or writes.
+type touch struct {
+	*access
+	loc   memloc.Loc
+	owner *types.TypeName
+	path  string // for a copy, the field's selectors within the copied value
+}
+
+// touches expands the plain accesses into the locations they touch,
+// keeping only those accessed atomically here or in an imported package.
+func (c *checker) touches(atomicLocs map[memloc.Loc]*atomicSummary) []touch {
+	var out []touch
+	interesting := func(l memloc.Loc, owner *types.TypeName) bool {
+		if atomicLocs[l] != nil {
+			return true
+		}
+		_, ok := c.imports.find(locKey(l, owner), true, false)
+		return ok
+	}
+	for _, a := range c.plains {
+		if a.init {
+			continue
+		}
+		if a.hasLoc && (atomicType(a.typ) != "" || interesting(a.loc, a.owner)) {
+			out = append(out, touch{a, a.loc, a.owner, ""})
+			continue
+		}
+		if !composite(a.typ) {
+			continue
+		}
+		for _, f := range c.containedFields(a.typ) {
+			l := memloc.Loc{Var: f.field}
+			if interesting(l, f.owner) {
+				out = append(out, touch{a, l, f.owner, f.path})
+			}
+		}
+	}
+	return out
+}
+
+// An atomicSummary is what the package's atomic accesses of one
+// location have in common.
+type atomicSummary struct {
+	first *access // the first atomic access
+	write *access // the first atomic write, or nil
+}
+
+// check pairs the package's plain and atomic accesses, reports the
+// plain ones that race with atomic ones, and exports the package's fact.
+func (c *checker) check() {
+	facts := make(factBuilder)
+	atomicLocs := make(map[memloc.Loc]*atomicSummary)
+	for _, a := range c.atomics {
+		s := atomicLocs[a.loc]
+		if s == nil {
+			s = &atomicSummary{first: a}
+			atomicLocs[a.loc] = s
+		}
+		if a.write && s.write == nil {
+			s.write = a
+		}
+		key := locKey(a.loc, a.owner)
+		facts.add(c.pass, key, true, a.write, a)
+		c.checkImportedPlain(a, key)
+	}
+	ts := c.touches(atomicLocs)
+	guards := c.guards(ts)
+	var found []*finding
+	for _, t := range ts {
+		if t.path == "" && atomicType(t.typ) != "" && atomicType(t.typ) != "Ptr" {
+			facts.add(c.pass, locKey(t.loc, t.owner), false, t.write, t.access)
+		}
+		if f := c.judge(t, atomicLocs, guards); f != nil {
+			found = append(found, f)
+		}
+	}
+	c.report(found)
+	facts.export(c.pass)
+}
+
+// A guard is the set of locks held at every write of a location.
+type guard struct {
+	locks []types.Object
+}
+
+// guards returns, for each location, the locks held at every write of
+// it in the package, atomic or plain (never written: no entry).
+func (c *checker) guards(ts []touch) map[memloc.Loc]*guard {
+	m := make(map[memloc.Loc]*guard)
+	add := func(l memloc.Loc, held []lockRef) {
+		var excl []types.Object
+		for _, h := range held {
+			if !h.shared { // a read lock does not exclude other readers' writes
+				excl = append(excl, h.obj)
+			}
+		}
+		g, ok := m[l]
+		if !ok {
+			m[l] = &guard{excl}
+			return
+		}
+		var keep []types.Object
+		for _, o := range g.locks {
+			for _, x := range excl {
+				if o == x {
+					keep = append(keep, o)
+					break
+				}
+			}
+		}
+		g.locks = keep
+	}
+	for _, a := range c.atomics {
+		if a.write {
+			add(a.loc, a.held)
+		}
+	}
+	for _, t := range ts {
+		if t.write {
+			add(t.loc, t.held)
+		}
+	}
+	return m
+}
+
+// guarded reports whether a plain read holds a lock that every write
+// of its location holds, so that no write can run during it (fixture
+// okOnceSlow). Writes in other packages are not known; see the doc.
+func guarded(t touch, g *guard) bool {
+	if g == nil {
+		return false
+	}
+	for _, h := range t.held {
+		for _, o := range g.locks {
+			if h.obj == o {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// A finding is a plain access that races with an atomic one.
+type finding struct {
+	touch
+	other   *access // the atomic access in this package, or nil
+	posn    string  // where the atomic access is, for one in another package
+	verdict bool
+}
+
+// judge returns the finding for a plain access, or nil if it is
+// harmless: a read of a location that no one writes atomically, or a
+// read under a lock that every write holds.
+func (c *checker) judge(t touch, atomicLocs map[memloc.Loc]*atomicSummary, guards map[memloc.Loc]*guard) *finding {
+	if !t.write && t.path == "" {
+		if e := c.syntax.expr(t.pos); e != nil && c.syntax.update(e) != nil {
+			return nil // x++ or x += y: reported once, at its store
+		}
+	}
+	if s := atomicLocs[t.loc]; s != nil {
+		switch {
+		case t.write:
+			return &finding{touch: t, other: s.first}
+		case s.write != nil && !guarded(t, guards[t.loc]):
+			return &finding{touch: t, other: s.write}
+		}
+		return nil
+	}
+	// Only another package accesses the location atomically; its
+	// writes are unknown here, so no lock can be shown to guard them.
+	if a, ok := c.imports.find(locKey(t.loc, t.owner), true, !t.write); ok {
+		return &finding{touch: t, posn: a.Posn}
+	}
+	return nil
+}
+
+// checkImportedPlain reports an atomic access of a location that an
+// imported package accesses plainly: a write against any plain access,
+// a read against a plain write.
+func (c *checker) checkImportedPlain(a *access, key string) {
+	if key == "" {
+		return
+	}
+	p, ok := c.imports.find(key, false, !a.write)
+	if !ok {
+		return
+	}
+	c.reportImported(a, p)
+}
+
+// sortFindings orders findings by position, for deterministic output.
+func sortFindings(fs []*finding) {
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].pos < fs[j].pos })
+}
+
+// exprAt returns the source expression of a plain access, or nil.
+func (c *checker) exprAt(t touch) ast.Expr {
+	if !t.pos.IsValid() {
+		return nil
+	}
+	return c.syntax.expr(t.pos)
+}

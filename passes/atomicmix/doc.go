@@ -1,0 +1,69 @@
+// Package atomicmix defines an Analyzer that reports plain accesses of
+// fields and variables that are also accessed with sync/atomic.
+//
+// # Analyzer atomicmix
+//
+// atomicmix: report plain accesses of values also accessed atomically
+//
+// A field or variable that one goroutine updates with a sync/atomic
+// function and another reads or writes plainly is a data race: the
+// plain access may see a torn or stale value, or lose an update, and
+// the race detector only notices when a test happens to run both
+// sides at once. The check reports, at the plain access, reads,
+// writes, x++, x-- and x op= y of a struct field (for all values of
+// its struct type), a package-level variable or a captured local
+// variable that the package accesses with atomic.AddT, LoadT, StoreT,
+// SwapT, CompareAndSwapT, AndT or OrT, and copies of a struct that
+// contains such a field (snap := *s, return c.stats). It also works
+// across packages: a plain access of a field that an imported package
+// accesses atomically, and an atomic access of a field that an
+// imported package accesses plainly, are reported.
+//
+// WRONG:
+//
+//	type Stats struct{ requests uint64 }
+//
+//	func (s *Stats) Inc()           { atomic.AddUint64(&s.requests, 1) }
+//	func (s *Stats) Report() uint64 { return s.requests } // plain read
+//
+// RIGHT: access the value atomically everywhere:
+//
+//	func (s *Stats) Report() uint64 { return atomic.LoadUint64(&s.requests) }
+//
+// Better still, give the field a typed atomic, atomic.Int32,
+// atomic.Int64, atomic.Uint32, atomic.Uint64, atomic.Uintptr,
+// atomic.Bool, atomic.Pointer[T] or atomic.Value: its value can only
+// be reached through its methods, so it cannot be accessed plainly, and
+// go vet's copylocks check reports copies of it. Fields of these types
+// are never reported.
+//
+// Not reported: initialization before the value is shared (composite
+// literals, and writes to a value that the same function allocated
+// and has not yet stored, passed, returned or captured); reads when
+// the location is only ever written plainly or not at all, since reads
+// do not race with atomic loads; and a plain read made while holding
+// a mutex that every write of the location in the package also holds
+// (the sync.Once pattern: an atomic load on the fast path, a plain
+// read under the lock on the slow path, writes under the lock).
+//
+// A suggested fix replaces a plain read with atomic.LoadT(&x), x = v
+// with atomic.StoreT(&x, v), and x++, x-- (signed) and x += n with
+// atomic.AddT, when the file imports sync/atomic and x has the exact
+// type the function takes.
+//
+// Limitations: the check does not model happens-before, so a plain
+// read that other synchronization orders after every atomic write (a
+// read after sync.WaitGroup.Wait, or after receiving from the
+// goroutines that did the writes) is still reported; use an atomic
+// load there, it costs nothing. Fields are identified by their
+// declaration, so a plain access of one value of a struct type is
+// reported even when only other values of it are shared. Pointers
+// passed to a function (a parameter accessed atomically) are not
+// followed, nor are calls through interfaces. The mutex exception only
+// knows the writes of the package being analyzed. Across packages,
+// only exported fields of declared types and exported variables are
+// matched, and only in the direction of imports: two packages that do
+// not import each other are not compared. A load of a package-level or
+// captured variable is reported only when its identifier can be
+// matched with the load.
+package atomicmix
