@@ -1,0 +1,94 @@
+// Package gocapture defines an Analyzer that reports variables that a
+// closure started as a goroutine captures and that are accessed
+// concurrently without synchronization.
+//
+// # Analyzer gocapture
+//
+// gocapture: report captured variables raced by the goroutines that capture them
+//
+// A closure captures variables by reference. When it runs as a
+// goroutine and writes a captured variable while the function that
+// started it still reads or writes it, or while another goroutine
+// started from it does, and nothing orders the two accesses, the
+// program has a data race: the result is undefined, and a map written
+// concurrently crashes the program. The check reports
+//
+//   - a write in the goroutine and an access in the starting function
+//     after the go statement (go func() { err = f() }() then return err);
+//   - a write in the starting function after the go statement and an
+//     access in the goroutine;
+//   - a write in a goroutine of which more than one may run at once,
+//     because the go statement is in a loop or several go statements
+//     start closures that capture the variable: counters,
+//     x = append(x, v), m[k] = v and delete(m, k) on a captured map.
+//
+// Goroutines are started by go statements and by the spawners
+// (*sync.WaitGroup).Go and (*errgroup.Group).Go and TryGo of
+// golang.org/x/sync; the -gocapture.spawners flag adds others, as a
+// comma-separated list of functions that run their last argument in a
+// new goroutine (example.com/pool.Go,(*example.com/pool.Pool).Submit).
+//
+// WRONG:
+//
+//	func fetchAll(urls []string) (pages []string, err error) {
+//		var wg sync.WaitGroup
+//		for _, u := range urls {
+//			wg.Add(1)
+//			go func() {
+//				defer wg.Done()
+//				p, e := fetch(u)
+//				if e != nil {
+//					err = e // several goroutines write err
+//				}
+//				pages = append(pages, p) // and pages
+//			}()
+//		}
+//		wg.Wait()
+//		return pages, err
+//	}
+//
+// RIGHT: give each goroutine its own element, or hold a mutex while
+// updating the shared variables, and read them after the join:
+//
+//	func fetchAll(urls []string) ([]string, error) {
+//		pages := make([]string, len(urls))
+//		errs := make([]error, len(urls))
+//		var wg sync.WaitGroup
+//		for i, u := range urls {
+//			wg.Add(1)
+//			go func() {
+//				defer wg.Done()
+//				pages[i], errs[i] = fetch(u)
+//			}()
+//		}
+//		wg.Wait()
+//		return pages, errors.Join(errs...)
+//	}
+//
+// Two accesses are ordered when a join lies between them on every
+// path: wg.Wait() after a goroutine that calls wg.Done() (or is
+// started by wg.Go) after its access, errgroup's Wait, a receive from,
+// range over or select case on a channel that the goroutine sends on
+// or closes after its access; or a handoff the other way (the starting
+// function writes and then sends, the goroutine receives and then
+// reads). Accesses made while holding the same mutex do not race, nor
+// do calls of sync/atomic, nor writes to distinct elements of a slice
+// or array through a per-goroutine index. A loop variable of a file
+// whose Go version is 1.22 or later is a new variable on each
+// iteration, and is not shared by the goroutines of a loop; in older
+// files it is, and writes to it after the go statement are reported.
+//
+// Limitations: the check prefers silence when it cannot tell. A call
+// of another function that is handed a channel, a WaitGroup or a
+// pointer that leads to one is taken to synchronize on it; a receive
+// is assumed to order a later send (as on an unbuffered channel or a
+// one-slot semaphore); a wait in a loop is assumed to wait for all the
+// goroutines started before the loop. Only the variable itself, its
+// fields and array elements, and the contents of a map it holds are
+// tracked: the elements of a captured slice and the memory a captured
+// pointer points to are not, nor are accesses made through the
+// variable's address (p := &x) or in closures nested in the goroutine
+// or called by the starting function. A goroutine started by a go
+// statement of a named function, or of a closure held in a variable
+// whose value is not known, is not examined.
+package gocapture

@@ -1,0 +1,469 @@
+package gocapture
+
+import (
+	_ "embed"
+	"fmt"
+	"go/token"
+	"go/types"
+	"sort"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/sharedvet/sharedvet/passes/internal/docs"
+	"github.com/sharedvet/sharedvet/passes/internal/lockset"
+	"github.com/sharedvet/sharedvet/passes/internal/report"
+	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
+	"github.com/sharedvet/sharedvet/passes/internal/spawn"
+	"github.com/sharedvet/sharedvet/passes/internal/srcname"
+	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
+)
+
+//go:embed doc.go
+var doc string
+
+var Analyzer = &analysis.Analyzer{
+	Name:     "gocapture",
+	Doc:      docs.MustExtract(doc, "gocapture"),
+	URL:      "https://github.com/sharedvet/sharedvet#gocapture",
+	Requires: []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer, srcname.Analyzer},
+	Run:      run,
+}
+
+// spawners holds the -gocapture.spawners flag: further functions that
+// run their last argument, a closure, in a new goroutine.
+var spawners string
+
+func init() {
+	Analyzer.Flags.StringVar(&spawners, "spawners", "",
+		"comma-separated functions that run their last argument in a new goroutine, "+
+			"e.g. example.com/pool.Go,(*example.com/pool.Pool).Submit")
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	ssainfo := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	c := &checker{
+		pass:  pass,
+		locks: pass.ResultOf[lockset.Analyzer].(*lockset.Result),
+		extra: spawn.ParseExtra(spawners),
+	}
+	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
+	return nil, nil
+}
+
+// A checker holds what the checks of one package share.
+type checker struct {
+	pass  *analysis.Pass
+	locks *lockset.Result
+	extra spawn.Extra
+}
+
+// A side is a function whose accesses to a captured variable are
+// ordered against another's: the starting function, or a goroutine.
+type side struct {
+	fn     *ssa.Function
+	g      *cfg
+	events []event
+}
+
+func (c *checker) side(fn *ssa.Function) *side {
+	return &side{fn: fn, g: newCFG(fn), events: c.eventsOf(fn)}
+}
+
+// A race is a pair of conflicting accesses that nothing orders.
+type race struct {
+	kind      raceKind
+	site      spawn.Site
+	name      string // the variable's source name
+	at, other access
+	otherSite *spawn.Site // for concurrentGoroutines: the other goroutine's start
+}
+
+type raceKind int
+
+const (
+	goWritesParentAccesses raceKind = iota // the goroutine writes, the starter accesses after go
+	parentWritesGoAccesses                 // the starter writes after go, the goroutine accesses
+	goroutinesRace                         // two goroutines of the starter, at least one writing
+)
+
+// checkFunc reports the races on variables that fn captures in the
+// closures it starts as goroutines.
+func (c *checker) checkFunc(fn *ssa.Function) {
+	sites := spawn.SitesOf(fn, c.extra)
+	if len(sites) == 0 {
+		return
+	}
+	parent := c.side(fn)
+	goroutines := make(map[*ssa.Function]*side)
+	sideOf := func(f *ssa.Function) *side {
+		if goroutines[f] == nil {
+			goroutines[f] = c.side(f)
+		}
+		return goroutines[f]
+	}
+	var races []race
+	for _, s := range sites {
+		if s.Fn.Synthetic != "" {
+			continue // a bound method value: it captures the receiver's value
+		}
+		for i, v := range s.Closure.Bindings {
+			if i >= len(s.Fn.FreeVars) || !isVariable(v) {
+				continue
+			}
+			races = append(races, c.findRaces(parent, sites, s, i, sideOf)...)
+		}
+	}
+	c.report(races)
+}
+
+// isVariable reports whether a closure binding is a captured variable
+// (a pointer to it), rather than a value captured by copy.
+func isVariable(v ssa.Value) bool {
+	switch v := v.(type) {
+	case *ssa.Alloc:
+		return v.Heap
+	case *ssa.Phi:
+		// A per-iteration loop variable of Go 1.22: a fresh Alloc
+		// on each iteration, merged at the loop's head.
+		for _, e := range v.Edges {
+			if _, ok := e.(*ssa.Alloc); !ok && e != v {
+				return false
+			}
+		}
+		return true
+	case *ssa.FreeVar:
+		// A variable that fn itself captured: go/ssa captures
+		// variables by address.
+		_, ok := v.Type().Underlying().(*types.Pointer)
+		return ok
+	}
+	return false
+}
+
+// A capture is a closure started as a goroutine and the index of a
+// variable among its free variables.
+type capture struct {
+	site spawn.Site
+	i    int
+}
+
+// findRaces returns the races on the variable that the closure started
+// at s captures as its i-th free variable.
+func (c *checker) findRaces(parent *side, sites []spawn.Site, s spawn.Site, i int, sideOf func(*ssa.Function) *side) []race {
+	v := s.Closure.Bindings[i]
+	gAcc := accessesOf(s.Fn.FreeVars[i])
+	if len(gAcc) == 0 {
+		return nil
+	}
+	gor := sideOf(s.Fn)
+	pAcc := make(map[ssa.Instruction][]access)
+	for _, a := range accessesOf(v) {
+		pAcc[a.instr] = append(pAcc[a.instr], a)
+	}
+	// The goroutines of the starter that capture the same variable.
+	captures := make(map[ssa.Instruction][]capture)
+	for _, s2 := range sites {
+		for j, b := range s2.Closure.Bindings {
+			if b == v && j < len(s2.Fn.FreeVars) && s2.Fn.Synthetic == "" {
+				captures[s2.Instr] = append(captures[s2.Instr], capture{s2, j})
+			}
+		}
+	}
+	name := s.Fn.FreeVars[i].Name()
+	var races []race
+	for _, grp := range c.groupByReleases(gor, s, gAcc) {
+		c.walk(parent, s, v, grp.releases, func(instr ssa.Instruction) {
+			for _, pa := range pAcc[instr] {
+				for _, ga := range grp.accs {
+					if r, ok := c.parentRace(parent, gor, s, name, ga, pa); ok {
+						races = append(races, r)
+					}
+				}
+			}
+			for _, cp := range captures[instr] {
+				races = append(races, c.goroutineRaces(gor, sideOf(cp.site.Fn), s, cp, name, grp.accs)...)
+			}
+		})
+	}
+	return races
+}
+
+// A group is a set of accesses of a goroutine that the same
+// synchronizing operations follow.
+type group struct {
+	releases []event
+	accs     []access
+}
+
+// groupByReleases groups the accesses of the goroutine started at s by
+// the events that follow them in it: a deferred wg.Done() follows all
+// of them, a send follows those before it. The return of a goroutine
+// started by a joining spawner (wg.Go) follows all of them. Usually
+// there are one or two groups.
+func (c *checker) groupByReleases(gor *side, s spawn.Site, accs []access) []*group {
+	var end []event
+	if s.Group != nil {
+		end = append(end, event{instr: s.Instr, class: syncapi.GroupDone, key: c.locks.KeyOf(s.Group), sel: -1})
+	}
+	byKey := make(map[string]*group)
+	var groups []*group
+	for _, a := range accs {
+		rel := append([]event(nil), end...)
+		var sig []byte
+		for k, e := range gor.events {
+			if e.deferred || gor.g.after(a.instr, e.instr) {
+				rel = append(rel, e)
+				sig = fmt.Appendf(sig, "%d,", k)
+			}
+		}
+		grp := byKey[string(sig)]
+		if grp == nil {
+			grp = &group{releases: rel}
+			byKey[string(sig)] = grp
+			groups = append(groups, grp)
+		}
+		grp.accs = append(grp.accs, a)
+	}
+	return groups
+}
+
+// walk calls visit on each instruction of the starter that may execute
+// after the goroutine started at s and while it may still run with the
+// same variable v: it stops at an operation that waits for one of the
+// releases, and at the definition of v (a new iteration of a loop
+// whose body declares v gets a new variable: Go 1.22 loop variables,
+// fixture okLoopVar122).
+func (c *checker) walk(parent *side, s spawn.Site, v ssa.Value, releases []event, visit func(ssa.Instruction)) {
+	fn, g := parent.fn, parent.g
+	killInstr := make(map[ssa.Instruction]bool)
+	killBlock := make([]bool, len(fn.Blocks))
+	if def, ok := v.(ssa.Instruction); ok {
+		killInstr[def] = true
+	}
+	siteSCC := g.scc[s.Instr.Block().Index]
+	for _, e := range parent.events {
+		if e.deferred || !anyOrders(releases, e) {
+			continue
+		}
+		b := e.instr.Block()
+		if sel, ok := e.instr.(*ssa.Select); ok && e.sel >= 0 {
+			// Only the chosen case has waited (fixture badSelectTimeout).
+			if cb := selectCase(sel, e.sel); cb != nil {
+				b = cb
+				killBlock[b.Index] = true
+			} else {
+				killInstr[e.instr] = true
+			}
+		} else {
+			killInstr[e.instr] = true
+		}
+		// A wait in a loop that does not start the goroutine is taken
+		// to wait for all the goroutines started before the loop, as
+		// in "for range n { <-done }" (fixture okReceiveLoop).
+		if g.cyc[b.Index] && g.scc[b.Index] != siteSCC {
+			for _, x := range g.members[g.scc[b.Index]] {
+				killBlock[x] = true
+			}
+		}
+	}
+	scan := func(instrs []ssa.Instruction) bool {
+		for _, x := range instrs {
+			if killInstr[x] {
+				return false
+			}
+			visit(x)
+		}
+		return true
+	}
+	sb := s.Instr.Block()
+	var stack []*ssa.BasicBlock
+	if scan(sb.Instrs[g.index[s.Instr]+1:]) {
+		stack = append(stack, sb.Succs...)
+	}
+	seen := make([]bool, len(fn.Blocks))
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[b.Index] || killBlock[b.Index] {
+			continue
+		}
+		seen[b.Index] = true
+		if scan(b.Instrs) {
+			stack = append(stack, b.Succs...)
+		}
+	}
+}
+
+func anyOrders(releases []event, acquire event) bool {
+	for _, r := range releases {
+		if orders(r, acquire) {
+			return true
+		}
+	}
+	return false
+}
+
+// parentRace returns the race between the goroutine's access ga and
+// the starter's access pa, which runs while the goroutine may, unless
+// they do not conflict, hold a common lock, or are ordered by a
+// handoff from the starter to the goroutine.
+func (c *checker) parentRace(parent, gor *side, s spawn.Site, name string, ga, pa access) (race, bool) {
+	if !conflict(ga, pa) || c.protected(gor.fn, ga, parent.fn, pa) || handoff(parent, pa, gor, ga) {
+		return race{}, false
+	}
+	if ga.write {
+		return race{kind: goWritesParentAccesses, site: s, name: name, at: ga, other: pa}, true
+	}
+	return race{kind: parentWritesGoAccesses, site: s, name: name, at: pa, other: ga}, true
+}
+
+// goroutineRaces returns the races between the accesses accs of the
+// goroutine started at s and those of the goroutine started at cp,
+// which may run at the same time.
+func (c *checker) goroutineRaces(gor, other *side, s spawn.Site, cp capture, name string, accs []access) []race {
+	var races []race
+	for _, b := range accessesOf(cp.site.Fn.FreeVars[cp.i]) {
+		for _, a := range accs {
+			if !conflict(a, b) || c.protected(gor.fn, a, other.fn, b) ||
+				handoff(gor, a, other, b) || handoff(other, b, gor, a) {
+				continue
+			}
+			r := race{kind: goroutinesRace, site: s, name: name, at: a, other: b, otherSite: &cp.site}
+			if !a.write {
+				r.at, r.other, r.site, r.otherSite = b, a, cp.site, &s
+			}
+			races = append(races, r)
+		}
+	}
+	return races
+}
+
+// protected reports whether a, in fa, and b, in fb, hold a common lock
+// (fixture okMutexCounter). Two read locks do not exclude each other.
+func (c *checker) protected(fa *ssa.Function, a access, fb *ssa.Function, b access) bool {
+	la, lb := c.locks.Func(fa), c.locks.Func(fb)
+	if la == nil || lb == nil {
+		return false
+	}
+	hb := lb.HeldAt(b.instr)
+	for _, l := range la.HeldAt(a.instr) {
+		if m, ok := hb.Get(l.Key); ok && !(l.Shared && m.Shared) {
+			return true
+		}
+	}
+	return false
+}
+
+// handoff reports whether side x, after its access a, performs an
+// operation that may happen before one that side y performs before
+// its access b: the access a is then ordered before b (fixture
+// okHandoff, where the starter writes and then sends, and the
+// goroutine receives and then reads).
+func handoff(x *side, a access, y *side, b access) bool {
+	for _, r := range x.events {
+		if !r.deferred && !x.g.after(a.instr, r.instr) {
+			continue
+		}
+		for _, q := range y.events {
+			if !q.deferred && y.g.after(q.instr, b.instr) && orders(r, q) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// report reports one diagnostic per variable and pair of sites, at
+// the earliest access.
+func (c *checker) report(races []race) {
+	type key struct {
+		kind        raceKind
+		name        string
+		site, other token.Pos
+	}
+	best := make(map[key]race)
+	var keys []key
+	for _, r := range races {
+		k := key{kind: r.kind, name: r.name, site: r.site.Pos}
+		if r.otherSite != nil {
+			k.other = r.otherSite.Pos
+			if k.other < k.site && r.otherSite.Instr != r.site.Instr {
+				k.site, k.other = k.other, k.site
+			}
+		}
+		old, ok := best[k]
+		if !ok {
+			keys = append(keys, k)
+		}
+		if !ok || better(r, old) {
+			best[k] = r
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return best[keys[i]].at.pos < best[keys[j]].at.pos })
+	for _, k := range keys {
+		c.reportRace(best[k])
+	}
+}
+
+// better reports whether r is a better representative of its
+// variable and sites than old: its access comes first, or it races
+// with a write rather than a read, or with an earlier access.
+func better(r, old race) bool {
+	if r.at.pos != old.at.pos {
+		return r.at.pos < old.at.pos
+	}
+	if r.other.write != old.other.write {
+		return r.other.write
+	}
+	return r.other.pos < old.other.pos
+}
+
+func (c *checker) reportRace(r race) {
+	what := describe(r.name, r.at)
+	otherWhat := describe(r.name, r.other)
+	after := "after the go statement"
+	if _, ok := r.site.Instr.(*ssa.Go); !ok {
+		after = "after the goroutine is started"
+	}
+	var msg, category string
+	var related []analysis.RelatedInformation
+	switch r.kind {
+	case goWritesParentAccesses:
+		category = "gocapture-after-go"
+		msg = fmt.Sprintf("goroutine writes %s, which is %s %s without synchronization", what, verb(r.other), after)
+		related = report.Related(r.other.pos, otherWhat+" "+verb(r.other)+" here")
+	case parentWritesGoAccesses:
+		category = "gocapture-write-after-go"
+		msg = fmt.Sprintf("%s is written %s, while the goroutine reads it without synchronization", what, after)
+		related = report.Related(r.other.pos, "goroutine reads "+otherWhat+" here")
+	case goroutinesRace:
+		category = "gocapture-goroutines"
+		if r.otherSite.Instr == r.site.Instr {
+			msg = fmt.Sprintf("goroutine writes %s, and more than one such goroutine may run at once without synchronization", what)
+		} else {
+			msg = fmt.Sprintf("goroutine writes %s, which another goroutine %s without synchronization", what, present(r.other))
+			related = report.Related(r.otherSite.Pos, "other goroutine started here")
+		}
+		if r.other.instr != r.at.instr {
+			related = append(related, report.Related(r.other.pos, otherWhat+" "+verb(r.other)+" here")...)
+		}
+	}
+	related = append(related, report.Related(r.site.Pos, "goroutine started here")...)
+	report.Report(c.pass, report.Finding{Pos: r.at.pos, Category: category, Message: msg, Related: related})
+}
+
+func verb(a access) string {
+	if a.write {
+		return "written"
+	}
+	return "read"
+}
+
+func present(a access) string {
+	if a.write {
+		return "writes"
+	}
+	return "reads"
+}

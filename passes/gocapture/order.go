@@ -1,0 +1,302 @@
+package gocapture
+
+import (
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/sharedvet/sharedvet/passes/internal/lockset"
+	"github.com/sharedvet/sharedvet/passes/internal/spawn"
+	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
+)
+
+// An event is an operation that may order the accesses of two
+// goroutines: a channel operation, a WaitGroup or Cond method, or a
+// call of another function that is handed a synchronization object
+// (which may wait on it or signal it: fixture okHelperWait).
+type event struct {
+	instr    ssa.Instruction
+	class    syncapi.SyncClass
+	unknown  bool        // a call of another function; class is meaningless
+	key      lockset.Key // the object, with closure variables resolved
+	sel      int         // the case of a select, or -1
+	deferred bool        // a deferred call: it runs when the function returns
+}
+
+// eventsOf returns the events of fn, in block order.
+func (c *checker) eventsOf(fn *ssa.Function) []event {
+	var out []event
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			_, deferred := instr.(*ssa.Defer)
+			if ops := syncapi.SyncOpsOf(instr); len(ops) > 0 {
+				for _, op := range ops {
+					out = append(out, event{instr: instr, class: op.Class, key: c.locks.KeyOf(op.Obj), sel: op.Case, deferred: deferred})
+				}
+				continue
+			}
+			if call, ok := instr.(ssa.CallInstruction); ok && !isGo(instr) && !spawn.IsSpawner(call.Common(), c.extra) && unknownCall(call.Common()) {
+				out = append(out, c.callEvents(call, deferred)...)
+			}
+		}
+	}
+	return out
+}
+
+func isGo(instr ssa.Instruction) bool {
+	_, ok := instr.(*ssa.Go)
+	return ok
+}
+
+// unknownCall reports whether call may synchronize in a way we cannot
+// see: it calls something other than a builtin, a lock method or a
+// sync/atomic function.
+func unknownCall(call *ssa.CallCommon) bool {
+	if _, ok := call.Value.(*ssa.Builtin); ok {
+		return false
+	}
+	if _, ok := syncapi.LockCallOf(call); ok {
+		return false
+	}
+	if _, ok := syncapi.AtomicAccessOf(call); ok {
+		return false
+	}
+	return true
+}
+
+// callEvents returns the events of a call of an unknown function: one
+// for each argument that may carry a synchronization object, and one
+// with no object (the zero key) for what the callee may reach by other
+// means: a context's channel, a global, a function value's closure.
+func (c *checker) callEvents(call ssa.CallInstruction, deferred bool) []event {
+	out := []event{{instr: call, unknown: true, sel: -1, deferred: deferred}}
+	cc := call.Common()
+	args := cc.Args
+	if cc.IsInvoke() {
+		args = append([]ssa.Value{cc.Value}, args...)
+	}
+	if mc, ok := cc.Value.(*ssa.MakeClosure); ok {
+		// A closure called here uses what it captured.
+		args = append(args[:len(args):len(args)], mc.Bindings...)
+	}
+	for _, a := range args {
+		if mayCarrySync(a.Type()) {
+			out = append(out, event{instr: call, unknown: true, key: c.locks.KeyOf(a), sel: -1, deferred: deferred})
+		}
+	}
+	return out
+}
+
+// mayCarrySync reports whether a value of type t may give a callee a
+// synchronization object: a channel, a pointer, an interface.
+func mayCarrySync(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Chan, *types.Pointer, *types.Interface, *types.Struct:
+		return true
+	}
+	return false
+}
+
+// opaque reports whether k's root is a value whose identity cannot be
+// matched across goroutines: the result of a call (ctx.Done()), a phi.
+// Stable roots are variables, parameters, globals and made channels.
+func opaque(k lockset.Key) bool {
+	switch k.Root.(type) {
+	case *ssa.Alloc, *ssa.Parameter, *ssa.FreeVar, *ssa.MakeChan, *ssa.Global:
+		return false
+	}
+	return true
+}
+
+// orders reports whether the release event r, in one goroutine, may
+// happen before the acquire event a, in another. Calls of unknown
+// functions may do either, on any object related to what they are
+// passed.
+func orders(r, a event) bool {
+	if r.unknown || a.unknown {
+		return mayBeSame(r.key, a.key)
+	}
+	return r.key == a.key && syncapi.Orders(r.class, a.class)
+}
+
+// mayBeSame reports whether an unknown call handed (or reaching) x may
+// operate on y. An anonymous call (zero key) reaches what escapes:
+// globals and objects of unknown origin, such as a context's channel
+// that a cancel function closes (fixture okContextCancel). A call
+// handed s may use s.wg (fixture okHelperWait).
+func mayBeSame(x, y lockset.Key) bool {
+	if x.Root == nil {
+		x, y = y, x
+	}
+	if y.Root == nil {
+		// Two anonymous calls are not taken to synchronize with each
+		// other: that would silence every goroutine that logs.
+		_, global := x.Root.(*ssa.Global)
+		return x.Root != nil && (global || opaque(x))
+	}
+	if opaque(x) || opaque(y) {
+		return true
+	}
+	return x.Root == y.Root && (pathPrefix(x.Path, y.Path) || pathPrefix(y.Path, x.Path))
+}
+
+// pathPrefix reports whether selector path p is a prefix of q, at a
+// selector boundary (".1" is not a prefix of ".12").
+func pathPrefix(p, q string) bool {
+	if !strings.HasPrefix(q, p) {
+		return false
+	}
+	return len(q) == len(p) || q[len(p)] == '.' || q[len(p)] == '*'
+}
+
+// A cfg answers reachability questions about one function's
+// instructions. Block reachability is computed once per block, on
+// demand, so each question costs at most one linear walk.
+type cfg struct {
+	fn      *ssa.Function
+	reach   map[*ssa.BasicBlock][]bool // blocks reachable from a block's successors
+	index   map[ssa.Instruction]int    // position of an instruction in its block
+	scc     []int                      // strongly connected component of each block
+	cyc     []bool                     // whether a block lies on a cycle
+	members map[int][]int              // the blocks of each component on a cycle
+}
+
+func newCFG(fn *ssa.Function) *cfg {
+	g := &cfg{fn: fn, reach: make(map[*ssa.BasicBlock][]bool), index: make(map[ssa.Instruction]int)}
+	for _, b := range fn.Blocks {
+		for i, instr := range b.Instrs {
+			g.index[instr] = i
+		}
+	}
+	g.scc, g.cyc = sccs(fn)
+	g.members = make(map[int][]int)
+	for i, c := range g.scc {
+		if g.cyc[i] {
+			g.members[c] = append(g.members[c], i)
+		}
+	}
+	return g
+}
+
+// after reports whether to may execute after from, on some path.
+func (g *cfg) after(from, to ssa.Instruction) bool {
+	fb, tb := from.Block(), to.Block()
+	if fb == tb && g.index[from] < g.index[to] {
+		return true
+	}
+	r, ok := g.reach[fb]
+	if !ok {
+		r = make([]bool, len(g.fn.Blocks))
+		stack := append([]*ssa.BasicBlock(nil), fb.Succs...)
+		for len(stack) > 0 {
+			b := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if !r[b.Index] {
+				r[b.Index] = true
+				stack = append(stack, b.Succs...)
+			}
+		}
+		g.reach[fb] = r
+	}
+	return r[tb.Index]
+}
+
+// sccs returns the strongly connected component of each block of fn
+// (Tarjan's algorithm, iterative) and whether each block is on a cycle.
+func sccs(fn *ssa.Function) ([]int, []bool) {
+	n := len(fn.Blocks)
+	index, low, comp := make([]int, n), make([]int, n), make([]int, n)
+	onStack, cyc := make([]bool, n), make([]bool, n)
+	for i := range index {
+		index[i] = -1
+	}
+	var stack []int
+	next, ncomp := 0, 0
+	type frame struct{ b, succ int }
+	for root := range n {
+		if index[root] >= 0 {
+			continue
+		}
+		frames := []frame{{root, 0}}
+		index[root], low[root] = next, next
+		next++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(frames) > 0 {
+			f := &frames[len(frames)-1]
+			succs := fn.Blocks[f.b].Succs
+			if f.succ < len(succs) {
+				s := succs[f.succ].Index
+				f.succ++
+				if s == f.b {
+					cyc[s] = true
+				}
+				if index[s] < 0 {
+					index[s], low[s] = next, next
+					next++
+					stack = append(stack, s)
+					onStack[s] = true
+					frames = append(frames, frame{s, 0})
+				} else if onStack[s] {
+					low[f.b] = min(low[f.b], index[s])
+				}
+				continue
+			}
+			b := f.b
+			frames = frames[:len(frames)-1]
+			if len(frames) > 0 {
+				p := frames[len(frames)-1].b
+				low[p] = min(low[p], low[b])
+			}
+			if low[b] == index[b] {
+				var members []int
+				for {
+					x := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[x] = false
+					comp[x] = ncomp
+					members = append(members, x)
+					if x == b {
+						break
+					}
+				}
+				if len(members) > 1 {
+					for _, x := range members {
+						cyc[x] = true
+					}
+				}
+				ncomp++
+			}
+		}
+	}
+	return comp, cyc
+}
+
+// selectCase returns the block that runs when case i of the select sel
+// is chosen, if go/ssa's usual shape (extract #0 == i; if) is found.
+func selectCase(sel *ssa.Select, i int) *ssa.BasicBlock {
+	for _, ref := range *sel.Referrers() {
+		ex, ok := ref.(*ssa.Extract)
+		if !ok || ex.Index != 0 {
+			continue
+		}
+		for _, ref := range *ex.Referrers() {
+			eq, ok := ref.(*ssa.BinOp)
+			if !ok || eq.Op != token.EQL {
+				continue
+			}
+			c, ok := eq.Y.(*ssa.Const)
+			if !ok || c.Value == nil || c.Int64() != int64(i) {
+				continue
+			}
+			for _, ref := range *eq.Referrers() {
+				if iff, ok := ref.(*ssa.If); ok && iff.Cond == eq {
+					return iff.Block().Succs[0]
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package syncapi
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// A SyncClass classifies an operation by the way it can order memory
+// accesses of two goroutines: a releasing operation in one goroutine
+// happens before the matching acquiring operation that it unblocks in
+// another (the Go memory model's "synchronized before").
+type SyncClass int
+
+const (
+	ChanSend   SyncClass = iota // send, close, or a select's send case
+	ChanRecv                    // receive, range, or a select's receive case
+	GroupDone                   // (*sync.WaitGroup).Done or Add
+	GroupWait                   // Wait of a sync.WaitGroup or errgroup.Group
+	CondSignal                  // (*sync.Cond).Signal or Broadcast
+	CondWait                    // (*sync.Cond).Wait
+)
+
+// A SyncOp is an operation on a synchronization object.
+type SyncOp struct {
+	Class SyncClass
+	Obj   ssa.Value // the channel, or the receiver of the method
+	Instr ssa.Instruction
+	Case  int // for a select, the index of the case; else -1
+}
+
+// syncMethods maps the methods that synchronize goroutines to their class.
+var syncMethods = map[string]SyncClass{
+	"(*sync.WaitGroup).Done":                   GroupDone,
+	"(*sync.WaitGroup).Add":                    GroupDone,
+	"(*sync.WaitGroup).Wait":                   GroupWait,
+	"(*golang.org/x/sync/errgroup.Group).Wait": GroupWait,
+	"(*sync.Cond).Signal":                      CondSignal,
+	"(*sync.Cond).Broadcast":                   CondSignal,
+	"(*sync.Cond).Wait":                        CondWait,
+}
+
+// orders lists the pairs (release, acquire) of classes where the
+// release, in one goroutine, happens before the acquire it unblocks
+// in another. A receive orders before the send it completes only on an
+// unbuffered channel (or, for a semaphore, one of capacity 1); it is
+// listed because a checker that wants no false positives must assume
+// that it may.
+var orders = map[[2]SyncClass]bool{
+	{ChanSend, ChanRecv}:   true,
+	{ChanRecv, ChanSend}:   true,
+	{GroupDone, GroupWait}: true,
+	{CondSignal, CondWait}: true,
+}
+
+// Orders reports whether an operation of class release in one
+// goroutine may happen before an operation of class acquire, on the
+// same object, in another.
+func Orders(release, acquire SyncClass) bool { return orders[[2]SyncClass{release, acquire}] }
+
+// SyncOpsOf returns the synchronizing operations that instr performs:
+// several for a select, at most one otherwise. Deferred calls are
+// included; the caller decides when they run.
+func SyncOpsOf(instr ssa.Instruction) []SyncOp {
+	switch instr := instr.(type) {
+	case *ssa.Send:
+		return []SyncOp{{Class: ChanSend, Obj: instr.Chan, Instr: instr, Case: -1}}
+	case *ssa.UnOp:
+		if instr.Op == token.ARROW {
+			return []SyncOp{{Class: ChanRecv, Obj: instr.X, Instr: instr, Case: -1}}
+		}
+	case *ssa.Select:
+		var ops []SyncOp
+		for i, st := range instr.States {
+			c := ChanRecv
+			if st.Dir == types.SendOnly {
+				c = ChanSend
+			}
+			ops = append(ops, SyncOp{Class: c, Obj: st.Chan, Instr: instr, Case: i})
+		}
+		return ops
+	case ssa.CallInstruction:
+		call := instr.Common()
+		if b, ok := call.Value.(*ssa.Builtin); ok {
+			if b.Name() == "close" && len(call.Args) == 1 {
+				return []SyncOp{{Class: ChanSend, Obj: call.Args[0], Instr: instr, Case: -1}}
+			}
+			return nil
+		}
+		fn := Callee(call)
+		if fn == nil {
+			return nil
+		}
+		c, ok := syncMethods[fn.FullName()]
+		if !ok {
+			return nil
+		}
+		recv := call.Value
+		if !call.IsInvoke() {
+			if len(call.Args) == 0 {
+				return nil
+			}
+			recv = call.Args[0]
+		}
+		return []SyncOp{{Class: c, Obj: recv, Instr: instr, Case: -1}}
+	}
+	return nil
+}
