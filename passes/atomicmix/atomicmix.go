@@ -574,7 +574,6 @@ type finding struct {
 	touch
 	other   *access // the atomic access in this package, or nil
 	posn    string  // where the atomic access is, for one in another package
-	verdict bool
 }
 
 // judge returns the finding for a plain access, or nil if it is
@@ -590,13 +589,15 @@ func (c *checker) judge(t touch, atomicLocs map[memloc.Loc]*atomicSummary, guard
 		switch {
 		case t.write:
 			return &finding{touch: t, other: s.first}
-		case s.write != nil && !guarded(t, guards[t.loc]):
+		case s.write != nil:
+			if guarded(t, guards[t.loc]) {
+				return nil
+			}
 			return &finding{touch: t, other: s.write}
 		}
-		return nil
 	}
-	// Only another package accesses the location atomically; its
-	// writes are unknown here, so no lock can be shown to guard them.
+	// Another package accesses the location atomically; its writes
+	// are unknown here, so no lock can be shown to guard them.
 	if a, ok := c.imports.find(locKey(t.loc, t.owner), true, !t.write); ok {
 		return &finding{touch: t, posn: a.Posn}
 	}

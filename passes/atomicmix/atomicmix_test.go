@@ -20,6 +20,11 @@ func testdata(t *testing.T) string {
 func TestAtomicmix(t *testing.T) {
 	analysistest.Run(t, testdata(t), atomicmix.Analyzer,
 		"atomicmix/basic",
+		"atomicmix/seed",
+		"atomicmix/generics",
+		"atomicmix/crosspkg/counter",
+		"atomicmix/crosspkg/user",
+		"atomicmix/crosspkg/atomicuser",
 		"clean",
 	)
 }
