@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/sharedvet/sharedvet/passes/atomicmix"
 	"github.com/sharedvet/sharedvet/passes/lockchan"
 )
 
@@ -15,6 +16,7 @@ import (
 func All() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		lockchan.Analyzer,
+		atomicmix.Analyzer,
 	}
 }
 

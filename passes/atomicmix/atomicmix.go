@@ -572,8 +572,8 @@ func guarded(t touch, g *guard) bool {
 // A finding is a plain access that races with an atomic one.
 type finding struct {
 	touch
-	other   *access // the atomic access in this package, or nil
-	posn    string  // where the atomic access is, for one in another package
+	other *access // the atomic access in this package, or nil
+	posn  string  // where the atomic access is, for one in another package
 }
 
 // judge returns the finding for a plain access, or nil if it is

@@ -28,3 +28,7 @@ func TestAtomicmix(t *testing.T) {
 		"clean",
 	)
 }
+
+func TestAtomicmixFixes(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, testdata(t), atomicmix.Analyzer, "atomicmix/fixes")
+}
