@@ -324,3 +324,40 @@ func (u *Unbuf) badSendSometimesUnbuffered() {
 	u.ch <- 1 // want `send on u.ch while holding u.mu`
 	u.mu.Unlock()
 }
+
+// request is an element type whose channels this package always makes
+// with a buffer.
+type request struct{ n int }
+
+type Pool struct {
+	mu      sync.Mutex
+	waiters []chan request
+}
+
+func (p *Pool) wait() chan request {
+	ch := make(chan request, 1)
+	p.mu.Lock()
+	p.waiters = append(p.waiters, ch)
+	p.mu.Unlock()
+	return ch
+}
+
+func (p *Pool) okBufferedElemType() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, w := range p.waiters {
+		w <- request{1} // ok: every chan request is made with a buffer
+	}
+	p.waiters = nil
+}
+
+// reply is an element type with an unbuffered channel somewhere.
+type reply struct{ n int }
+
+func newReplies() (chan reply, chan reply) { return make(chan reply, 1), make(chan reply) }
+
+func badUnbufferedElemType(mu *sync.Mutex, c chan reply) {
+	mu.Lock()
+	c <- reply{1} // want `send on c while holding mu`
+	mu.Unlock()
+}
