@@ -297,6 +297,9 @@ func (c *checker) walk(parent *side, s spawn.Site, v ssa.Value, releases []event
 }
 
 func anyOrders(releases []event, acquire event) bool {
+	if !acquire.unknown && acquire.class == syncapi.WaitAll {
+		return true
+	}
 	for _, r := range releases {
 		if orders(r, acquire) {
 			return true
@@ -440,8 +443,12 @@ func (c *checker) reportRace(r race) {
 		related = report.Related(r.other.pos, "goroutine reads "+otherWhat+" here")
 	case goroutinesRace:
 		category = "gocapture-goroutines"
-		if r.otherSite.Instr == r.site.Instr {
+		if r.otherSite.Fn == r.site.Fn {
+			// The same closure, started in a loop or more than once.
 			msg = fmt.Sprintf("goroutine writes %s, and more than one such goroutine may run at once without synchronization", what)
+			if r.otherSite.Instr != r.site.Instr {
+				related = report.Related(r.otherSite.Pos, "started again here")
+			}
 		} else {
 			msg = fmt.Sprintf("goroutine writes %s, which another goroutine %s without synchronization", what, present(r.other))
 			related = report.Related(r.otherSite.Pos, "other goroutine started here")

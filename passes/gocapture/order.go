@@ -77,9 +77,12 @@ func (c *checker) callEvents(call ssa.CallInstruction, deferred bool) []event {
 	if cc.IsInvoke() {
 		args = append([]ssa.Value{cc.Value}, args...)
 	}
-	if mc, ok := cc.Value.(*ssa.MakeClosure); ok {
-		// A closure called here uses what it captured.
-		args = append(args[:len(args):len(args)], mc.Bindings...)
+	// A closure called here, or passed to the callee which may call
+	// it, uses what it captured (fixture okSignalInCallback).
+	for _, v := range append([]ssa.Value{cc.Value}, args...) {
+		if mc, ok := v.(*ssa.MakeClosure); ok {
+			args = append(args[:len(args):len(args)], mc.Bindings...)
+		}
 	}
 	for _, a := range args {
 		if mayCarrySync(a.Type()) {
@@ -115,6 +118,9 @@ func opaque(k lockset.Key) bool {
 // functions may do either, on any object related to what they are
 // passed.
 func orders(r, a event) bool {
+	if !a.unknown && a.class == syncapi.WaitAll {
+		return true // it waits for every goroutine, whatever it does (fixture okSynctestWait)
+	}
 	if r.unknown || a.unknown {
 		return mayBeSame(r.key, a.key)
 	}

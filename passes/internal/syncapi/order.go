@@ -20,6 +20,8 @@ const (
 	GroupWait                   // Wait of a sync.WaitGroup or errgroup.Group
 	CondSignal                  // (*sync.Cond).Signal or Broadcast
 	CondWait                    // (*sync.Cond).Wait
+	Atomic                      // a sync/atomic function or method: a release and an acquire
+	WaitAll                     // synctest.Wait: waits until every other goroutine of the bubble blocks or exits
 )
 
 // A SyncOp is an operation on a synchronization object.
@@ -52,6 +54,15 @@ var orders = map[[2]SyncClass]bool{
 	{ChanRecv, ChanSend}:   true,
 	{GroupDone, GroupWait}: true,
 	{CondSignal, CondWait}: true,
+	{Atomic, Atomic}:       true,
+}
+
+// waitAllFuncs lists the functions that wait for all the goroutines
+// started in a synctest bubble to block durably or exit: accesses they
+// made before are ordered before Wait returns.
+var waitAllFuncs = map[string]bool{
+	"testing/synctest.Wait":  true,
+	"internal/synctest.Wait": true,
 }
 
 // Orders reports whether an operation of class release in one
@@ -88,11 +99,20 @@ func SyncOpsOf(instr ssa.Instruction) []SyncOp {
 			}
 			return nil
 		}
+		if a, ok := AtomicAccessOf(call); ok {
+			return []SyncOp{{Class: Atomic, Obj: a.Addr, Instr: instr, Case: -1}}
+		}
 		fn := Callee(call)
 		if fn == nil {
 			return nil
 		}
+		if waitAllFuncs[fn.FullName()] {
+			return []SyncOp{{Class: WaitAll, Instr: instr, Case: -1}}
+		}
 		c, ok := syncMethods[fn.FullName()]
+		if !ok && isAtomicMethod(fn) {
+			c, ok = Atomic, true
+		}
 		if !ok {
 			return nil
 		}
@@ -106,4 +126,11 @@ func SyncOpsOf(instr ssa.Instruction) []SyncOp {
 		return []SyncOp{{Class: c, Obj: recv, Instr: instr, Case: -1}}
 	}
 	return nil
+}
+
+// isAtomicMethod reports whether fn is a method of one of sync/atomic's
+// types (atomic.Int64, atomic.Value, atomic.Pointer[T], ...).
+func isAtomicMethod(fn *types.Func) bool {
+	sig, ok := fn.Type().(*types.Signature)
+	return ok && sig.Recv() != nil && fn.Pkg() != nil && fn.Pkg().Path() == "sync/atomic"
 }

@@ -1,0 +1,284 @@
+// Package joins holds the joins and handoffs that order a goroutine's
+// accesses against its starter's, and the near misses that do not.
+package joins
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+func compute() (int, error) { return 0, nil }
+
+// okErrgroup joins with the group's Wait.
+func okErrgroup(ctx context.Context) (int, error) {
+	var n int
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		n, err = compute()
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return 0, err
+	}
+	return n, nil // ok: after Wait
+}
+
+// badErrgroupNoWait reads before the group's Wait.
+func badErrgroupNoWait() int {
+	var n int
+	var g errgroup.Group
+	g.Go(func() error {
+		n = 1 // want `goroutine writes n, which is read after the goroutine is started without synchronization`
+		return nil
+	})
+	v := n
+	g.Wait()
+	return v
+}
+
+// badErrgroupLoop writes one variable from every goroutine of the group.
+func badErrgroupLoop(xs []int) int {
+	sum := 0
+	var g errgroup.Group
+	for _, x := range xs {
+		g.TryGo(func() error {
+			sum += x // want `goroutine writes sum, and more than one such goroutine may run at once`
+			return nil
+		})
+	}
+	g.Wait()
+	return sum
+}
+
+// okWaitGroupGo joins goroutines started by wg.Go.
+func okWaitGroupGo() (a, b int) {
+	var wg sync.WaitGroup
+	wg.Go(func() { a = 1 })
+	wg.Go(func() { b = 2 })
+	wg.Wait()
+	return a, b // ok: after Wait
+}
+
+// badWaitGroupGo writes the same variable from two goroutines of the group.
+func badWaitGroupGo() int {
+	x := 0
+	var wg sync.WaitGroup
+	wg.Go(func() { x = 1 }) // want `goroutine writes x, which another goroutine writes without synchronization`
+	wg.Go(func() { x = 2 })
+	wg.Wait()
+	return x
+}
+
+// okRangeJoin ranges over a channel the goroutine closes.
+func okRangeJoin(xs []int) (int, int) {
+	count := 0
+	ch := make(chan int)
+	go func() {
+		for _, x := range xs {
+			count++
+			ch <- x
+		}
+		close(ch)
+	}()
+	sum := 0
+	for v := range ch {
+		sum += v
+	}
+	return sum, count // ok: the range ends after close
+}
+
+// okSelectJoin reads in the case that received the goroutine's signal.
+func okSelectJoin(ctx context.Context) (int, error) {
+	var n int
+	done := make(chan struct{})
+	go func() {
+		n, _ = compute()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return n, nil // ok: done was closed after the write
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// badSelectTimeout reads in the timeout case, where nothing was received.
+func badSelectTimeout() int {
+	var n int
+	done := make(chan struct{})
+	go func() {
+		n = 1 // want `goroutine writes n, which is read after the go statement`
+		close(done)
+	}()
+	select {
+	case <-done:
+		return 0
+	case <-time.After(time.Second):
+		return n
+	}
+}
+
+// okReceiveLoop receives once per goroutine after starting them all.
+func okReceiveLoop(xs []int) error {
+	var mu sync.Mutex
+	var first error
+	done := make(chan bool)
+	for range xs {
+		go func() {
+			if _, err := compute(); err != nil {
+				mu.Lock()
+				first = err
+				mu.Unlock()
+			}
+			done <- true
+		}()
+	}
+	for range xs {
+		<-done
+	}
+	return first // ok: every goroutine sent after its write
+}
+
+// okHandoff writes, then sends; the goroutine receives, then reads.
+func okHandoff() {
+	var cfg string
+	start := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		<-start
+		println(cfg)
+		close(done)
+	}()
+	cfg = "ready" // ok: published by the send on start
+	start <- struct{}{}
+	<-done
+}
+
+// badHandoffAfter writes after the handoff.
+func badHandoffAfter() {
+	var cfg string
+	start := make(chan struct{})
+	go func() {
+		<-start
+		println(cfg)
+	}()
+	start <- struct{}{}
+	cfg = "late" // want `cfg is written after the go statement, while the goroutine reads it without synchronization`
+}
+
+// wait waits for wg: a helper that the check cannot see into.
+func wait(wg *sync.WaitGroup) { wg.Wait() }
+
+// okHelperWait joins through a helper function.
+func okHelperWait() int {
+	x := 0
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		x = 1
+	}()
+	wait(&wg)
+	return x // ok: the helper may wait on wg
+}
+
+// okContextCancel joins through the context the goroutine cancels.
+func okContextCancel(ctx context.Context) error {
+	var err error
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		_, err = compute()
+		cancel()
+	}()
+	<-ctx.Done()
+	return err // ok: cancel closes ctx.Done()
+}
+
+// signal calls f; it stands for any function that runs a callback.
+func signal(f func()) { f() }
+
+// okSignalInCallback sends on the channel from a callback.
+func okSignalInCallback() int {
+	x := 0
+	ready := make(chan struct{})
+	go func() {
+		x = 1
+		signal(func() { ready <- struct{}{} })
+	}()
+	<-ready
+	return x // ok: the callback may send on ready
+}
+
+// okSynctestWait joins with synctest.Wait.
+func okSynctestWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		done := false
+		go func() { done = true }()
+		synctest.Wait()
+		println(done) // ok: the goroutine exited before Wait returned
+	})
+}
+
+// okAtomicHandoff publishes data with an atomic store, taking turns
+// (sync/atomic's TestStoreLoadRelAcq32).
+func okAtomicHandoff(n int32) {
+	var flag int32
+	var data int32
+	done := make(chan bool, 2)
+	for p := range int32(2) {
+		go func() {
+			for i := int32(1); i < n; i++ {
+				if (i+p)%2 == 0 {
+					data = i // ok: published by the atomic store
+					atomic.StoreInt32(&flag, i)
+				} else {
+					for atomic.LoadInt32(&flag) != i {
+					}
+					println(data)
+				}
+			}
+			done <- true
+		}()
+	}
+	<-done
+	<-done
+}
+
+// okCondWait waits on a sync.Cond that the goroutine signals.
+func okCondWait() int {
+	var mu sync.Mutex
+	cond := sync.NewCond(&mu)
+	ready := false
+	x := 0
+	go func() {
+		x = 1
+		mu.Lock()
+		ready = true
+		cond.Signal()
+		mu.Unlock()
+	}()
+	mu.Lock()
+	for !ready {
+		cond.Wait()
+	}
+	mu.Unlock()
+	return x // ok: the goroutine wrote before it signalled
+}
+
+// badSleep "joins" with a sleep, which orders nothing.
+func badSleep() int {
+	x := 0
+	go func() {
+		x = 1 // want `goroutine writes x, which is read after the go statement`
+	}()
+	time.Sleep(time.Millisecond)
+	return x
+}

@@ -1,0 +1,101 @@
+// Package maps holds races on the contents of captured maps, which
+// crash the program ("concurrent map writes").
+package maps
+
+import "sync"
+
+// badMapWrites writes a captured map from many goroutines.
+func badMapWrites(keys []string) map[string]int {
+	m := make(map[string]int)
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m[k] = i // want `goroutine writes map m, and more than one such goroutine may run at once`
+		}()
+	}
+	wg.Wait()
+	return m
+}
+
+// badMapDelete deletes while the starter reads.
+func badMapDelete(m map[string]int) int {
+	go func() {
+		delete(m, "x") // want `goroutine writes map m, which is read after the go statement`
+	}()
+	return m["y"]
+}
+
+// badMapRange writes while the starter ranges over the map.
+func badMapRange() int {
+	m := map[int]int{1: 1}
+	go func() {
+		m[2] = 2 // want `goroutine writes map m, which is read after the go statement`
+	}()
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// okMapLocked writes under a mutex.
+func okMapLocked(keys []string) map[string]int {
+	var mu sync.Mutex
+	m := make(map[string]int)
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			m[k] = i // ok: under mu
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return m
+}
+
+// okMapReads only reads the map in the goroutines.
+func okMapReads(m map[string]int, keys []string) {
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			println(m[k]) // ok: concurrent reads
+		}()
+	}
+	wg.Wait()
+}
+
+// okMapPerGoroutine gives each goroutine its own map.
+func okMapPerGoroutine(n int) []map[int]int {
+	out := make([]map[int]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := make(map[int]int)
+			m[i] = i // ok: m is the goroutine's own
+			out[i] = m
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// okMapAfterJoin reads the map after the join.
+func okMapAfterJoin() int {
+	m := map[int]int{}
+	done := make(chan struct{})
+	go func() {
+		m[1] = 1
+		close(done)
+	}()
+	<-done
+	return m[1] // ok: after the receive
+}
