@@ -1,12 +1,18 @@
 // Package report is the one place where sharedvet's passes emit
 // diagnostics, so that every finding carries its check's URL and goes
-// through the same filters.
+// through the same filters: here a finding silenced by a
+// //lint:ignore or //lint:file-ignore directive is dropped, whichever
+// driver runs the pass (go vet, the standalone driver, golangci-lint).
 package report
 
 import (
+	"fmt"
 	"go/token"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/sharedvet/sharedvet/passes/internal/directive"
+	"github.com/sharedvet/sharedvet/passes/internal/srcname"
 )
 
 // A Finding is a diagnostic before it is reported.
@@ -27,11 +33,18 @@ func Related(pos token.Pos, msg string) []analysis.RelatedInformation {
 	return []analysis.RelatedInformation{{Pos: pos, Message: msg}}
 }
 
-// Report emits f unless its position is invalid. The diagnostic's URL
-// is the analyzer's: its section of the documentation, whatever the
-// category.
+// Report emits f unless its position is invalid or a directive
+// silences it. The diagnostic's URL is the analyzer's: its section of
+// the documentation, whatever the category.
+//
+// The pass must require srcname.Analyzer (every check does, for
+// names) or directive.Analyzer, through which the directives of its
+// package are found.
 func Report(pass *analysis.Pass, f Finding) {
 	if !f.Pos.IsValid() {
+		return
+	}
+	if directivesOf(pass).Suppressed(f.Pos, pass.Analyzer.Name, f.Category) {
 		return
 	}
 	pass.Report(analysis.Diagnostic{
@@ -42,4 +55,15 @@ func Report(pass *analysis.Pass, f Finding) {
 		Related:        f.Related,
 		SuggestedFixes: f.Fixes,
 	})
+}
+
+// directivesOf returns the directive index of the pass's package.
+func directivesOf(pass *analysis.Pass) *directive.Index {
+	if idx, ok := pass.ResultOf[directive.Analyzer].(*directive.Index); ok {
+		return idx
+	}
+	if names, ok := pass.ResultOf[srcname.Analyzer].(*srcname.Index); ok {
+		return names.Directives()
+	}
+	panic(fmt.Sprintf("internal error: analyzer %s reports through package report but requires neither srcname.Analyzer nor directive.Analyzer", pass.Analyzer.Name))
 }

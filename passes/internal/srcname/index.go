@@ -9,14 +9,19 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/sharedvet/sharedvet/passes/internal/directive"
 )
 
 // Analyzer indexes the source expressions of a package by the positions
 // that go/ssa gives its instructions, once per package for all passes.
 var Analyzer = &analysis.Analyzer{
-	Name:       "srcname",
-	Doc:        "index source expressions by the positions of SSA instructions",
-	Requires:   []*analysis.Analyzer{inspect.Analyzer},
+	Name: "srcname",
+	Doc:  "index source expressions by the positions of SSA instructions",
+	// directive.Analyzer rides along so that every pass, which
+	// requires srcname, can reach the //lint:ignore directives of its
+	// package from report.Report without wiring of its own.
+	Requires:   []*analysis.Analyzer{inspect.Analyzer, directive.Analyzer},
 	Run:        run,
 	ResultType: reflect.TypeOf((*Index)(nil)),
 }
@@ -29,6 +34,7 @@ type Index struct {
 	receivers map[token.Pos]string // call's "(" → receiver of a method call
 	callees   map[token.Pos]string // call's "(" → called expression
 	rangeFors map[token.Pos]bool
+	dirs      *directive.Index
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -38,6 +44,7 @@ func run(pass *analysis.Pass) (any, error) {
 		receivers: make(map[token.Pos]string),
 		callees:   make(map[token.Pos]string),
 		rangeFors: make(map[token.Pos]bool),
+		dirs:      pass.ResultOf[directive.Analyzer].(*directive.Index),
 	}
 	filter := []ast.Node{(*ast.SendStmt)(nil), (*ast.UnaryExpr)(nil), (*ast.RangeStmt)(nil), (*ast.CallExpr)(nil)}
 	ins.Preorder(filter, func(n ast.Node) {
@@ -88,3 +95,6 @@ func (idx *Index) Callee(pos token.Pos) (string, bool) {
 	s, ok := idx.callees[pos]
 	return s, ok
 }
+
+// Directives returns the //lint:ignore directives of the package.
+func (idx *Index) Directives() *directive.Index { return idx.dirs }
