@@ -19,6 +19,8 @@ import (
 	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/analysis/unitchecker"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/sharedvet/sharedvet/passes/lintdirective"
 )
 
 // Exit statuses of the standalone driver, the same as go vet's.
@@ -37,8 +39,10 @@ func Main(analyzers []*analysis.Analyzer) {
 	}
 	if isVetInvocation(os.Args[1:]) {
 		// go vet speaks the unitchecker protocol; unitchecker.Main
-		// registers the analyzers' flags itself.
-		unitchecker.Main(analyzers...)
+		// registers the analyzers' flags itself. The lintdirective
+		// analyzer runs too, so malformed directives are reported and
+		// -lintdirective.unused works under go vet.
+		unitchecker.Main(append(analyzers, lintdirective.New(analyzers))...)
 		return
 	}
 	os.Exit(Run(os.Args[1:], analyzers, os.Stdout, os.Stderr))
@@ -62,21 +66,48 @@ func isVetInvocation(args []string) bool {
 // options are the standalone driver's own flags.
 type options struct {
 	json       bool
+	format     string // text, json, sarif or editor
+	fix        bool
+	diff       bool
+	explain    string
 	tests      bool
 	cpuprofile string
 	memprofile string
 	enabled    map[*analysis.Analyzer]*bool
 }
 
+// Output formats.
+const (
+	formatText   = "text"   // file:line:col: message (check)
+	formatJSON   = "json"   // the JSON tree of go vet -json
+	formatSARIF  = "sarif"  // SARIF 2.1.0, for GitHub code scanning
+	formatEditor = "editor" // text on stdout, exit 0, for editors' lint runners
+)
+
 // Run is the standalone driver: it parses args, loads and analyzes the
 // packages, prints diagnostics to stdout and errors to stderr, and
 // returns the exit status.
+//
+// Besides the analyzers, it runs the lintdirective analyzer built for
+// them, which reports malformed //lint:ignore directives.
 func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer) int {
-	fs, opts := newFlagSet(analyzers, stderr)
+	directives := lintdirective.New(analyzers)
+	all := append(append([]*analysis.Analyzer(nil), analyzers...), directives)
+	fs, opts := newFlagSet(all, stderr)
 	if err := fs.Parse(args); err != nil {
 		return exitError
 	}
+	if err := opts.check(); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+		return exitError
+	}
+	if opts.explain != "" {
+		return explain(opts.explain, all, stdout, stderr)
+	}
 	patterns := fs.Args()
+	if len(patterns) == 0 && opts.format == formatEditor {
+		patterns = []string{"."}
+	}
 	if len(patterns) == 0 {
 		fs.Usage()
 		return exitError
@@ -92,7 +123,51 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 	if opts.memprofile != "" {
 		defer writeHeapProfile(opts.memprofile, stderr)
 	}
-	return analyze(patterns, selected(analyzers, opts), opts, stdout, stderr)
+	run := selected(analyzers, opts)
+	if *opts.enabled[directives] {
+		// Built for the checks that run, so that it requires (and
+		// runs) only those.
+		run = append(run, lintdirective.New(run))
+	}
+	return analyze(patterns, run, opts, stdout, stderr)
+}
+
+// check validates the combination of flags.
+func (opts *options) check() error {
+	if opts.json {
+		if opts.format != formatText && opts.format != formatJSON {
+			return fmt.Errorf("-json conflicts with -format=%s", opts.format)
+		}
+		opts.format = formatJSON
+	}
+	switch opts.format {
+	case formatText, formatJSON, formatSARIF, formatEditor:
+	default:
+		return fmt.Errorf("unknown -format %q: want text, json, sarif or editor", opts.format)
+	}
+	if opts.fix && opts.diff {
+		return fmt.Errorf("-fix and -diff are exclusive: -diff shows what -fix would write")
+	}
+	return nil
+}
+
+// explain prints the documentation of the named check.
+func explain(name string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer) int {
+	for _, a := range analyzers {
+		if a.Name == name {
+			fmt.Fprintf(stdout, "%s\n", a.Doc)
+			if a.URL != "" {
+				fmt.Fprintf(stdout, "\nOnline: %s\n", a.URL)
+			}
+			return exitClean
+		}
+	}
+	var names []string
+	for _, a := range analyzers {
+		names = append(names, a.Name)
+	}
+	fmt.Fprintf(stderr, "%s: -explain: unknown check %q (known: %s)\n", progname(), name, strings.Join(names, ", "))
+	return exitError
 }
 
 // newFlagSet declares the driver's flags, an enable flag per analyzer
@@ -102,7 +177,11 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 	fs := flag.NewFlagSet(progname(), flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	opts := &options{enabled: make(map[*analysis.Analyzer]*bool)}
-	fs.BoolVar(&opts.json, "json", false, "print diagnostics and errors as the JSON tree of go vet -json")
+	fs.BoolVar(&opts.json, "json", false, "same as -format=json")
+	fs.StringVar(&opts.format, "format", formatText, "output `format`: text (file:line:col: message (check)), json (the tree of go vet -json), sarif (SARIF 2.1.0 for code scanning) or editor (text, exit status 0, package . by default)")
+	fs.BoolVar(&opts.fix, "fix", false, "apply the suggested fixes")
+	fs.BoolVar(&opts.diff, "diff", false, "print the suggested fixes as a unified diff, without applying them")
+	fs.StringVar(&opts.explain, "explain", "", "print the documentation of `check` and exit")
 	fs.BoolVar(&opts.tests, "test", true, "also analyze test files")
 	fs.StringVar(&opts.cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.StringVar(&opts.memprofile, "memprofile", "", "write a heap profile to `file` at exit")
@@ -156,17 +235,23 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
-	if opts.json {
-		if err := graph.PrintJSON(stdout); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
-			return exitError
+	findings, failed := collect(graph, stderr)
+	if failed {
+		status = exitError
+	}
+	if err := output(graph, findings, analyzers, opts, stdout); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+		return exitError
+	}
+	if opts.fix || opts.diff {
+		if !applyFixes(findings, opts.diff, stdout, stderr) {
+			status = exitError
 		}
 	}
-	findings, failed := report(graph, opts.json, stdout, stderr)
 	switch {
-	case failed || status == exitError:
+	case status == exitError:
 		return exitError
-	case findings > 0 && !opts.json:
+	case len(findings) > 0 && (opts.format == formatText || opts.format == formatSARIF):
 		return exitFindings
 	}
 	return exitClean
@@ -190,17 +275,41 @@ func printLoadErrors(pkgs []*packages.Package, stderr io.Writer) int {
 	return n
 }
 
-// report prints the root diagnostics as text (unless JSON was already
-// printed), deduplicated across a package and its test variant, and
-// the errors of failed actions. It returns the number of findings and
-// whether any root action failed.
-func report(graph *checker.Graph, jsonDone bool, stdout, stderr io.Writer) (findings int, failed bool) {
+// output prints the findings in the chosen format; -diff prints diffs
+// instead.
+func output(graph *checker.Graph, findings []finding, analyzers []*analysis.Analyzer, opts *options, stdout io.Writer) error {
+	if opts.diff {
+		return nil
+	}
+	switch opts.format {
+	case formatJSON:
+		return graph.PrintJSON(stdout)
+	case formatSARIF:
+		return writeSARIF(stdout, findings, analyzers)
+	}
+	for _, f := range findings {
+		fmt.Fprintf(stdout, "%s: %s (%s)\n", relPosition(f.posn), f.diag.Message, f.analyzer.Name)
+	}
+	return nil
+}
+
+// A finding is a diagnostic of a root action.
+type finding struct {
+	analyzer *analysis.Analyzer
+	fset     *token.FileSet
+	posn     token.Position
+	diag     analysis.Diagnostic
+}
+
+// collect returns the root diagnostics, sorted and deduplicated across
+// a package and its test variant, and prints the errors of failed
+// actions. It reports whether any root action failed.
+func collect(graph *checker.Graph, stderr io.Writer) (found []finding, failed bool) {
 	type key struct {
 		posn token.Position
 		msg  string
 	}
 	seen := make(map[key]bool)
-	var found []key
 	for act := range graph.All() {
 		if !act.IsRoot {
 			continue
@@ -216,7 +325,7 @@ func report(graph *checker.Graph, jsonDone bool, stdout, stderr io.Writer) (find
 				continue
 			}
 			seen[k] = true
-			found = append(found, k)
+			found = append(found, finding{act.Analyzer, act.Package.Fset, k.posn, d})
 		}
 	}
 	sort.Slice(found, func(i, j int) bool {
@@ -227,26 +336,27 @@ func report(graph *checker.Graph, jsonDone bool, stdout, stderr io.Writer) (find
 		if a.Offset != b.Offset {
 			return a.Offset < b.Offset
 		}
-		return found[i].msg < found[j].msg
+		return found[i].diag.Message < found[j].diag.Message
 	})
-	if !jsonDone {
-		for _, k := range found {
-			fmt.Fprintf(stdout, "%s: %s\n", relPosition(k.posn), k.msg)
-		}
-	}
-	findings = len(found)
-	return findings, failed
+	return found, failed
 }
 
 // relPosition prints posn with its file name relative to the current
 // directory when the file is under it, as go vet does.
 func relPosition(posn token.Position) string {
+	posn.Filename = relPath(posn.Filename)
+	return posn.String()
+}
+
+// relPath returns filename relative to the current directory when the
+// file is under it, else unchanged.
+func relPath(filename string) string {
 	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, posn.Filename); err == nil && !strings.HasPrefix(rel, "..") {
-			posn.Filename = rel
+		if rel, err := filepath.Rel(wd, filename); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
 		}
 	}
-	return posn.String()
+	return filename
 }
 
 func startCPUProfile(path string) (stop func(), err error) {

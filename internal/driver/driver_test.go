@@ -1,0 +1,373 @@
+package driver
+
+import (
+	"bytes"
+	"encoding/json"
+	"go/ast"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/sharedvet/sharedvet/passes/lockchan"
+)
+
+// incr is a test analyzer with a suggested fix: it reports x = x + 1
+// and offers x++, so that the driver's fix machinery can be tested
+// whatever fixes the real checks offer.
+var incr = &analysis.Analyzer{
+	Name:     "incr",
+	Doc:      "incr: report x = x + 1",
+	URL:      "https://example.com/incr",
+	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Run: func(pass *analysis.Pass) (any, error) {
+		ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+		ins.Preorder([]ast.Node{(*ast.AssignStmt)(nil)}, func(n ast.Node) {
+			as := n.(*ast.AssignStmt)
+			x, ok := increment(as)
+			if !ok {
+				return
+			}
+			pass.Report(analysis.Diagnostic{
+				Pos:      as.Pos(),
+				End:      as.End(),
+				Category: "incr",
+				Message:  x + " = " + x + " + 1 is " + x + "++",
+				SuggestedFixes: []analysis.SuggestedFix{{
+					Message:   "Replace with " + x + "++",
+					TextEdits: []analysis.TextEdit{{Pos: as.Pos(), End: as.End(), NewText: []byte(x + "++")}},
+				}},
+			})
+		})
+		return nil, nil
+	},
+}
+
+// increment matches x = x + 1.
+func increment(as *ast.AssignStmt) (string, bool) {
+	if as.Tok != token.ASSIGN || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+		return "", false
+	}
+	lhs, ok1 := as.Lhs[0].(*ast.Ident)
+	bin, ok2 := as.Rhs[0].(*ast.BinaryExpr)
+	if !ok1 || !ok2 || bin.Op != token.ADD {
+		return "", false
+	}
+	x, ok1 := bin.X.(*ast.Ident)
+	one, ok2 := bin.Y.(*ast.BasicLit)
+	if !ok1 || !ok2 || x.Name != lhs.Name || one.Value != "1" {
+		return "", false
+	}
+	return x.Name, true
+}
+
+// clash offers, for the same statements, a fix that overlaps incr's.
+var clash = &analysis.Analyzer{
+	Name:     "clash",
+	Doc:      "clash: report x = x + 1 differently",
+	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Run: func(pass *analysis.Pass) (any, error) {
+		ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+		ins.Preorder([]ast.Node{(*ast.AssignStmt)(nil)}, func(n ast.Node) {
+			as := n.(*ast.AssignStmt)
+			if x, ok := increment(as); ok {
+				pass.Report(analysis.Diagnostic{
+					Pos:     as.Pos(),
+					Message: "clash",
+					SuggestedFixes: []analysis.SuggestedFix{{
+						Message:   "Replace with " + x + " += 1",
+						TextEdits: []analysis.TextEdit{{Pos: as.Pos(), End: as.End(), NewText: []byte(x + " += 1")}},
+					}},
+				})
+			}
+		})
+		return nil, nil
+	},
+}
+
+// copyFixture copies testdata/NAME to a temporary directory and makes
+// it the current directory.
+func copyFixture(t *testing.T, name string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("loads packages with the go command")
+	}
+	src := filepath.Join("testdata", name)
+	dst := t.TempDir()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dst)
+	return dst
+}
+
+func runDriver(t *testing.T, analyzers []*analysis.Analyzer, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := Run(args, analyzers, &stdout, &stderr)
+	return stdout.String(), stderr.String(), code
+}
+
+func golden(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func TestFix(t *testing.T) {
+	want := golden(t, filepath.Join("testdata", "fix", "fix.go.golden"))
+	wantOther := golden(t, filepath.Join("testdata", "fix", "other.go"))
+	dir := copyFixture(t, "fix")
+
+	stdout, stderr, code := runDriver(t, []*analysis.Analyzer{incr}, "-fix", "./...")
+	if code != exitFindings || stderr != "" {
+		t.Errorf("exit %d, stderr %q; want exit %d and no error", code, stderr, exitFindings)
+	}
+	if !strings.Contains(stdout, "fix.go:5:3: n = n + 1 is n++ (incr)") {
+		t.Errorf("the findings are not printed:\n%s", stdout)
+	}
+	if got := golden(t, filepath.Join(dir, "fix.go")); got != want {
+		t.Errorf("fixed fix.go:\n%s\nwant:\n%s", got, want)
+	}
+	if got := golden(t, filepath.Join(dir, "other.go")); got != wantOther {
+		t.Errorf("other.go changed:\n%s", got)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".*sharedvet*"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary files left behind: %v", leftovers)
+	}
+
+	// Fixed, the package is clean.
+	if stdout, _, code := runDriver(t, []*analysis.Analyzer{incr}, "./..."); code != exitClean {
+		t.Errorf("after -fix: exit %d, stdout:\n%s", code, stdout)
+	}
+}
+
+func TestDiff(t *testing.T) {
+	want := golden(t, filepath.Join("testdata", "fix", "fix.diff.golden"))
+	orig := golden(t, filepath.Join("testdata", "fix", "fix.go"))
+	dir := copyFixture(t, "fix")
+
+	stdout, stderr, _ := runDriver(t, []*analysis.Analyzer{incr}, "-diff", "./...")
+	if stderr != "" {
+		t.Errorf("stderr: %s", stderr)
+	}
+	if stdout != want {
+		t.Errorf("-diff printed:\n%s\nwant:\n%s", stdout, want)
+	}
+	if got := golden(t, filepath.Join(dir, "fix.go")); got != orig {
+		t.Errorf("-diff changed fix.go:\n%s", got)
+	}
+}
+
+// TestFixConflict checks that of two overlapping fixes one is applied
+// and the other refused with a message, never both. Findings are taken
+// in order of position, then message: clash's come first.
+func TestFixConflict(t *testing.T) {
+	want := golden(t, filepath.Join("testdata", "fix", "fix.go.clash.golden"))
+	dir := copyFixture(t, "fix")
+
+	_, stderr, code := runDriver(t, []*analysis.Analyzer{incr, clash}, "-fix", "./...")
+	if code != exitError || strings.Count(stderr, "conflicts with another fix") != 3 ||
+		!strings.Contains(stderr, `fix.go:5:3: fix "Replace with n++" conflicts with another fix in fix.go; not applied`) {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and the conflicts refused", code, stderr)
+	}
+	if got := golden(t, filepath.Join(dir, "fix.go")); got != want {
+		t.Errorf("fixed fix.go:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestFixNeverCorrupts checks that a fix that would leave a file that
+// does not parse is not written.
+func TestFixNeverCorrupts(t *testing.T) {
+	dir := copyFixture(t, "fix")
+	name := filepath.Join(dir, "fix.go")
+	orig := golden(t, name)
+	err := fixFile(name, []edit{{start: 0, end: len("package"), text: "pakage"}}, false, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "would not parse") {
+		t.Errorf("fixFile: err = %v, want a refusal", err)
+	}
+	if got := golden(t, name); got != orig {
+		t.Errorf("the file was written:\n%s", got)
+	}
+}
+
+// TestSARIF validates -format=sarif against the SARIF 2.1.0 schema and
+// checks what GitHub code scanning relies on.
+func TestSARIF(t *testing.T) {
+	schemaPath, err := filepath.Abs(filepath.Join("..", "..", "testdata", "sarif", "sarif-schema-2.1.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := compileSchema(t, schemaPath)
+	dir := copyFixture(t, "sarif")
+	if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil { // the repository root
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Join(dir, "sub")) // paths are relative to the root, not the working directory
+
+	stdout, stderr, code := runDriver(t, []*analysis.Analyzer{lockchan.Analyzer, incr}, "-format=sarif", "..")
+	if code != exitFindings {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(stdout))
+	if err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if err := schema.Validate(doc); err != nil {
+		t.Fatalf("invalid SARIF: %v\n%s", err, stdout)
+	}
+
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID               string
+						ShortDescription struct{ Text string }
+						Help             struct{ Text string }
+						HelpURI          string
+					}
+				}
+			}
+			Results []struct {
+				RuleID    string
+				RuleIndex int
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI, URIBaseID string }
+						Region           struct{ StartLine, StartColumn int }
+					}
+				}
+				RelatedLocations []struct{ Message struct{ Text string } }
+				Fixes            []struct {
+					Description     struct{ Text string }
+					ArtifactChanges []struct {
+						Replacements []struct{ InsertedContent struct{ Text string } }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	var ids []string
+	for _, r := range run.Tool.Driver.Rules {
+		ids = append(ids, r.ID)
+		if r.ID == "lockchan" && (r.ShortDescription.Text != "report channel operations that may block while a mutex is held" ||
+			r.HelpURI != lockchan.Analyzer.URL || !strings.Contains(r.Help.Text, "WRONG")) {
+			t.Errorf("lockchan rule: %+v", r)
+		}
+	}
+	if got := strings.Join(ids, ","); got != "lockchan,incr,lintdirective" {
+		t.Errorf("rules %s, want one per check: lockchan,incr,lintdirective", got)
+	}
+	var sawRelated, sawFix bool
+	for _, r := range run.Results {
+		if run.Tool.Driver.Rules[r.RuleIndex].ID != r.RuleID {
+			t.Errorf("result %s has ruleIndex %d", r.RuleID, r.RuleIndex)
+		}
+		loc := r.Locations[0].PhysicalLocation
+		if loc.ArtifactLocation.URI != "sarif.go" || loc.ArtifactLocation.URIBaseID != "%SRCROOT%" {
+			t.Errorf("location %+v, want sarif.go relative to %%SRCROOT%%", loc.ArtifactLocation)
+		}
+		switch r.RuleID {
+		case "lockchan":
+			// "\t/* é */ b.out <- ": the arrow is at byte column 17,
+			// UTF-16 column 16.
+			if loc.Region.StartLine != 16 || loc.Region.StartColumn != 16 {
+				t.Errorf("lockchan region %+v, want 16:16", loc.Region)
+			}
+			sawRelated = len(r.RelatedLocations) == 1 && r.RelatedLocations[0].Message.Text == "b.mu locked here"
+		case "incr":
+			sawFix = len(r.Fixes) == 1 && r.Fixes[0].Description.Text == "Replace with n++" &&
+				r.Fixes[0].ArtifactChanges[0].Replacements[0].InsertedContent.Text == "n++"
+		}
+	}
+	if !sawRelated || !sawFix {
+		t.Errorf("related location seen: %v, fix seen: %v\n%s", sawRelated, sawFix, stdout)
+	}
+}
+
+func compileSchema(t *testing.T, path string) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddResource(path, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestFormats(t *testing.T) {
+	copyFixture(t, "fix")
+	analyzers := []*analysis.Analyzer{incr}
+
+	// editor: text on stdout, exit 0, "." by default.
+	stdout, _, code := runDriver(t, analyzers, "-format=editor")
+	if code != exitClean || !strings.Contains(stdout, "fix.go:5:3: n = n + 1 is n++ (incr)\n") {
+		t.Errorf("-format=editor: exit %d, stdout:\n%s", code, stdout)
+	}
+	// json: the go vet tree, exit 0.
+	stdout, _, code = runDriver(t, analyzers, "-format=json", "./...")
+	if code != exitClean || !strings.Contains(stdout, `"incr": [`) {
+		t.Errorf("-format=json: exit %d, stdout:\n%s", code, stdout)
+	}
+	if _, stderr, code := runDriver(t, analyzers, "-format=xml", "./..."); code != exitError || !strings.Contains(stderr, `unknown -format "xml"`) {
+		t.Errorf("-format=xml: exit %d, stderr %q", code, stderr)
+	}
+	if _, stderr, code := runDriver(t, analyzers, "-fix", "-diff", "./..."); code != exitError || stderr == "" {
+		t.Errorf("-fix -diff: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	stdout, _, code := runDriver(t, []*analysis.Analyzer{lockchan.Analyzer}, "-explain", "lockchan")
+	if code != exitClean || !strings.HasPrefix(stdout, lockchan.Analyzer.Doc) || !strings.Contains(stdout, lockchan.Analyzer.URL) {
+		t.Errorf("-explain lockchan: exit %d, stdout:\n%s", code, stdout)
+	}
+	stdout, _, code = runDriver(t, []*analysis.Analyzer{lockchan.Analyzer}, "-explain", "lintdirective")
+	if code != exitClean || !strings.Contains(stdout, "//lint:ignore") {
+		t.Errorf("-explain lintdirective: exit %d, stdout:\n%s", code, stdout)
+	}
+	_, stderr, code := runDriver(t, []*analysis.Analyzer{lockchan.Analyzer}, "-explain", "nosuch")
+	if code != exitError || !strings.Contains(stderr, `unknown check "nosuch" (known: lockchan, lintdirective)`) {
+		t.Errorf("-explain nosuch: exit %d, stderr %q", code, stderr)
+	}
+}

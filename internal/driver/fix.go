@@ -1,0 +1,198 @@
+package driver
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"go/token"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// An edit is a text edit resolved to byte offsets in one file.
+type edit struct {
+	start, end int
+	text       string
+}
+
+// A fileFix is a fix's edits in one file.
+type fileFix struct {
+	name  string
+	edits []edit
+}
+
+// applyFixes applies the first suggested fix of each finding, or with
+// diffOnly prints the changes as a unified diff. A fix is taken whole
+// or not at all: one whose edits overlap an edit of a fix taken before
+// (other than the same edit) is refused with a message on stderr. A
+// file is written only if its fixed content is valid Go (it is
+// gofmt-ed), through a temporary file renamed over it, so a failure
+// never leaves it partial or corrupt. It reports whether all went well.
+func applyFixes(findings []finding, diffOnly bool, stdout, stderr io.Writer) bool {
+	ok := true
+	accepted := make(map[string][]edit) // file → edits taken so far
+	for _, f := range findings {
+		if len(f.diag.SuggestedFixes) == 0 {
+			continue
+		}
+		fix := f.diag.SuggestedFixes[0]
+		files, err := resolve(f.fset, fix)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %s: fix %q: %v; not applied\n", progname(), relPosition(f.posn), fix.Message, err)
+			ok = false
+			continue
+		}
+		if other, conflict := conflicts(files, accepted); conflict {
+			fmt.Fprintf(stderr, "%s: %s: fix %q conflicts with another fix in %s; not applied (run -fix again)\n",
+				progname(), relPosition(f.posn), fix.Message, relPath(other))
+			ok = false
+			continue
+		}
+		for _, ff := range files {
+			accepted[ff.name] = append(accepted[ff.name], ff.edits...)
+		}
+	}
+	names := make([]string, 0, len(accepted))
+	for name := range accepted {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := fixFile(name, accepted[name], diffOnly, stdout); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// resolve converts a fix's edits to byte offsets, grouped by file.
+func resolve(fset *token.FileSet, fix analysis.SuggestedFix) ([]fileFix, error) {
+	var files []fileFix
+	index := make(map[string]int)
+	for _, e := range fix.TextEdits {
+		file := fset.File(e.Pos)
+		if file == nil {
+			return nil, fmt.Errorf("edit at an invalid position")
+		}
+		end := e.End
+		if !end.IsValid() {
+			end = e.Pos
+		}
+		if fset.File(end) != file || end < e.Pos {
+			return nil, fmt.Errorf("edit spans files or ends before it starts")
+		}
+		name := file.Name()
+		i, ok := index[name]
+		if !ok {
+			i = len(files)
+			index[name] = i
+			files = append(files, fileFix{name: name})
+		}
+		files[i].edits = append(files[i].edits, edit{file.Offset(e.Pos), file.Offset(end), string(e.NewText)})
+	}
+	return files, nil
+}
+
+// conflicts reports whether an edit of files overlaps a different
+// accepted edit (identical edits, from the same fix offered twice by a
+// package and its test variant, do not conflict), and the file.
+func conflicts(files []fileFix, accepted map[string][]edit) (string, bool) {
+	for _, ff := range files {
+		for _, e := range ff.edits {
+			for _, a := range accepted[ff.name] {
+				if e == a {
+					continue
+				}
+				if e.start < a.end && a.start < e.end || (e.start == e.end || a.start == a.end) && e.start == a.start {
+					return ff.name, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// fixFile applies edits to the file, or prints the diff.
+func fixFile(name string, edits []edit, diffOnly bool, stdout io.Writer) error {
+	old, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	fixed, err := applyEdits(old, edits)
+	if err != nil {
+		return fmt.Errorf("%s: %v", relPath(name), err)
+	}
+	formatted, err := format.Source(fixed)
+	if err != nil {
+		return fmt.Errorf("%s: the fixed file would not parse (%v); not written", relPath(name), err)
+	}
+	if diffOnly {
+		_, err := io.WriteString(stdout, unifiedDiff(relPath(name), old, formatted))
+		return err
+	}
+	if bytes.Equal(old, formatted) {
+		return nil
+	}
+	return writeFileAtomic(name, formatted)
+}
+
+// applyEdits applies non-overlapping edits, deduplicated, to src.
+func applyEdits(src []byte, edits []edit) ([]byte, error) {
+	sort.SliceStable(edits, func(i, j int) bool {
+		if edits[i].start != edits[j].start {
+			return edits[i].start < edits[j].start
+		}
+		return edits[i].end < edits[j].end
+	})
+	var out bytes.Buffer
+	last := 0
+	for i, e := range edits {
+		if i > 0 && e == edits[i-1] {
+			continue
+		}
+		if e.start < last || e.end > len(src) {
+			return nil, fmt.Errorf("edits overlap or run past the end of the file (was it changed during the run?)")
+		}
+		out.Write(src[last:e.start])
+		out.WriteString(e.text)
+		last = e.end
+	}
+	out.Write(src[last:])
+	return out.Bytes(), nil
+}
+
+// writeFileAtomic replaces the file's content by writing a temporary
+// file in the same directory and renaming it over the original, with
+// the original's permissions: a reader sees the old or the new file,
+// never a partial one.
+func writeFileAtomic(name string, content []byte) error {
+	info, err := os.Stat(name)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".sharedvet-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
+	if _, err := tmp.Write(content); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), info.Mode().Perm()); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}

@@ -1,0 +1,3 @@
+package fix
+
+func untouched() int { return 1 }
