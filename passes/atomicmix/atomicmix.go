@@ -269,6 +269,17 @@ func (c *checker) unshared(fn *ssa.Function, instr ssa.Instruction, addr ssa.Val
 				root = a.X
 				continue
 			}
+		case *ssa.Convert:
+			// (*words)(unsafe.Pointer(&v)) views a local variable
+			// through another type (sync/atomic's Value.Load does
+			// this; fixture okUnsafeView).
+			if isPointerLike(a.Type()) {
+				root = a.X
+				continue
+			}
+		case *ssa.ChangeType:
+			root = a.X
+			continue
 		}
 		break
 	}
@@ -310,6 +321,12 @@ func escapesOf(alloc *ssa.Alloc) []ssa.Instruction {
 				if depth < 8 {
 					visit(r, depth+1)
 				}
+			case *ssa.Convert, *ssa.ChangeType:
+				if depth < 8 && isPointerLike(r.(ssa.Value).Type()) {
+					visit(r.(ssa.Value), depth+1)
+				} else {
+					out = append(out, r)
+				}
 			case *ssa.Store:
 				if r.Val == v {
 					out = append(out, r)
@@ -323,6 +340,18 @@ func escapesOf(alloc *ssa.Alloc) []ssa.Instruction {
 	}
 	visit(alloc, 0)
 	return out
+}
+
+// isPointerLike reports whether t is a pointer or unsafe.Pointer: a
+// conversion to it keeps pointing into the same variable.
+func isPointerLike(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		return true
+	case *types.Basic:
+		return u.Kind() == types.UnsafePointer
+	}
+	return false
 }
 
 // An instrOrder answers whether one instruction of a function may run

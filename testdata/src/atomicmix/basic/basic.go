@@ -276,3 +276,29 @@ func (b *Buckets) badSum() (n int64) {
 	}
 	return n
 }
+
+// words views an interface value, as sync/atomic's Value does.
+type words struct {
+	typ  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+type Box struct{ v any }
+
+func (b *Box) store(x any) {
+	p := (*words)(unsafe.Pointer(&b.v))
+	xp := (*words)(unsafe.Pointer(&x))
+	atomic.StorePointer(&p.data, xp.data) // ok: xp views the local x
+	atomic.StorePointer(&p.typ, xp.typ)   // ok: xp views the local x
+}
+
+// okUnsafeView fills a local interface through an unsafe view of it.
+func (b *Box) okUnsafeView() (val any) {
+	p := (*words)(unsafe.Pointer(&b.v))
+	typ := atomic.LoadPointer(&p.typ)
+	data := atomic.LoadPointer(&p.data)
+	vp := (*words)(unsafe.Pointer(&val))
+	vp.typ = typ   // ok: val is not shared yet
+	vp.data = data // ok: val is not shared yet
+	return val
+}
