@@ -107,14 +107,15 @@ header() {
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB memory, $(go version | cut -d' ' -f3-)"
 	echo "- sharedvet: $( ((BASELINE_ONLY)) && echo 'baseline in its place (--baseline-only)' || echo "built from $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')")"
-	echo "- each run: \`TOOL -json PATTERN\` with tests, in one process, under /usr/bin/time -v; rss = peak resident set size"
+	echo "- each run: \`TOOL -json PATTERN\` with tests, in one process, under /usr/bin/time -v; cpu = user+sys; rss = peak resident set size"
+	echo "- load: the 1-minute load average just before the round; above $(nproc) the tools shared the cores with other work, and wall times (not cpu) suffer"
 	echo
 	printf '| module | pattern | pkgs | lines |'
 	printf ' %s |' "${CHECKS[@]}"
-	printf ' total | errors sv/bl | sv wall | sv cpu | sv rss | bl wall | bl cpu | bl rss | wall ratio | rss ratio |\n'
+	printf ' total | errors sv/bl | sv wall | sv cpu | sv rss | bl wall | bl cpu | bl rss | wall ratio | cpu ratio | rss ratio | load |\n'
 	printf '|---|---|--:|--:|'
 	printf -- '--:|%.0s' "${CHECKS[@]}"
-	printf -- '--:|---|--:|--:|--:|--:|--:|--:|--:|--:|\n'
+	printf -- '--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n'
 }
 
 # measure prepares one module, runs both tools ROUNDS times, and prints
@@ -133,18 +134,30 @@ measure() {
 		return
 	fi
 	cd "$dir"
-	# Everything go list needs (go.sum lines, cgo output) is made now,
-	# so that neither timed run pays for it.
-	go list -e -deps -test -compiled $patterns >/dev/null 2>"$OUT/$name.warmup.stderr" || true
-	local pkgs lines r
+	warm_up "$name" "$patterns"
+	local pkgs lines r load
 	pkgs=$(go list -e $patterns 2>/dev/null | wc -l)
 	lines=$(count_lines "$name" "$dir")
 	for ((r = 1; r <= ROUNDS; r++)); do
+		load=$(cut -d' ' -f1 /proc/loadavg)
 		run_tool sharedvet "$name" "$patterns"
 		run_tool baseline "$name" "$patterns"
-		row "$name" "$patterns" "$pkgs" "$lines" "$dir"
+		row "$name" "$patterns" "$pkgs" "$lines" "$dir" "$load"
 	done
 	cd "$OUT"
+}
+
+# warm_up makes, before any timed run, what go list makes on first use
+# (go.sum lines, cgo output) and reads every Go file of the packages
+# and their dependencies into the page cache: without it the first
+# timed run of each module pays for cold disk reads, which here made it
+# up to 2.5 times slower than the second.
+warm_up() {
+	local name=$1 patterns=$2
+	go list -e -deps -test -compiled -f '{{.Dir}}' $patterns 2>"$OUT/$name.warmup.stderr" |
+		sort -u | while read -r d; do
+			[[ -n $d ]] && cat "$d"/*.go >/dev/null 2>&1 || true
+		done
 }
 
 # prepare prints the directory to analyze NAME in, after making a
@@ -223,7 +236,7 @@ run_tool() {
 # findings as text, deduplicated across test variants, to
 # $OUT/NAME.findings.txt (all) and $OUT/findings/NAME.txt (capped).
 row() {
-	local name=$1 patterns=$2 pkgs=$3 lines=$4 dir=$5
+	local name=$1 patterns=$2 pkgs=$3 lines=$4 dir=$5 load=$6
 	local sv="$OUT/$name.sharedvet" bl="$OUT/$name.baseline"
 	local strip="$dir/"
 	[[ $name == std ]] && strip="$dir/src/"
@@ -238,10 +251,10 @@ row() {
 	read -r blw blc blm < <(timing "$bl")
 	printf '| %s | `%s` | %s | %s |' "$name" "$patterns" "$pkgs" "$lines"
 	printf ' %s |' "${counts[@]}"
-	printf ' %s | %s/%s | %ss | %ss | %s | %ss | %ss | %s | %s | %s |\n' \
+	printf ' %s | %s/%s | %ss | %ss | %s | %ss | %ss | %s | %s | %s | %s | %s |\n' \
 		"$(wc -l <"$OUT/$name.findings.txt")" "$(errors "$sv")" "$(errors "$bl")" \
 		"$svw" "$svc" "$(gib "$svm")" "$blw" "$blc" "$(gib "$blm")" \
-		"$(ratio "$svw" "$blw")" "$(ratio "$svm" "$blm")"
+		"$(ratio "$svw" "$blw")" "$(ratio "$svc" "$blc")" "$(ratio "$svm" "$blm")" "$load"
 }
 
 # findings prints the diagnostics of a JSON tree as
