@@ -29,7 +29,7 @@ readonly ROOT="$(cd "$HERE/../.." && pwd)"
 readonly CORPUS_DIR="${CORPUS_DIR:-${TMPDIR:-/tmp}/sharedvet-corpus}"
 readonly BIN="$CORPUS_DIR/bin" SRC="$CORPUS_DIR/src" OUT="$CORPUS_DIR/out"
 readonly ROUNDS="${ROUNDS:-1}" TIMEOUT="${TIMEOUT:-1200}"
-readonly CHECKS=(lockchan atomicmix gocapture)
+CHECKS=() # the analyzers of the built sharedvet, a column each
 readonly MAX_SAVED=300
 
 # The go command must neither switch toolchains nor pick up a workspace:
@@ -50,6 +50,8 @@ main() {
 	mkdir -p "$BIN" "$SRC" "$OUT/findings"
 	need_tools
 	build
+	mapfile -t CHECKS < <(checks)
+	((${#CHECKS[@]})) || { echo "run.sh: found no analyzers in $BIN/sharedvet -h" >&2; exit 1; }
 	header | tee "$OUT/results.md"
 	while read -r name mod ver patterns; do
 		selected "$name" || continue
@@ -106,7 +108,7 @@ header() {
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB memory, $(go version | cut -d' ' -f3-)"
-	echo "- sharedvet: $( ((BASELINE_ONLY)) && echo 'baseline in its place (--baseline-only)' || echo "built from $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')")"
+	echo "- sharedvet: $( ((BASELINE_ONLY)) && echo 'baseline in its place (--baseline-only)' || echo "built from $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?') with checks ${CHECKS[*]}")"
 	echo "- each run: \`TOOL -json PATTERN\` with tests, in one process, under /usr/bin/time -v; cpu = user+sys; rss = peak resident set size"
 	echo "- load: the 1-minute load average just before the round; above $(nproc) the tools shared the cores with other work, and wall times (not cpu) suffer"
 	echo
@@ -116,6 +118,13 @@ header() {
 	printf '|---|---|--:|--:|'
 	printf -- '--:|%.0s' "${CHECKS[@]}"
 	printf -- '--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n'
+}
+
+# checks prints the names of the analyzers sharedvet runs, one a line,
+# from its usage: the driver documents an enable flag for each one as
+# "enable the NAME analysis".
+checks() {
+	"$BIN/sharedvet" -h 2>&1 | sed -n 's/^[[:space:]]*enable the \([a-z0-9_]*\) analysis.*/\1/p'
 }
 
 # measure prepares one module, runs both tools ROUNDS times, and prints
