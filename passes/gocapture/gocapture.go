@@ -244,7 +244,13 @@ func (c *checker) walk(parent *side, s spawn.Site, v ssa.Value, releases []event
 	}
 	siteSCC := g.scc[s.Instr.Block().Index]
 	for _, e := range parent.events {
-		if e.deferred || !anyOrders(releases, e) {
+		if !anyOrders(releases, e) {
+			continue
+		}
+		if e.deferred {
+			// A deferred wait runs at rundefers, before the
+			// named results are read (fixture okDeferredWait).
+			killRunDefers(fn, killInstr)
 			continue
 		}
 		b := e.instr.Block()
@@ -292,6 +298,17 @@ func (c *checker) walk(parent *side, s spawn.Site, v ssa.Value, releases []event
 		seen[b.Index] = true
 		if scan(b.Instrs) {
 			stack = append(stack, b.Succs...)
+		}
+	}
+}
+
+// killRunDefers makes the rundefers instructions of fn stop the walk.
+func killRunDefers(fn *ssa.Function, kill map[ssa.Instruction]bool) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if _, ok := instr.(*ssa.RunDefers); ok {
+				kill[instr] = true
+			}
 		}
 	}
 }

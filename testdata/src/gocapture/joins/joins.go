@@ -282,3 +282,29 @@ func badSleep() int {
 	time.Sleep(time.Millisecond)
 	return x
 }
+
+// okDeferredWait joins with a deferred Wait, which runs before the
+// named result is returned.
+func okDeferredWait() (err error) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, err = compute()
+	}()
+	return // ok: the deferred Wait runs first
+}
+
+// badDeferredWaitTooLate reads before the deferred Wait runs.
+func badDeferredWaitTooLate() int {
+	x := 0
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		x = 1 // want `goroutine writes x, which is read after the go statement`
+	}()
+	return x
+}
