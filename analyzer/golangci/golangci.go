@@ -1,0 +1,145 @@
+// Package golangci registers sharedvet as a golangci-lint v2 module
+// plugin named "sharedvet". Blank-import it into a custom golangci-lint
+// (built with golangci-lint custom from a .custom-gcl.yml, or by hand:
+// see the README's Integrations section) and enable it in .golangci.yml:
+//
+//	linters:
+//	  enable: [sharedvet]
+//	  settings:
+//	    custom:
+//	      sharedvet:
+//	        type: module
+//	        settings:
+//	          checks: [lockchan]
+//	          flags:
+//	            lintdirective:
+//	              unused: true
+//
+// Every analyzer of analyzer.All() is run (all of them unless checks
+// names some), with the lintdirective analyzer that reports malformed
+// //lint:ignore directives; the findings of all of them come out under
+// the linter name sharedvet, so //nolint:sharedvet silences them.
+package golangci
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/golangci/plugin-module-register/register"
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/sharedvet/sharedvet/analyzer"
+	"github.com/sharedvet/sharedvet/passes/lintdirective"
+)
+
+// Name is the linter's name in .golangci.yml and in //nolint comments.
+const Name = "sharedvet"
+
+func init() { register.Plugin(Name, New) }
+
+// Settings are the plugin's settings, under
+// linters.settings.custom.sharedvet.settings. Unknown keys are an error.
+type Settings struct {
+	// Checks names the analyzers to run; empty means all of them.
+	Checks []string `json:"checks"`
+	// Disable names analyzers not to run.
+	Disable []string `json:"disable"`
+	// Flags sets analyzer flags: analyzer name → flag name → value,
+	// as -NAME.FLAG=value would on the command line.
+	Flags map[string]map[string]any `json:"flags"`
+}
+
+// plugin is the configured linter.
+type plugin struct {
+	analyzers []*analysis.Analyzer
+}
+
+// New decodes the settings and configures the analyzers. It rejects an
+// unknown key, check or flag with an error that names it.
+func New(raw any) (register.LinterPlugin, error) {
+	s, err := register.DecodeSettings[Settings](raw)
+	if err != nil {
+		return nil, fmt.Errorf("sharedvet: %w", err)
+	}
+	checks, err := selectChecks(analyzer.All(), s)
+	if err != nil {
+		return nil, err
+	}
+	all := append(slices.Clone(checks), lintdirective.New(checks))
+	if err := setFlags(all, s.Flags); err != nil {
+		return nil, err
+	}
+	return &plugin{analyzers: all}, nil
+}
+
+// BuildAnalyzers returns the configured analyzers.
+func (p *plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) { return p.analyzers, nil }
+
+// GetLoadMode asks for type information: the analyzers build SSA.
+func (p *plugin) GetLoadMode() string { return register.LoadModeTypesInfo }
+
+// selectChecks returns the analyzers named by s.Checks (all if none)
+// less those named by s.Disable.
+func selectChecks(all []*analysis.Analyzer, s Settings) ([]*analysis.Analyzer, error) {
+	byName := make(map[string]*analysis.Analyzer)
+	for _, a := range all {
+		byName[a.Name] = a
+	}
+	for _, name := range append(slices.Clone(s.Checks), s.Disable...) {
+		if byName[name] == nil {
+			return nil, fmt.Errorf("sharedvet: unknown check %q (known: %s)", name, names(all))
+		}
+	}
+	var out []*analysis.Analyzer
+	for _, a := range all {
+		if (len(s.Checks) == 0 || slices.Contains(s.Checks, a.Name)) && !slices.Contains(s.Disable, a.Name) {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("sharedvet: the settings disable every check")
+	}
+	return out, nil
+}
+
+// setFlags sets the analyzer flags of the settings.
+func setFlags(analyzers []*analysis.Analyzer, flags map[string]map[string]any) error {
+	byName := make(map[string]*analysis.Analyzer)
+	for _, a := range analyzers {
+		byName[a.Name] = a
+	}
+	for _, name := range sortedKeys(flags) {
+		a := byName[name]
+		if a == nil {
+			return fmt.Errorf("sharedvet: flags for unknown or disabled check %q (running: %s)", name, names(analyzers))
+		}
+		for _, flag := range sortedKeys(flags[name]) {
+			if a.Flags.Lookup(flag) == nil {
+				return fmt.Errorf("sharedvet: check %s has no flag %q", name, flag)
+			}
+			if err := a.Flags.Set(flag, fmt.Sprint(flags[name][flag])); err != nil {
+				return fmt.Errorf("sharedvet: flag %s.%s: %v", name, flag, err)
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func names(analyzers []*analysis.Analyzer) string {
+	var out []string
+	for _, a := range analyzers {
+		out = append(out, a.Name)
+	}
+	return strings.Join(out, ", ")
+}
