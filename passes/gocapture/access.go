@@ -99,12 +99,14 @@ func selfAssign(st *ssa.Store) bool {
 	return ok && ld.Op == token.MUL && ld.X == st.Addr
 }
 
+// with returns a copy of path with sel appended.
 func with(path []string, sel string) []string {
 	out := make([]string, len(path), len(path)+1)
 	copy(out, path)
 	return append(out, sel)
 }
 
+// fieldName names the i-th field of the struct t or *t points to.
 func fieldName(t types.Type, i int) string {
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		t = p.Elem()
@@ -115,6 +117,7 @@ func fieldName(t types.Type, i int) string {
 	return strconv.Itoa(i)
 }
 
+// isArrayPtr reports whether t is a pointer to an array.
 func isArrayPtr(t types.Type) bool {
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		_, ok := p.Elem().Underlying().(*types.Array)

@@ -67,6 +67,7 @@ type side struct {
 	events []event
 }
 
+// side returns what the checks need of fn: its CFG and its events.
 func (c *checker) side(fn *ssa.Function) *side {
 	return &side{fn: fn, g: newCFG(fn), events: c.eventsOf(fn)}
 }
@@ -313,6 +314,8 @@ func killRunDefers(fn *ssa.Function, kill map[ssa.Instruction]bool) {
 	}
 }
 
+// anyOrders reports whether one of the releases may happen before
+// acquire, or acquire waits for every goroutine.
 func anyOrders(releases []event, acquire event) bool {
 	if !acquire.unknown && acquire.class == syncapi.WaitAll {
 		return true
@@ -440,6 +443,8 @@ func better(r, old race) bool {
 	return r.other.pos < old.other.pos
 }
 
+// reportRace reports r at its access, with the other access and the
+// go statement (or the other goroutine's) as related information.
 func (c *checker) reportRace(r race) {
 	what := describe(r.name, r.at)
 	otherWhat := describe(r.name, r.other)
@@ -478,6 +483,7 @@ func (c *checker) reportRace(r race) {
 	report.Report(c.pass, report.Finding{Pos: r.at.pos, Category: category, Message: msg, Related: related})
 }
 
+// verb says what a does, as a participle: "read" or "written".
 func verb(a access) string {
 	if a.write {
 		return "written"
@@ -485,6 +491,7 @@ func verb(a access) string {
 	return "read"
 }
 
+// present says what a does, in the present tense: "reads" or "writes".
 func present(a access) string {
 	if a.write {
 		return "writes"

@@ -45,6 +45,8 @@ func (c *checker) eventsOf(fn *ssa.Function) []event {
 	return out
 }
 
+// isGo reports whether instr is a go statement: the function it starts
+// runs concurrently, so the call orders nothing for its caller.
 func isGo(instr ssa.Instruction) bool {
 	_, ok := instr.(*ssa.Go)
 	return ok
@@ -169,6 +171,7 @@ type cfg struct {
 	members map[int][]int              // the blocks of each component on a cycle
 }
 
+// newCFG indexes fn's instructions and loops.
 func newCFG(fn *ssa.Function) *cfg {
 	g := &cfg{fn: fn, reach: make(map[*ssa.BasicBlock][]bool), index: make(map[ssa.Instruction]int)}
 	for _, b := range fn.Blocks {
