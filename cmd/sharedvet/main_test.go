@@ -50,6 +50,28 @@ func (b *B) Send(v int) {
 	b.out <- v
 }
 `,
+		// Facts carry "Put may block" from pipe to its importer,
+		// across processes under go vet.
+		"pipe/pipe.go": `package pipe
+
+func Put(c chan int) { c <- 1 }
+`,
+		"user/user.go": `package user
+
+import (
+	"sync"
+
+	"example.com/m/pipe"
+)
+
+var mu sync.Mutex
+
+func F(c chan int) {
+	mu.Lock()
+	pipe.Put(c)
+	mu.Unlock()
+}
+`,
 		"good/good.go": `package good
 
 import "sync"
@@ -105,7 +127,8 @@ func run(t *testing.T, dir, name string, args ...string) (string, string, int) {
 // wantFinding is the text format's line for the finding in bad;
 // go vet prints it without the check's name (wantVetFinding).
 const (
-	wantFinding    = wantVetFinding + " (lockchan)"
+	wantCrossFinding = "user/user.go:13:10: call to pipe.Put may block on a channel send (pipe.go:3) while holding mu"
+	wantFinding      = wantVetFinding + " (lockchan)"
 	wantVetFinding = "bad/bad.go:13:8: send on b.out while holding b.mu"
 )
 
@@ -114,8 +137,8 @@ func TestStandalone(t *testing.T) {
 	dir := writeModule(t, false)
 
 	stdout, stderr, code := run(t, dir, bin, "./...")
-	if code != 3 || !strings.Contains(stdout, wantFinding) {
-		t.Errorf("sharedvet ./...: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 3 and %q", code, stdout, stderr, wantFinding)
+	if code != 3 || !strings.Contains(stdout, wantFinding) || !strings.Contains(stdout, wantCrossFinding) {
+		t.Errorf("sharedvet ./...: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 3, %q and %q", code, stdout, stderr, wantFinding, wantCrossFinding)
 	}
 	if strings.Contains(stdout, "good") {
 		t.Errorf("finding in the clean package:\n%s", stdout)
@@ -167,8 +190,8 @@ func TestVetTool(t *testing.T) {
 	dir := writeModule(t, false)
 
 	_, stderr, code := run(t, dir, "go", "vet", "-vettool="+bin, "./...")
-	if code == 0 || !strings.Contains(stderr, wantVetFinding) {
-		t.Errorf("go vet -vettool: exit %d, stderr:\n%s\nwant a failure with %q", code, stderr, wantVetFinding)
+	if code == 0 || !strings.Contains(stderr, wantVetFinding) || !strings.Contains(stderr, wantCrossFinding) {
+		t.Errorf("go vet -vettool: exit %d, stderr:\n%s\nwant a failure with %q and %q", code, stderr, wantVetFinding, wantCrossFinding)
 	}
 
 	_, stderr, code = run(t, dir, "go", "vet", "-vettool="+bin, "./good")
