@@ -129,7 +129,7 @@ func run(t *testing.T, dir, name string, args ...string) (string, string, int) {
 const (
 	wantCrossFinding = "user/user.go:13:10: call to pipe.Put may block on a channel send (pipe.go:3) while holding mu"
 	wantFinding      = wantVetFinding + " (lockchan)"
-	wantVetFinding = "bad/bad.go:13:8: send on b.out while holding b.mu"
+	wantVetFinding   = "bad/bad.go:13:8: send on b.out while holding b.mu"
 )
 
 func TestStandalone(t *testing.T) {
