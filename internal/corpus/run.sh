@@ -22,6 +22,9 @@
 #   ROUNDS      sharedvet/baseline pairs per module (default 1); each
 #               round is a row
 #   TIMEOUT     seconds per analyzer run before it is killed (default 1200)
+#   REF         build both binaries from this git revision (git archive)
+#               instead of the work tree, e.g. REF=HEAD when others are
+#               editing the tree
 set -euo pipefail
 
 readonly HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -81,16 +84,25 @@ need_tools() {
 	fi
 }
 
-# build builds both binaries from this checkout. In --baseline-only
-# mode baseline is copied to $BIN/sharedvet, so both roles print under
-# the same program name.
+# build builds both binaries from the work tree, or from revision $REF.
+# In --baseline-only mode baseline is copied to $BIN/sharedvet, so both
+# roles print under the same program name.
+BUILT_FROM=
 build() {
-	(cd "$ROOT" && go build -o "$BIN/baseline" ./internal/corpus/baseline)
+	local tree=$ROOT
+	BUILT_FROM=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo 'work tree')
+	if [[ -n ${REF:-} ]]; then
+		tree="$CORPUS_DIR/tree"
+		rm -rf "$tree" && mkdir -p "$tree"
+		git -C "$ROOT" archive "$REF" | tar -x -C "$tree"
+		BUILT_FROM=$(git -C "$ROOT" rev-parse --short "$REF")
+	fi
+	(cd "$tree" && go build -o "$BIN/baseline" ./internal/corpus/baseline)
 	if ((BASELINE_ONLY)); then
 		cp "$BIN/baseline" "$BIN/sharedvet"
 		echo "run.sh: --baseline-only: baseline plays sharedvet's role too" >&2
 	else
-		(cd "$ROOT" && go build -o "$BIN/sharedvet" ./cmd/sharedvet)
+		(cd "$tree" && go build -o "$BIN/sharedvet" ./cmd/sharedvet)
 	fi
 }
 
@@ -108,7 +120,7 @@ header() {
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB memory, $(go version | cut -d' ' -f3-)"
-	echo "- sharedvet: $( ((BASELINE_ONLY)) && echo 'baseline in its place (--baseline-only)' || echo "built from $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?') with checks ${CHECKS[*]}")"
+	echo "- sharedvet: $( ((BASELINE_ONLY)) && echo 'baseline in its place (--baseline-only)' || echo "built from $BUILT_FROM with checks ${CHECKS[*]}")"
 	echo "- each run: \`TOOL -json PATTERN\` with tests, in one process, under /usr/bin/time -v; cpu = user+sys; rss = peak resident set size"
 	echo "- load: the 1-minute load average just before the round; above $(nproc) the tools shared the cores with other work, and wall times (not cpu) suffer"
 	echo
@@ -146,7 +158,7 @@ measure() {
 	warm_up "$name" "$patterns"
 	local pkgs lines r load
 	pkgs=$(go list -e $patterns 2>/dev/null | wc -l)
-	lines=$(count_lines "$name" "$dir")
+	lines=$(count_lines "$patterns")
 	for ((r = 1; r <= ROUNDS; r++)); do
 		load=$(cut -d' ' -f1 /proc/loadavg)
 		run_tool sharedvet "$name" "$patterns"
@@ -216,14 +228,14 @@ drop_local_replaces() {
 	done
 }
 
-# count_lines prints the number of lines in the .go files (tests
-# included) under dir, leaving out vendor and testdata; for std it
-# leaves out cmd, which the std pattern does not cover.
+# count_lines prints the number of lines in the .go files (tests and
+# files for other platforms included) of the directories of the
+# packages that the patterns match: ./... leaves out vendor and
+# testdata, and a narrowed pattern counts only what it analyzes.
 count_lines() {
-	local name=$1 dir=$2 root=$2
-	[[ $name == std ]] && root="$dir/src"
-	find "$root" \( -name vendor -o -name testdata -o -path "$dir/src/cmd" \) -prune -o \
-		-name '*.go' -type f -print0 | xargs -0 cat | wc -l
+	go list -e -f '{{.Dir}}' $1 2>/dev/null | while read -r d; do
+		find "$d" -maxdepth 1 -name '*.go' -type f -print0
+	done | xargs -0 cat | wc -l
 }
 
 # run_tool runs TOOL -json over the patterns in the current directory
