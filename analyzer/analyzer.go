@@ -9,6 +9,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/sharedvet/sharedvet/passes/atomicmix"
+	"github.com/sharedvet/sharedvet/passes/gocapture"
 	"github.com/sharedvet/sharedvet/passes/lockchan"
 )
 
@@ -17,6 +18,7 @@ func All() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		lockchan.Analyzer,
 		atomicmix.Analyzer,
+		gocapture.Analyzer,
 	}
 }
 
