@@ -44,6 +44,7 @@ func run(pass *analysis.Pass) (any, error) {
 		syntax:  newSyntaxIndex(pass, pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)),
 		imports: importFacts(pass),
 		escapes: make(map[*ssa.Alloc][]ssa.Instruction),
+		shared:  make(map[*ssa.Alloc]*sharing),
 	}
 	// One pass over the instructions of each function collects the
 	// accesses; pairing them needs all of the package's atomic accesses.
@@ -63,6 +64,7 @@ type checker struct {
 	atomics []*access // in scan order
 	plains  []*access
 	escapes map[*ssa.Alloc][]ssa.Instruction // memo of escapesOf
+	shared  map[*ssa.Alloc]*sharing          // memo of sharingOf
 	fields  typeutil.Map                     // types.Type → []contained, memo of containedFields
 	order   *instrOrder                      // of the function being scanned
 }
@@ -258,33 +260,8 @@ func composite(t types.Type) bool {
 // literal that fn allocated and has not yet shared when instr runs:
 // initialization before publication (fixture okConstructor).
 func (c *checker) unshared(fn *ssa.Function, instr ssa.Instruction, addr ssa.Value) bool {
-	root := addr
-	for range 16 {
-		switch a := root.(type) {
-		case *ssa.FieldAddr:
-			root = a.X
-			continue
-		case *ssa.IndexAddr:
-			if _, ok := a.X.Type().Underlying().(*types.Pointer); ok {
-				root = a.X
-				continue
-			}
-		case *ssa.Convert:
-			// (*words)(unsafe.Pointer(&v)) views a local variable
-			// through another type (sync/atomic's Value.Load does
-			// this; fixture okUnsafeView).
-			if isPointerLike(a.Type()) {
-				root = a.X
-				continue
-			}
-		case *ssa.ChangeType:
-			root = a.X
-			continue
-		}
-		break
-	}
-	alloc, ok := root.(*ssa.Alloc)
-	if !ok || alloc.Parent() != fn {
+	alloc := rootAlloc(addr, nil)
+	if alloc == nil || alloc.Parent() != fn {
 		return false
 	}
 	esc, ok := c.escapes[alloc]
@@ -293,7 +270,10 @@ func (c *checker) unshared(fn *ssa.Function, instr ssa.Instruction, addr ssa.Val
 		c.escapes[alloc] = esc
 	}
 	for _, e := range esc {
-		if c.order.mayPrecede(e, instr) {
+		// A path through the Alloc again reaches a new variable: the
+		// variable of a loop body is fresh in each iteration
+		// (fixture okLoopInit).
+		if c.order.mayPrecede(e, instr) && c.order.reaches(e, instr, alloc) {
 			return false
 		}
 	}
@@ -372,6 +352,37 @@ func (o *instrOrder) mayPrecede(e, i ssa.Instruction) bool {
 		return true
 	}
 	return o.reachable(be)[bi.Index]
+}
+
+// reaches reports whether some path runs e and then i without running
+// kill in between.
+func (o *instrOrder) reaches(e, i, kill ssa.Instruction) bool {
+	be := e.Block()
+	if be == nil || i.Block() == nil {
+		return true
+	}
+	seen := make([]bool, len(o.fn.Blocks))
+	var scan func(b *ssa.BasicBlock, from int) bool
+	scan = func(b *ssa.BasicBlock, from int) bool {
+		for _, x := range b.Instrs[from:] {
+			switch x {
+			case i:
+				return true
+			case kill:
+				return false
+			}
+		}
+		for _, s := range b.Succs {
+			if !seen[s.Index] {
+				seen[s.Index] = true
+				if scan(s, 0) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return scan(be, o.indexOf(e)+1)
 }
 
 func (o *instrOrder) indexOf(x ssa.Instruction) int {
@@ -480,7 +491,9 @@ func (c *checker) touches(atomicLocs map[memloc.Loc]*atomicSummary) []touch {
 			continue
 		}
 		if a.hasLoc && (atomicType(a.typ) != "" || interesting(a.loc, a.owner)) {
-			out = append(out, touch{a, a.loc, a.owner, ""})
+			if t := (touch{a, a.loc, a.owner, ""}); !c.ordered(t) {
+				out = append(out, t)
+			}
 			continue
 		}
 		if !composite(a.typ) {
@@ -488,8 +501,8 @@ func (c *checker) touches(atomicLocs map[memloc.Loc]*atomicSummary) []touch {
 		}
 		for _, f := range c.containedFields(a.typ) {
 			l := memloc.Loc{Var: f.field}
-			if interesting(l, f.owner) {
-				out = append(out, touch{a, l, f.owner, f.path})
+			if t := (touch{a, l, f.owner, f.path}); interesting(l, f.owner) && !c.ordered(t) {
+				out = append(out, t)
 			}
 		}
 	}

@@ -22,6 +22,7 @@ func TestAtomicmix(t *testing.T) {
 		"atomicmix/basic",
 		"atomicmix/seed",
 		"atomicmix/generics",
+		"atomicmix/locals",
 		"atomicmix/crosspkg/counter",
 		"atomicmix/crosspkg/user",
 		"atomicmix/crosspkg/atomicuser",

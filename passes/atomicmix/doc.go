@@ -39,7 +39,15 @@
 //
 // Not reported: initialization before the value is shared (composite
 // literals, and writes to a value that the same function allocated
-// and has not yet stored, passed, returned or captured); reads when
+// and has not yet stored, passed, returned or captured); accesses of a
+// variable, or of a struct or array value, that its function never
+// shares with another goroutine (a test that calls atomic.AddInt64(&x,
+// 1) and then checks x, or a closure that it only calls itself);
+// accesses of a local variable after the join of every goroutine that
+// can reach it, when the function starts them itself (with go,
+// (*sync.WaitGroup).Go or (*testing.B).RunParallel) and joins them
+// with a sync.WaitGroup whose Done they call after their last use of
+// the variable; reads when
 // the location is only ever written plainly or not at all, since reads
 // do not race with atomic loads; and a plain read made while holding
 // a mutex that every write of the location in the package also holds
@@ -51,13 +59,20 @@
 // atomic.AddT, when the file imports sync/atomic and x has the exact
 // type the function takes.
 //
-// Limitations: the check does not model happens-before, so a plain
-// read that other synchronization orders after every atomic write (a
-// read after sync.WaitGroup.Wait, or after receiving from the
-// goroutines that did the writes) is still reported; use an atomic
-// load there, it costs nothing. Fields are identified by their
-// declaration, so a plain access of one value of a struct type is
-// reported even when only other values of it are shared. Pointers
+// Limitations: beyond the WaitGroup join of local variables, the check
+// does not model happens-before, so a plain read that other
+// synchronization orders after every atomic write (a read after
+// receiving from the goroutines that did the writes, or after a join
+// that the variable reaches through a stored closure, a struct or a
+// function call the check cannot follow) is still reported; use an
+// atomic load there, it costs nothing. The join rule is for variables
+// only: fields are identified by their declaration and stand for the
+// field of every value of the struct type, so a plain read of c.n after
+// wg.Wait() is reported even when c is the function's own value
+// (fixture badMainPlain): the type's discipline is that n is atomic,
+// and another Counter may be shared. A value is taken to be shared as
+// soon as its address goes where the check cannot follow it (a call,
+// an interface, a store), even when no goroutine receives it. Pointers
 // passed to a function (a parameter accessed atomically) are not
 // followed, nor are calls through interfaces. The mutex exception only
 // knows the writes of the package being analyzed. Across packages,

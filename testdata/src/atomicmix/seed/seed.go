@@ -51,9 +51,10 @@ func badProgress() {
 }
 
 // badMainPlain reads the final value plainly. After wg.Wait the read
-// does not race, but the field is accessed both ways: the check does
-// not model happens-before (see Limitations), and an atomic load here
-// costs nothing.
+// does not race (the race detector agrees), but the field is accessed
+// both ways: a field stands for all values of Counter, another of which
+// may be shared, and the join rule is for local variables only (see
+// Limitations). An atomic load here costs nothing.
 func badMainPlain() {
 	c := &Counter{}
 	var wg sync.WaitGroup

@@ -1,0 +1,497 @@
+package atomicmix
+
+import (
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/sharedvet/sharedvet/passes/internal/lockset"
+	"github.com/sharedvet/sharedvet/passes/internal/spawn"
+	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
+)
+
+// A variable that a function allocates can only race if another
+// goroutine can reach it. This file classifies how each such variable
+// (an *ssa.Alloc) is shared: not at all (a single-goroutine test that
+// mixes atomic and plain accesses of a local), with goroutines that the
+// allocating function starts and may join, or in ways the check cannot
+// follow (stored, returned, passed to a function).
+
+// A sharing says how the goroutines other than its allocating
+// function's can reach a variable. Unless escaped, sites lists every
+// goroutine that can.
+type sharing struct {
+	escaped bool      // reachable by code the check cannot follow
+	sites   []*goSite // goroutines started by the allocating function that reach it
+
+	// anchors maps a closure that the allocating function calls
+	// synchronously to the calls; a deferred call has no anchor and
+	// puts the closure in unanchored.
+	anchors    map[*ssa.Function][]ssa.Instruction
+	unanchored map[*ssa.Function]bool
+	gofuncs    map[*ssa.Function]bool // closures that run as goroutines
+}
+
+// private reports whether no goroutine but the allocating function's
+// can access the variable (fixture okSingleGoroutine).
+func (s *sharing) private() bool { return !s.escaped && len(s.sites) == 0 }
+
+// A goSite is a goroutine that the allocating function starts with a
+// closure that reaches the variable.
+type goSite struct {
+	site   spawn.Site
+	runner bool              // the call returns only after the goroutines it started
+	uses   []ssa.Instruction // the instructions of the goroutine's body that use the variable
+	live   map[ssa.Instruction]bool
+}
+
+// runners lists the functions that run their closure argument in
+// goroutines and return only after all of them returned, as
+// (*types.Func).FullName spells them, with the index of the closure
+// among the arguments, receiver first.
+var runners = map[string]int{
+	"(*testing.B).RunParallel": 1,
+}
+
+// waitMethods and doneMethods name the methods that join a goroutine:
+// Wait returns after the Done calls of the goroutines it waits for.
+var (
+	waitMethods = map[string]bool{"(*sync.WaitGroup).Wait": true}
+	doneMethods = map[string]bool{"(*sync.WaitGroup).Done": true}
+)
+
+// sharingOf returns how alloc is shared, computed once per variable.
+func (c *checker) sharingOf(alloc *ssa.Alloc) *sharing {
+	if s, ok := c.shared[alloc]; ok {
+		return s
+	}
+	s := &sharing{
+		anchors:    make(map[*ssa.Function][]ssa.Instruction),
+		unanchored: make(map[*ssa.Function]bool),
+		gofuncs:    make(map[*ssa.Function]bool),
+	}
+	w := &shareWalker{c: c, s: s, parent: alloc.Parent()}
+	w.visit(alloc, shareCtx{fn: alloc.Parent()}, 0)
+	c.shared[alloc] = s
+	return s
+}
+
+// A shareWalker follows the uses of a pointer into a variable.
+type shareWalker struct {
+	c      *checker
+	s      *sharing
+	parent *ssa.Function // the allocating function
+}
+
+// A shareCtx is where the uses being followed run.
+type shareCtx struct {
+	fn     *ssa.Function
+	gor    *goSite         // the goroutine they run in, or nil for the allocating function's
+	anchor ssa.Instruction // for a closure called synchronously: the call in the allocating function
+	record bool            // record the uses in gor.uses
+}
+
+// visit classifies the uses of v, a pointer into the variable, in
+// ctx.fn. Loads, stores into it and sync/atomic calls on it keep it
+// where it is; a pointer stored, passed or returned escapes.
+func (w *shareWalker) visit(v ssa.Value, ctx shareCtx, depth int) {
+	if w.s.escaped {
+		return
+	}
+	if depth > 16 {
+		w.s.escaped = true
+		return
+	}
+	refs := v.Referrers()
+	if refs == nil {
+		return
+	}
+	for _, r := range *refs {
+		if ctx.record {
+			ctx.gor.uses = append(ctx.gor.uses, r)
+		}
+		switch r := r.(type) {
+		case *ssa.FieldAddr, *ssa.IndexAddr, *ssa.ChangeType:
+			w.visit(r.(ssa.Value), ctx, depth+1)
+		case *ssa.Convert:
+			if isPointerLike(r.Type()) {
+				w.visit(r, ctx, depth+1)
+			} else {
+				w.s.escaped = true
+			}
+		case *ssa.UnOp, *ssa.DebugRef:
+			// A load, or a source position.
+		case *ssa.Store:
+			if r.Val == v {
+				w.s.escaped = true
+			}
+		case *ssa.MakeClosure:
+			w.closure(r, v, ctx, depth)
+		case *ssa.Go:
+			w.s.escaped = true // another goroutine calls with it
+		case ssa.CallInstruction:
+			if !keepsPointer(r.Common(), v) {
+				w.s.escaped = true
+			}
+		default:
+			// Phis, interfaces, slices, returns, comparisons.
+			w.s.escaped = true
+		}
+	}
+}
+
+// keepsPointer reports whether call uses the pointer v without keeping
+// it or handing it to another goroutine: as the address of a sync/atomic
+// function, or as the receiver of a method of package sync or
+// sync/atomic (a local mutex or typed atomic).
+func keepsPointer(call *ssa.CallCommon, v ssa.Value) bool {
+	if _, ok := call.Value.(*ssa.Builtin); ok || call.IsInvoke() {
+		return false
+	}
+	n := 0
+	for _, a := range call.Args {
+		if a == v {
+			n++
+		}
+	}
+	if n != 1 {
+		return false
+	}
+	if op, ok := syncapi.AtomicAccessOf(call); ok && op.Addr == v {
+		return true
+	}
+	fn := syncapi.Callee(call)
+	if fn == nil || fn.Pkg() == nil || call.Args[0] != v {
+		return false
+	}
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return false
+	}
+	switch fn.Pkg().Path() {
+	case "sync", "sync/atomic":
+		return !spawn.IsSpawner(call, nil)
+	}
+	return false
+}
+
+// closure classifies a closure that captures v: called synchronously,
+// its uses are followed in its body; started as a goroutine by the
+// allocating function, it is a site; anything else escapes.
+func (w *shareWalker) closure(mc *ssa.MakeClosure, v ssa.Value, ctx shareCtx, depth int) {
+	fn, ok := mc.Fn.(*ssa.Function)
+	if !ok {
+		w.s.escaped = true
+		return
+	}
+	for i, b := range mc.Bindings {
+		if b != v || i >= len(fn.FreeVars) {
+			continue
+		}
+		fv := fn.FreeVars[i]
+		for _, r := range *mc.Referrers() {
+			call, ok := r.(ssa.CallInstruction)
+			if !ok {
+				w.s.escaped = true
+				return
+			}
+			w.closureUse(call, mc, fn, fv, ctx, depth)
+		}
+	}
+}
+
+// closureUse classifies one use of the closure mc, whose free variable
+// fv is the variable, by the call instruction that uses it.
+func (w *shareWalker) closureUse(call ssa.CallInstruction, mc *ssa.MakeClosure, fn *ssa.Function, fv *ssa.FreeVar, ctx shareCtx, depth int) {
+	common := call.Common()
+	_, isGo := call.(*ssa.Go)
+	if common.Value == mc && !isGo && !closureIsArg(common, mc) {
+		// Called here, in this goroutine.
+		inner := ctx
+		inner.fn = fn
+		switch {
+		case ctx.gor != nil:
+			// In a goroutine's body the call is the use.
+			if ctx.record {
+				ctx.gor.uses = append(ctx.gor.uses, call)
+			}
+			inner.record = false
+		case ctx.fn == w.parent:
+			inner.anchor = call
+			if _, deferred := call.(*ssa.Defer); deferred {
+				inner.anchor = nil // it runs when the function returns
+			}
+		}
+		if ctx.gor == nil {
+			if inner.anchor != nil {
+				w.s.anchors[fn] = append(w.s.anchors[fn], inner.anchor)
+			} else {
+				w.s.unanchored[fn] = true
+			}
+		}
+		w.visit(fv, inner, depth+1)
+		return
+	}
+	// Started as goroutines: only by the allocating function itself,
+	// so that its joins can be found.
+	if ctx.fn != w.parent || ctx.gor != nil {
+		w.s.escaped = true
+		return
+	}
+	g := w.siteOf(call, mc, fn)
+	if g == nil {
+		w.s.escaped = true
+		return
+	}
+	w.s.sites = append(w.s.sites, g)
+	w.s.gofuncs[fn] = true
+	w.visit(fv, shareCtx{fn: fn, gor: g, record: true}, depth+1)
+}
+
+// closureIsArg reports whether mc is also passed as an argument.
+func closureIsArg(call *ssa.CallCommon, mc *ssa.MakeClosure) bool {
+	for _, a := range call.Args {
+		if a == mc {
+			return true
+		}
+	}
+	return false
+}
+
+// siteOf returns the goroutine that call starts with the closure mc: a
+// go statement, a spawner (wg.Go), or a runner (b.RunParallel); or nil.
+func (w *shareWalker) siteOf(call ssa.CallInstruction, mc *ssa.MakeClosure, fn *ssa.Function) *goSite {
+	for _, s := range spawn.SitesOf(w.parent, nil) {
+		if s.Instr == call && s.Closure == mc {
+			return &goSite{site: s}
+		}
+	}
+	c, ok := call.(*ssa.Call)
+	if !ok || c.Call.IsInvoke() {
+		return nil
+	}
+	callee := syncapi.Callee(&c.Call)
+	if callee == nil {
+		return nil
+	}
+	if i, ok := runners[callee.FullName()]; ok && i < len(c.Call.Args) && c.Call.Args[i] == mc {
+		return &goSite{site: spawn.Site{Instr: c, Closure: mc, Fn: fn, Pos: c.Pos()}, runner: true}
+	}
+	return nil
+}
+
+// ordered reports whether the plain access t cannot race with another
+// goroutine because of how its variable is shared: the variable is
+// private to its function, or t reads or writes a whole local variable
+// after the join of every goroutine that reaches it (fixtures
+// okSingleGoroutine, okAfterWait). Fields are not given the join rule:
+// they stand for all values of their struct type (fixture badMainPlain).
+func (c *checker) ordered(t touch) bool {
+	alloc := rootAlloc(t.addr, c.bind)
+	if alloc == nil || alloc.Parent() == nil {
+		return false
+	}
+	s := c.sharingOf(alloc)
+	if s.private() {
+		return true
+	}
+	if s.escaped || t.loc.Local != alloc || t.path != "" {
+		return false
+	}
+	var at []ssa.Instruction
+	switch {
+	case t.fn == alloc.Parent():
+		at = []ssa.Instruction{t.instr}
+	case s.gofuncs[t.fn] || s.unanchored[t.fn]:
+		return false
+	default:
+		at = s.anchors[t.fn]
+		if len(at) == 0 {
+			return false
+		}
+	}
+	for _, g := range s.sites {
+		live := c.liveAfter(alloc, g)
+		for _, i := range at {
+			if live[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// rootAlloc returns the variable that addr points into, through field
+// and array element selections, pointer conversions and the free
+// variables of closures; or nil.
+func rootAlloc(addr ssa.Value, bind func(*ssa.FreeVar) ssa.Value) *ssa.Alloc {
+	root := addr
+	for range 16 {
+		switch a := root.(type) {
+		case *ssa.FieldAddr:
+			root = a.X
+			continue
+		case *ssa.IndexAddr:
+			if _, ok := a.X.Type().Underlying().(*types.Pointer); ok {
+				root = a.X
+				continue
+			}
+		case *ssa.Convert:
+			if isPointerLike(a.Type()) && isPointerLike(a.X.Type()) {
+				root = a.X
+				continue
+			}
+		case *ssa.ChangeType:
+			root = a.X
+			continue
+		case *ssa.FreeVar:
+			if bind != nil {
+				if b := bind(a); b != nil {
+					root = b
+					continue
+				}
+			}
+		}
+		break
+	}
+	alloc, _ := root.(*ssa.Alloc)
+	return alloc
+}
+
+// liveAfter returns the instructions of the allocating function that
+// may run while the goroutine g may still use the variable: those
+// reachable from its start without passing a wait that joins it, or a
+// new definition of the variable (a loop body's fresh variable).
+func (c *checker) liveAfter(alloc *ssa.Alloc, g *goSite) map[ssa.Instruction]bool {
+	if g.live != nil {
+		return g.live
+	}
+	g.live = make(map[ssa.Instruction]bool)
+	if g.runner {
+		return g.live // its goroutines returned when the call does
+	}
+	stop := c.joins(alloc.Parent(), g)
+	stop[alloc] = true
+	start := g.site.Instr.Block()
+	seen := make([]bool, len(alloc.Parent().Blocks))
+	var scan func(b *ssa.BasicBlock, from int)
+	scan = func(b *ssa.BasicBlock, from int) {
+		for _, instr := range b.Instrs[from:] {
+			if stop[instr] {
+				return
+			}
+			g.live[instr] = true
+		}
+		for _, s := range b.Succs {
+			if !seen[s.Index] {
+				seen[s.Index] = true
+				scan(s, 0)
+			}
+		}
+	}
+	scan(start, indexIn(start, g.site.Instr)+1)
+	return g.live
+}
+
+// indexIn returns the index of instr in b.
+func indexIn(b *ssa.BasicBlock, instr ssa.Instruction) int {
+	for i, x := range b.Instrs {
+		if x == instr {
+			return i
+		}
+	}
+	panic("internal error: instruction not in its block")
+}
+
+// joins returns the waits in parent that return only after the
+// goroutine g has made its last use of the variable: Wait on the group
+// of a spawner (wg.Go), or on a WaitGroup whose Done the goroutine calls
+// after every use (deferred, or later on every path).
+func (c *checker) joins(parent *ssa.Function, g *goSite) map[ssa.Instruction]bool {
+	var keys []lockset.Key
+	if g.site.Group != nil {
+		keys = append(keys, c.locks.KeyOf(g.site.Group))
+	} else if _, ok := g.site.Instr.(*ssa.Go); ok {
+		keys = c.doneKeys(g)
+	}
+	out := make(map[ssa.Instruction]bool)
+	if len(keys) == 0 {
+		return out
+	}
+	for _, b := range parent.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			fn := syncapi.Callee(&call.Call)
+			if fn == nil || !waitMethods[fn.FullName()] || call.Call.IsInvoke() || len(call.Call.Args) == 0 {
+				continue
+			}
+			k := c.locks.KeyOf(call.Call.Args[0])
+			for _, want := range keys {
+				if k == want {
+					out[instr] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// doneKeys returns the WaitGroups, named in the starting function's
+// terms, whose Done the goroutine g calls after its last use of the
+// variable. A group passed as an argument of the go statement is named
+// by the argument (fixture okWaitArg).
+func (c *checker) doneKeys(g *goSite) []lockset.Key {
+	fn := g.site.Fn
+	order := &instrOrder{fn: fn}
+	var keys []lockset.Key
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok || call.Common().IsInvoke() || len(call.Common().Args) == 0 {
+				continue
+			}
+			callee := syncapi.Callee(call.Common())
+			if callee == nil || !doneMethods[callee.FullName()] {
+				continue
+			}
+			if _, deferred := instr.(*ssa.Defer); !deferred && usedAfter(order, instr, g.uses) {
+				continue
+			}
+			k := c.locks.KeyOf(call.Common().Args[0])
+			if p, ok := k.Root.(*ssa.Parameter); ok {
+				k, ok = argKey(c.locks, g, p, k.Path)
+				if !ok {
+					continue
+				}
+			}
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// usedAfter reports whether one of uses may run after instr.
+func usedAfter(order *instrOrder, instr ssa.Instruction, uses []ssa.Instruction) bool {
+	for _, u := range uses {
+		if u == instr || order.mayPrecede(instr, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// argKey names the parameter p of the goroutine's function by the
+// argument the go statement passes for it.
+func argKey(locks *lockset.Result, g *goSite, p *ssa.Parameter, path string) (lockset.Key, bool) {
+	for i, q := range g.site.Fn.Params {
+		if q == p && i < len(g.site.Instr.Common().Args) {
+			k := locks.KeyOf(g.site.Instr.Common().Args[i])
+			k.Path += path
+			return k, true
+		}
+	}
+	return lockset.Key{}, false
+}
