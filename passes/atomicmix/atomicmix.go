@@ -41,7 +41,6 @@ func run(pass *analysis.Pass) (any, error) {
 		pass:    pass,
 		locks:   locks,
 		bind:    locks.Binding,
-		syntax:  newSyntaxIndex(pass, pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)),
 		imports: importFacts(pass),
 		escapes: make(map[*ssa.Alloc][]ssa.Instruction),
 		shared:  make(map[*ssa.Alloc]*sharing),
@@ -58,7 +57,7 @@ type checker struct {
 	pass    *analysis.Pass
 	locks   *lockset.Result
 	bind    memloc.Binder
-	syntax  *syntaxIndex
+	index   *syntaxIndex // built on first use: most packages have no findings
 	imports imported
 
 	atomics []*access // in scan order
@@ -491,6 +490,9 @@ func (c *checker) touches(atomicLocs map[memloc.Loc]*atomicSummary) []touch {
 			continue
 		}
 		if a.hasLoc && (atomicType(a.typ) != "" || interesting(a.loc, a.owner)) {
+			if !interesting(a.loc, a.owner) && locKey(a.loc, a.owner) == "" {
+				continue // neither judged nor exported
+			}
 			if t := (touch{a, a.loc, a.owner, ""}); !c.ordered(t) {
 				out = append(out, t)
 			}
@@ -512,8 +514,9 @@ func (c *checker) touches(atomicLocs map[memloc.Loc]*atomicSummary) []touch {
 // An atomicSummary is what the package's atomic accesses of one
 // location have in common.
 type atomicSummary struct {
-	first *access // the first atomic access
-	write *access // the first atomic write, or nil
+	first *access   // the first atomic access
+	write *access   // the first atomic write, or nil
+	all   []*access // every atomic access, in scan order
 }
 
 // check pairs the package's plain and atomic accesses, reports the
@@ -530,6 +533,7 @@ func (c *checker) check() {
 		if a.write && s.write == nil {
 			s.write = a
 		}
+		s.all = append(s.all, a)
 		key := locKey(a.loc, a.owner)
 		facts.add(c.pass, key, true, a.write, a)
 		c.checkImportedPlain(a, key)
@@ -622,12 +626,22 @@ type finding struct {
 // harmless: a read of a location that no one writes atomically, or a
 // read under a lock that every write holds.
 func (c *checker) judge(t touch, atomicLocs map[memloc.Loc]*atomicSummary, guards map[memloc.Loc]*guard) *finding {
-	if !t.write && t.path == "" {
-		if e := c.syntax.expr(t.pos); e != nil && c.syntax.update(e) != nil {
+	f := c.judgeLoc(t, atomicLocs, guards)
+	if f != nil && !t.write && t.path == "" {
+		if e := c.syntax().expr(t.pos); e != nil && c.syntax().update(e) != nil {
 			return nil // x++ or x += y: reported once, at its store
 		}
 	}
+	return f
+}
+
+// judgeLoc returns the finding for a plain access by what else accesses
+// its location.
+func (c *checker) judgeLoc(t touch, atomicLocs map[memloc.Loc]*atomicSummary, guards map[memloc.Loc]*guard) *finding {
 	if s := atomicLocs[t.loc]; s != nil {
+		if c.benchmarkOrdered(t, s) {
+			return nil
+		}
 		switch {
 		case t.write:
 			return &finding{touch: t, other: s.first}
@@ -670,5 +684,13 @@ func (c *checker) exprAt(t touch) ast.Expr {
 	if !t.pos.IsValid() {
 		return nil
 	}
-	return c.syntax.expr(t.pos)
+	return c.syntax().expr(t.pos)
+}
+
+// syntax returns the package's syntax index, building it on first use.
+func (c *checker) syntax() *syntaxIndex {
+	if c.index == nil {
+		c.index = newSyntaxIndex(c.pass, c.pass.ResultOf[inspect.Analyzer].(*inspector.Inspector))
+	}
+	return c.index
 }

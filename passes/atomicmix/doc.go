@@ -47,7 +47,9 @@
 // can reach it, when the function starts them itself (with go,
 // (*sync.WaitGroup).Go or (*testing.B).RunParallel) and joins them
 // with a sync.WaitGroup whose Done they call after their last use of
-// the variable; reads when
+// the variable; a plain access of a package-level variable in the body
+// of a benchmark when every atomic access of it is in a b.RunParallel
+// closure of a benchmark (a sink: benchmarks run one at a time); reads when
 // the location is only ever written plainly or not at all, since reads
 // do not race with atomic loads; and a plain read made while holding
 // a mutex that every write of the location in the package also holds

@@ -61,7 +61,7 @@ func (c *checker) placeVarReads(found []*finding) []*finding {
 		if v == nil || g.fn.Syntax() == nil {
 			continue
 		}
-		ids := varReads(c.pass.TypesInfo, g.fn.Syntax(), v, c.syntax)
+		ids := varReads(c.pass.TypesInfo, g.fn.Syntax(), v, c.syntax())
 		loads := c.positionlessLoads(g.fn, g.loc)
 		switch {
 		case len(ids) == len(loads):
@@ -91,7 +91,7 @@ func (c *checker) varOf(l memloc.Loc) *types.Var {
 	if l.Var != nil {
 		return l.Var
 	}
-	if id, ok := c.syntax.expr(l.Local.Pos()).(*ast.Ident); ok {
+	if id, ok := c.syntax().expr(l.Local.Pos()).(*ast.Ident); ok {
 		if v, ok := c.pass.TypesInfo.Defs[id].(*types.Var); ok {
 			return v
 		}
@@ -200,7 +200,7 @@ func (c *checker) writeVerb(e ast.Expr) string {
 	if e == nil {
 		return "write"
 	}
-	switch s := c.syntax.update(e).(type) {
+	switch s := c.syntax().update(e).(type) {
 	case *ast.IncDecStmt:
 		if s.Tok == token.INC {
 			return "increment"
@@ -242,7 +242,7 @@ func (c *checker) fix(t touch, e ast.Expr) []analysis.SuggestedFix {
 			TextEdits: []analysis.TextEdit{insert(e.Pos(), call), insert(e.End(), ")")},
 		}}
 	}
-	switch s := c.syntax.update(e).(type) {
+	switch s := c.syntax().update(e).(type) {
 	case *ast.IncDecStmt:
 		delta := "1"
 		if s.Tok == token.DEC {
@@ -267,7 +267,7 @@ func (c *checker) fix(t touch, e ast.Expr) []analysis.SuggestedFix {
 			TextEdits: c.callEdits(s, call),
 		}}
 	}
-	if s := c.syntax.assignment(e); s != nil {
+	if s := c.syntax().assignment(e); s != nil {
 		call := fmt.Sprintf("%s.Store%s(&", pkg, suffix)
 		return []analysis.SuggestedFix{{
 			Message:   fmt.Sprintf("Replace with %s%s, %s)", call, src, types.ExprString(s.Rhs[0])),
@@ -309,7 +309,7 @@ func signed(t types.Type) bool {
 // atomicImport returns the name under which the file holding pos
 // imports sync/atomic, or "" if it does not.
 func (c *checker) atomicImport(pos token.Pos) string {
-	f := c.syntax.file(c.pass.Fset, pos)
+	f := c.syntax().file(c.pass.Fset, pos)
 	if f == nil {
 		return ""
 	}
