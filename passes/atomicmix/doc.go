@@ -44,10 +44,11 @@
 // shares with another goroutine (a test that calls atomic.AddInt64(&x,
 // 1) and then checks x, or a closure that it only calls itself);
 // accesses of a local variable after the join of every goroutine that
-// can reach it, when the function starts them itself (with go,
-// (*sync.WaitGroup).Go or (*testing.B).RunParallel) and joins them
-// with a sync.WaitGroup whose Done they call after their last use of
-// the variable; a plain access of a package-level variable in the body
+// can reach it, when the function starts them itself, with go or
+// (*sync.WaitGroup).Go and joins them with a sync.WaitGroup whose Done
+// they call after their last use of the variable, or with b.RunParallel,
+// t.Run or b.Run, which return after them (a subtest that calls
+// t.Parallel resumes only after its parent test's function returns); a plain access of a package-level variable in the body
 // of a benchmark when every atomic access of it is in a b.RunParallel
 // closure of a benchmark (a sink: benchmarks run one at a time); reads when
 // the location is only ever written plainly or not at all, since reads

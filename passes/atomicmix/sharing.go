@@ -43,6 +43,7 @@ func (s *sharing) private() bool { return !s.escaped && len(s.sites) == 0 }
 type goSite struct {
 	site   spawn.Site
 	runner bool              // the call returns only after the goroutines it started
+	tree   bool              // a subtest runner: it also waits for the subtests the closure runs
 	uses   []ssa.Instruction // the instructions of the goroutine's body that use the variable
 	live   map[ssa.Instruction]bool
 }
@@ -53,6 +54,20 @@ type goSite struct {
 // among the arguments, receiver first.
 var runners = map[string]int{
 	"(*testing.B).RunParallel": 1,
+	"(*testing.T).Run":         2,
+	"(*testing.B).Run":         2,
+}
+
+// subtests lists the runners that run a subtest: they return after the
+// subtest and the subtests it runs, or as soon as the subtest calls
+// t.Parallel; a parallel subtest then waits until its parent test's
+// function has returned, so it cannot overlap what the test's goroutine
+// does after t.Run either (the race detector agrees: fixture
+// okParallelSubtest). A helper that calls t.Run from another goroutine
+// is not considered.
+var subtests = map[string]bool{
+	"(*testing.T).Run": true,
+	"(*testing.B).Run": true,
 }
 
 // waitMethods and doneMethods name the methods that join a goroutine:
@@ -234,6 +249,13 @@ func (w *shareWalker) closureUse(call ssa.CallInstruction, mc *ssa.MakeClosure, 
 		w.visit(fv, inner, depth+1)
 		return
 	}
+	// A subtest of a subtest: the outer runner's call waits for it
+	// (fixture okSubtests).
+	if ctx.gor != nil && ctx.gor.tree && ctx.fn == ctx.gor.site.Fn && isSubtestCall(call, mc) {
+		w.s.gofuncs[fn] = true
+		w.visit(fv, shareCtx{fn: fn, gor: ctx.gor}, depth+1)
+		return
+	}
 	// Started as goroutines: only by the allocating function itself,
 	// so that its joins can be found.
 	if ctx.fn != w.parent || ctx.gor != nil {
@@ -276,10 +298,21 @@ func (w *shareWalker) siteOf(call ssa.CallInstruction, mc *ssa.MakeClosure, fn *
 	if callee == nil {
 		return nil
 	}
-	if i, ok := runners[callee.FullName()]; ok && i < len(c.Call.Args) && c.Call.Args[i] == mc {
-		return &goSite{site: spawn.Site{Instr: c, Closure: mc, Fn: fn, Pos: c.Pos()}, runner: true}
+	name := callee.FullName()
+	if i, ok := runners[name]; ok && i < len(c.Call.Args) && c.Call.Args[i] == mc {
+		return &goSite{site: spawn.Site{Instr: c, Closure: mc, Fn: fn, Pos: c.Pos()}, runner: true, tree: subtests[name]}
 	}
 	return nil
+}
+
+// isSubtestCall reports whether call runs the closure mc as a subtest.
+func isSubtestCall(call ssa.CallInstruction, mc *ssa.MakeClosure) bool {
+	c, ok := call.(*ssa.Call)
+	if !ok || c.Call.IsInvoke() {
+		return false
+	}
+	callee := syncapi.Callee(&c.Call)
+	return callee != nil && subtests[callee.FullName()] && len(c.Call.Args) == 3 && c.Call.Args[2] == mc
 }
 
 // ordered reports whether the plain access t cannot race with another
@@ -564,7 +597,7 @@ func runInParallel(fn *ssa.Function) bool {
 			return false
 		}
 		callee := syncapi.Callee(&call.Call)
-		if callee == nil || runners[callee.FullName()] != 1 || len(call.Call.Args) != 2 || call.Call.Args[1] != v || call.Call.Value == v {
+		if callee == nil || callee.FullName() != "(*testing.B).RunParallel" || len(call.Call.Args) != 2 || call.Call.Args[1] != v || call.Call.Value == v {
 			return false
 		}
 	}

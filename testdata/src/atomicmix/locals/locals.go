@@ -219,3 +219,49 @@ func badInRunParallel(b *testing.B) {
 		}
 	})
 }
+
+// okSubtests reads the count after t.Run, which waits for the parallel
+// subtests of its function (testing's TestTRun).
+func okSubtests(t *testing.T) {
+	var count uint32
+	t.Run("group", func(t *testing.T) {
+		for range 4 {
+			t.Run("par", func(t *testing.T) {
+				t.Parallel()
+				atomic.AddUint32(&count, 1)
+			})
+		}
+	})
+	if count != 4 { // ok: t.Run waited for every subtest of group
+		t.Errorf("count = %d", count) // ok: same
+	}
+}
+
+// okParallelSubtest reads the count after t.Run of a parallel subtest:
+// t.Run returns when the subtest calls t.Parallel, but the subtest then
+// waits for this test function to return.
+func okParallelSubtest(t *testing.T) {
+	var count uint32
+	t.Run("par", func(t *testing.T) {
+		t.Parallel()
+		atomic.AddUint32(&count, 1)
+	})
+	if count > 1 { // ok: the subtest resumes after this function returns
+		t.Log("too many")
+	}
+}
+
+// badInSubtests reads the count inside parallel subtests, which run at
+// the same time.
+func badInSubtests(t *testing.T) {
+	var count uint32
+	for range 2 {
+		t.Run("par", func(t *testing.T) {
+			t.Parallel()
+			atomic.AddUint32(&count, 1)
+			if count > 2 { // want `non-atomic read of count, which is accessed atomically elsewhere`
+				t.Log("too many")
+			}
+		})
+	}
+}
