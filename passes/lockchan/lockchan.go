@@ -83,10 +83,11 @@ func (c *checker) inTestFile(fn *ssa.Function) bool {
 	return f != nil && strings.HasSuffix(f.Name(), "_test.go")
 }
 
-// mayBlock reports whether op is worth reporting: it may block, and it
-// is not a send on a channel the package always makes buffered.
+// mayBlock reports whether op is worth reporting: it may block, it
+// does not merely join goroutines its function started, and it is not
+// a send on a channel the package always makes buffered.
 func (c *checker) mayBlock(op syncapi.BlockingOp) bool {
-	if syncapi.CannotBlock(op) {
+	if syncapi.CannotBlock(op) || syncapi.JoinsOwnGoroutine(op) {
 		return false
 	}
 	return !c.buffered.BufferedByDesign(op)

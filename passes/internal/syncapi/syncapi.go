@@ -413,3 +413,154 @@ func LoadedField(ch ssa.Value) *types.Var {
 	}
 	return nil
 }
+
+// JoinsOwnGoroutine reports whether op waits only for goroutines that
+// its own function started: a receive from, or range over, a channel
+// the function made and handed to nothing but those goroutines, or a
+// select whose cases all receive from such channels or from timers.
+// That is a fork-join, as synchronous as a call: go-cmp runs the
+// user's Equal in a goroutine to expose races and waits for it, klog
+// flushes in one with a timeout, bbolt ranges over a checker's results
+// (fixture okForkJoin).
+func JoinsOwnGoroutine(op BlockingOp) bool {
+	switch op.Kind {
+	case Recv, Range:
+		return ownGoroutineChan(op.Chan)
+	case Select:
+		sel := op.Instr.(*ssa.Select)
+		own := false
+		for _, st := range sel.States {
+			switch {
+			case st.Dir != types.RecvOnly:
+				return false
+			case ownGoroutineChan(st.Chan):
+				own = true
+			case !isTimerChan(st.Chan):
+				return false
+			}
+		}
+		return own
+	}
+	return false
+}
+
+// ownGoroutineChan reports whether ch was made in its function and is
+// used there only to receive and to hand to goroutines it starts.
+func ownGoroutineChan(ch ssa.Value) bool {
+	for {
+		ct, ok := ch.(*ssa.ChangeType)
+		if !ok {
+			break
+		}
+		ch = ct.X
+	}
+	if ld, ok := ch.(*ssa.UnOp); ok && ld.Op == token.MUL {
+		if alloc, ok := ld.X.(*ssa.Alloc); ok {
+			return ownGoroutineVar(alloc)
+		}
+	}
+	mk, ok := ch.(*ssa.MakeChan)
+	if !ok {
+		return false
+	}
+	return handedOnlyToGoroutines(mk, 0)
+}
+
+// ownGoroutineVar is ownGoroutineChan for a channel held in a local
+// variable that closures capture: the variable is assigned once, a
+// channel made there, and otherwise only read to receive, or captured
+// by closures that are started as goroutines.
+func ownGoroutineVar(alloc *ssa.Alloc) bool {
+	made, started := false, false
+	for _, ref := range *alloc.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.Store:
+			if _, ok := ref.Val.(*ssa.MakeChan); !ok || made || ref.Addr != alloc {
+				return false
+			}
+			made = true
+		case *ssa.UnOp:
+			if ref.Op != token.MUL {
+				return false
+			}
+			for _, use := range *ref.Referrers() {
+				if u, ok := use.(*ssa.UnOp); !ok || u.Op != token.ARROW {
+					if _, ok := use.(*ssa.Select); !ok {
+						return false
+					}
+				}
+			}
+		case *ssa.MakeClosure:
+			if !closureOnlyStarted(ref) {
+				return false
+			}
+			started = true
+		case *ssa.DebugRef:
+		default:
+			return false
+		}
+	}
+	return made && started
+}
+
+// handedOnlyToGoroutines reports whether every use of v receives from
+// it, closes it, or hands it to a go statement (as an argument or a
+// captured variable of the closure it starts), and at least one does.
+func handedOnlyToGoroutines(v ssa.Value, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	started := false
+	for _, ref := range *v.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.UnOp, *ssa.DebugRef, *ssa.Select:
+			// a receive; Select only reaches here as a receive
+			// case, since sends are rejected by the caller.
+		case *ssa.ChangeType:
+			if !handedOnlyToGoroutines(ref, depth+1) {
+				return false
+			}
+			started = true
+		case *ssa.Go:
+			started = true
+		case *ssa.MakeClosure:
+			if !closureOnlyStarted(ref) {
+				return false
+			}
+			started = true
+		default:
+			return false
+		}
+	}
+	return started
+}
+
+// closureOnlyStarted reports whether the closure is used only by go statements.
+func closureOnlyStarted(mc *ssa.MakeClosure) bool {
+	refs := *mc.Referrers()
+	if len(refs) == 0 {
+		return false
+	}
+	for _, ref := range refs {
+		g, ok := ref.(*ssa.Go)
+		if !ok || g.Call.Value != mc {
+			return false
+		}
+	}
+	return true
+}
+
+// isTimerChan reports whether ch is time.After(d) or a timer's C.
+func isTimerChan(ch ssa.Value) bool {
+	if call, ok := ch.(*ssa.Call); ok {
+		if fn := Callee(call.Common()); fn != nil && fn.FullName() == "time.After" {
+			return true
+		}
+	}
+	if ld, ok := ch.(*ssa.UnOp); ok && ld.Op == token.MUL {
+		if f := FieldOf(ld.X); f != nil && f.Name() == "C" && f.Pkg() != nil && f.Pkg().Path() == "time" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,6 +1,9 @@
 package basic
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 type Queue struct {
 	mu    sync.Mutex
@@ -108,5 +111,65 @@ func (q *Queue) badChanArgForwarded(done chan struct{}) {
 	q.mu.Unlock()
 	q.mu.Lock()
 	q.forward(nil) // ok: nil forwarded to the parameter closeChan sends on
+	q.mu.Unlock()
+}
+
+// compare runs eq in a goroutine and waits for it: a fork-join, as
+// synchronous as calling eq.
+func compare(eq func() bool) bool {
+	c := make(chan bool)
+	go func() { c <- eq() }()
+	return <-c
+}
+
+// flushWithTimeout flushes in a goroutine and waits at most a second.
+func flushWithTimeout(flush func()) {
+	done := make(chan bool, 1)
+	go func() {
+		flush()
+		done <- true
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+	}
+}
+
+// check ranges over results that its own goroutine produces.
+func check(items []int) {
+	errs := make(chan int)
+	go func(out chan<- int) {
+		defer close(out)
+		for _, it := range items {
+			if it < 0 {
+				out <- it
+			}
+		}
+	}(errs)
+	for e := range errs {
+		_ = e
+	}
+}
+
+func (q *Queue) okForkJoin(eq func() bool) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	flushWithTimeout(func() {}) // ok: waits only for its own goroutine
+	check(q.items)              // ok: waits only for its own goroutine
+	return compare(eq)          // ok: waits only for its own goroutine
+}
+
+// waitFor hands its channel to a goroutine and also returns it: the
+// caller may be another waiter.
+func waitFor(work func()) chan struct{} {
+	done := make(chan struct{})
+	go func() { work(); close(done) }()
+	<-done
+	return done
+}
+
+func (q *Queue) badChannelEscapes() {
+	q.mu.Lock()
+	waitFor(func() {}) // want `call to waitFor may block on a channel receive while holding q.mu`
 	q.mu.Unlock()
 }
