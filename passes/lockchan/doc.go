@@ -41,6 +41,11 @@
 // channel that the same function made with a buffer large enough for
 // all of its sends there never blocks and is not reported.
 //
+// A call is reported when the blocking operation is at most two calls
+// below it (the -lockchan.depth flag raises the limit): deeper chains
+// mostly end in operations on rare paths. Waiting for a goroutine the
+// same function started (go f(c); <-c) is a fork-join, not reported.
+//
 // Limitations: locks are identified by the variable and fields they
 // are reached through, so a mutex reached through two different
 // pointers is two mutexes. Calls through interfaces and function

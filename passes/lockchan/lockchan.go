@@ -43,15 +43,33 @@ type BlocksFact struct {
 	// channel, when it is one (0 if not): a caller that passes nil
 	// there does not block (fixture okNilChanArg).
 	ChanParam int
+	// Depth is the number of calls from the function to the operation:
+	// 0 if the function itself performs it.
+	Depth int
 }
 
 func (*BlocksFact) AFact() {}
 
 func (f *BlocksFact) String() string {
+	s := fmt.Sprintf("blocks(%s at %s", f.Op, f.Posn)
 	if f.ChanParam > 0 {
-		return fmt.Sprintf("blocks(%s at %s, on parameter %d)", f.Op, f.Posn, f.ChanParam)
+		s += fmt.Sprintf(", on parameter %d", f.ChanParam)
 	}
-	return fmt.Sprintf("blocks(%s at %s)", f.Op, f.Posn)
+	if f.Depth > 0 {
+		s += fmt.Sprintf(", %d calls deep", f.Depth)
+	}
+	return s + ")"
+}
+
+// maxDepth is the -lockchan.depth flag: how many calls deep a blocking
+// operation may lie below a call made under a lock for the call to be
+// reported. Beyond two, triage of real code found mostly operations on
+// rare paths (a database's strict mode, a fatal log's flush) whose
+// report no longer says where the problem is.
+var maxDepth = 2
+
+func init() {
+	Analyzer.Flags.IntVar(&maxDepth, "depth", maxDepth, "report calls under a lock that may block at most this many calls deep")
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -101,6 +119,7 @@ type blocker struct {
 	posn  string    // of the operation, as text, if it is in another package
 	desc  string    // the operation in the callee's terms, "send on s.out"
 	param int       // index of the parameter holding the channel, or -1
+	depth int       // calls from the function to the operation; 0 if it is in the function
 }
 
 // through returns why call, a call of the function b describes, may
@@ -109,7 +128,9 @@ type blocker struct {
 // closeConnChan(c, nil), which sends only if done != nil).
 func (b *blocker) through(call *ssa.CallCommon) *blocker {
 	if b.param < 0 {
-		return b
+		out := *b
+		out.depth++
+		return &out
 	}
 	args := call.Args
 	if call.IsInvoke() {
@@ -124,6 +145,7 @@ func (b *blocker) through(call *ssa.CallCommon) *blocker {
 	}
 	out := *b
 	out.param = paramIndex(arg)
+	out.depth++
 	return &out
 }
 
@@ -184,10 +206,7 @@ func (c *checker) summarize(funcs []*ssa.Function) map[*ssa.Function]*blocker {
 		fn := work[0]
 		work = work[1:]
 		for _, site := range sites[fn] {
-			if blockers[site.caller] != nil {
-				continue
-			}
-			if b := blockers[fn].through(site.call); b != nil {
+			if b := blockers[fn].through(site.call); b.better(blockers[site.caller]) {
 				blockers[site.caller] = b
 				work = append(work, site.caller)
 			}
@@ -198,21 +217,18 @@ func (c *checker) summarize(funcs []*ssa.Function) map[*ssa.Function]*blocker {
 
 // scan returns an operation of fn that may block on a channel
 // (directly, or by a call to a function of another package whose fact
-// says so), preferring one that blocks whatever the arguments, and the
+// says so), preferring one that blocks whatever the arguments and then
+// the one fewest calls away, and the
 // calls fn makes of functions of this package. An operation or call
 // that follows an unlock of a mutex fn did not lock is skipped: fn
 // releases its caller's lock before it blocks (the sync.Cond pattern,
 // fixture okCondLike).
 func (c *checker) scan(fn *ssa.Function) (*blocker, []*ssa.CallCommon) {
 	releases := c.releaseBlocks(fn)
-	var always, onParam *blocker
+	var best *blocker
 	found := func(b *blocker) {
-		switch {
-		case b == nil:
-		case b.param < 0 && always == nil:
-			always = b
-		case b.param >= 0 && onParam == nil:
-			onParam = b
+		if b.better(best) {
+			best = b
 		}
 	}
 	var calls []*ssa.CallCommon
@@ -245,10 +261,22 @@ func (c *checker) scan(fn *ssa.Function) (*blocker, []*ssa.CallCommon) {
 			}
 		}
 	}
-	if always != nil {
-		return always, calls
+	return best, calls
+}
+
+// better reports whether b explains a block better than cur: it blocks
+// whatever the arguments, or through fewer calls. Depths only shrink,
+// so summarize's worklist still terminates.
+func (b *blocker) better(cur *blocker) bool {
+	switch {
+	case b == nil:
+		return false
+	case cur == nil:
+		return true
+	case (b.param < 0) != (cur.param < 0):
+		return b.param < 0
 	}
-	return onParam, calls
+	return b.depth < cur.depth
 }
 
 // releaseBlocks returns the instructions of fn that unlock a mutex fn
@@ -295,7 +323,7 @@ func (c *checker) importedBlocker(fn *ssa.Function) *blocker {
 	if !c.pass.ImportObjectFact(obj, &fact) {
 		return nil
 	}
-	return &blocker{op: fact.Op, posn: fact.Posn, param: fact.ChanParam - 1}
+	return &blocker{op: fact.Op, posn: fact.Posn, param: fact.ChanParam - 1, depth: fact.Depth}
 }
 
 // exportFacts records a BlocksFact for each named function of the
@@ -315,7 +343,7 @@ func (c *checker) exportFacts(funcs []*ssa.Function) {
 			p := c.pass.Fset.Position(b.pos)
 			posn = fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
 		}
-		c.pass.ExportObjectFact(obj, &BlocksFact{Op: b.op, Posn: posn, ChanParam: b.param + 1})
+		c.pass.ExportObjectFact(obj, &BlocksFact{Op: b.op, Posn: posn, ChanParam: b.param + 1, Depth: b.depth})
 	}
 }
 
@@ -449,6 +477,9 @@ func (c *checker) reportOp(op syncapi.BlockingOp, held lockset.Set) {
 
 // reportCall reports a call, made while holding locks, that may block.
 func (c *checker) reportCall(pos token.Pos, what string, b *blocker, held lockset.Set) {
+	if b.depth > maxDepth {
+		return
+	}
 	op := b.op
 	if b.posn != "" {
 		op += " (" + b.posn + ")"

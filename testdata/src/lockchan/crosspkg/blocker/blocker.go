@@ -10,13 +10,13 @@ func (p *Pipe) Put(s string) { // want Put:`blocks\(a channel send at blocker.go
 	p.C <- s
 }
 
-func (p *Pipe) Relay(s string) { // want Relay:`blocks\(a channel send at blocker.go:10\)`
+func (p *Pipe) Relay(s string) { // want Relay:`blocks\(a channel send at blocker.go:10, 1 calls deep\)`
 	p.Put(s)
 }
 
 func (p *Pipe) Len() int { return len(p.C) }
 
-func Wait(done <-chan struct{}) { // want Wait:`blocks\(a channel receive at blocker.go:20\)`
+func Wait(done <-chan struct{}) { // want Wait:`blocks\(a channel receive at blocker.go:20, on parameter 1\)`
 	<-done
 }
 
