@@ -23,6 +23,7 @@ package golangci
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -67,6 +68,7 @@ func New(raw any) (register.LinterPlugin, error) {
 	if err != nil {
 		return nil, err
 	}
+	checks = foldRelated(checks)
 	all := append(slices.Clone(checks), lintdirective.New(checks))
 	if err := setFlags(all, s.Flags); err != nil {
 		return nil, err
@@ -142,4 +144,43 @@ func names(analyzers []*analysis.Analyzer) string {
 		out = append(out, a.Name)
 	}
 	return strings.Join(out, ", ")
+}
+
+// foldRelated returns copies of the checks whose diagnostics carry
+// their related information in the message. golangci-lint turns each
+// related location into an issue of its own, at its own line, where a
+// //nolint on the finding's line does not reach it; folded, one
+// finding is one issue. The copies keep the checks' names, flags and
+// fact types, so settings and //nolint:CHECK work as before.
+func foldRelated(checks []*analysis.Analyzer) []*analysis.Analyzer {
+	out := make([]*analysis.Analyzer, len(checks))
+	for i, a := range checks {
+		c := *a
+		run := a.Run
+		c.Run = func(pass *analysis.Pass) (any, error) {
+			p := *pass
+			p.Report = func(d analysis.Diagnostic) {
+				d.Message = withRelated(pass, d)
+				d.Related = nil
+				pass.Report(d)
+			}
+			return run(&p)
+		}
+		out[i] = &c
+	}
+	return out
+}
+
+// withRelated returns d's message followed by its related information,
+// "send on b.out while holding b.mu (b.mu locked here: broker.go:19)".
+func withRelated(pass *analysis.Pass, d analysis.Diagnostic) string {
+	if len(d.Related) == 0 {
+		return d.Message
+	}
+	var parts []string
+	for _, r := range d.Related {
+		posn := pass.Fset.Position(r.Pos)
+		parts = append(parts, fmt.Sprintf("%s: %s:%d", r.Message, filepath.Base(posn.Filename), posn.Line))
+	}
+	return d.Message + " (" + strings.Join(parts, "; ") + ")"
 }

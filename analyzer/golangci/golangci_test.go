@@ -87,17 +87,21 @@ func TestCustomGolangciLint(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{
-		"fixture.go:16:8: lockchan: send on b.out while holding b.mu (sharedvet)",
+		"fixture.go:16:8: lockchan: send on b.out while holding b.mu (b.mu locked here: fixture.go:14) (sharedvet)",
 		"fixture.go:35:2: lintdirective: lint directive gives no reason: write //lint:ignore lockchan <reason> (sharedvet)",
-		"fixture.go:36:8: lockchan: send on b.out while holding b.mu (sharedvet)",                     // a directive without a reason silences nothing
-		"fixture.go:42:2: lintdirective: lint directive for lockchan silences no finding (sharedvet)", // the unused flag was set
+		"fixture.go:36:8: lockchan: send on b.out while holding b.mu (b.mu locked here: fixture.go:33) (sharedvet)", // a directive without a reason silences nothing
+		"fixture.go:42:2: lintdirective: lint directive for lockchan silences no finding (sharedvet)",               // the unused flag was set
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q", want)
 		}
 	}
-	// golangci-lint prefixes each message with the analyzer's name, and
-	// turns related information into issues of its own, at their lines.
+	// golangci-lint prefixes each message with the analyzer's name; the
+	// plugin folds related information into the message, so that it is
+	// not reported as issues of its own.
+	if strings.Contains(out, "related information") {
+		t.Errorf("related information reported as issues of its own")
+	}
 	for _, silenced := range []string{"fixture.go:22:", "fixture.go:29:", "fixture.go:43:"} {
 		if strings.Contains(out, silenced) {
 			t.Errorf("a finding at %s was not silenced", silenced)
@@ -113,7 +117,7 @@ func TestCustomGolangciLint(t *testing.T) {
 		// package: in the package's directory, with these flags.
 		out := runLint(t, bin, lint.Dir, lint.Env, 0, "run", "--issues-exit-code=0",
 			"--output.text.print-issued-lines=false", "--show-stats=false", "--output.text.path=stdout", "--path-mode=abs")
-		want := filepath.Join(lint.Dir, "fixture.go") + ":16:8: lockchan: send on b.out while holding b.mu (sharedvet)"
+		want := filepath.Join(lint.Dir, "fixture.go") + ":16:8: lockchan: send on b.out while holding b.mu (b.mu locked here: fixture.go:14) (sharedvet)"
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
 		}
@@ -136,7 +140,7 @@ func TestCustomGolangciLint(t *testing.T) {
 		}
 		found := false
 		for _, is := range report.Issues {
-			if is.FromLinter == "sharedvet" && is.Pos.Line == 16 && is.Pos.Column == 8 && is.Text == "lockchan: send on b.out while holding b.mu" {
+			if is.FromLinter == "sharedvet" && is.Pos.Line == 16 && is.Pos.Column == 8 && is.Text == "lockchan: send on b.out while holding b.mu (b.mu locked here: fixture.go:14)" {
 				found = true
 			}
 		}
