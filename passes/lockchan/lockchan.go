@@ -78,6 +78,8 @@ func run(pass *analysis.Pass) (any, error) {
 		pass:  pass,
 		locks: pass.ResultOf[lockset.Analyzer].(*lockset.Result),
 		names: pass.ResultOf[srcname.Analyzer].(*srcname.Index),
+
+		reportedDefers: make(map[*ssa.Defer]bool),
 	}
 	c.buffered = syncapi.FindBufferedChans(pass.Pkg, ssainfo.SrcFuncs, c.inTestFile)
 	c.blockers = c.summarize(ssainfo.SrcFuncs)
@@ -93,6 +95,8 @@ type checker struct {
 	names    *srcname.Index
 	blockers map[*ssa.Function]*blocker
 	buffered *syncapi.BufferedChans
+
+	reportedDefers map[*ssa.Defer]bool
 }
 
 // inTestFile reports whether fn is declared in a _test.go file.
@@ -105,7 +109,7 @@ func (c *checker) inTestFile(fn *ssa.Function) bool {
 // does not merely join goroutines its function started, and it is not
 // a send on a channel the package always makes buffered.
 func (c *checker) mayBlock(op syncapi.BlockingOp) bool {
-	if syncapi.CannotBlock(op) || syncapi.JoinsOwnGoroutine(op) {
+	if syncapi.CannotBlock(op) || syncapi.DrainedBefore(op) || syncapi.JoinsOwnGoroutine(op) {
 		return false
 	}
 	return !c.buffered.BufferedByDesign(op)
@@ -419,8 +423,11 @@ func (c *checker) checkDefers(fn *ssa.Function, rd *ssa.RunDefers, held lockset.
 			}
 			continue
 		}
-		if len(held) > 0 {
+		// A function with several returns runs its defers at each;
+		// report a deferred call once, with the locks of the first.
+		if len(held) > 0 && !c.reportedDefers[d] {
 			if b := c.blockerOf(d.Common()); b != nil {
+				c.reportedDefers[d] = true
 				c.reportCall(d.Pos(), "deferred call to "+c.calleeName(d.Common()), b, held)
 			}
 		}

@@ -195,11 +195,13 @@ func BlockingOpOf(instr ssa.Instruction, isRangeFor func(token.Pos) bool) (Block
 }
 
 // CannotBlock reports whether op provably never blocks: a send on a
-// channel that the same function made with a constant buffer, that it
-// hands to no other sender, and that it sends to outside loops at most
-// as many times as the buffer holds before op (fixture okBufferedLocal).
+// channel that the same function made with a constant buffer, outside
+// loops, where fewer sends than the buffer holds may precede op and
+// the channel reaches no other code before op (fixture okBufferedLocal;
+// grpc's health server sends once in either branch of an if, then
+// stores the channel in a map).
 func CannotBlock(op BlockingOp) bool {
-	if op.Kind != Send {
+	if op.Kind != Send || inLoop(op.Instr.Block()) {
 		return false
 	}
 	mk, ok := op.Chan.(*ssa.MakeChan)
@@ -210,16 +212,16 @@ func CannotBlock(op BlockingOp) bool {
 	if !ok || c.Value == nil {
 		return false
 	}
-	var sends []*ssa.Send
+	sends := int64(0)
 	for _, ref := range *mk.Referrers() {
+		if ref == op.Instr || !mayPrecede(ref, op.Instr) {
+			continue
+		}
 		switch ref := ref.(type) {
 		case *ssa.Send:
-			if inLoop(ref.Block()) {
-				return false
-			}
-			sends = append(sends, ref)
-		case *ssa.UnOp, *ssa.Return, *ssa.DebugRef:
-			// Receiving or returning the channel adds no sender.
+			sends++
+		case *ssa.UnOp, *ssa.DebugRef:
+			// Receiving adds no sender.
 		case *ssa.ChangeType:
 			// Converting to a receive-only channel adds no sender.
 			if ch, ok := ref.Type().Underlying().(*types.Chan); !ok || ch.Dir() != types.RecvOnly {
@@ -231,32 +233,83 @@ func CannotBlock(op BlockingOp) bool {
 				return false
 			}
 		default:
-			// Stored, captured, passed or converted: another
-			// sender may fill the buffer.
+			// Stored, captured, passed or converted before op:
+			// another sender may fill the buffer.
 			return false
 		}
 	}
-	return sendsBefore(op.Instr, sends)+1 <= c.Int64()
+	return sends+1 <= c.Int64()
 }
 
-// sendsBefore counts the sends that may precede instr: those earlier
-// in its block when all are in one block, else all the others.
-func sendsBefore(instr ssa.Instruction, sends []*ssa.Send) int64 {
-	n := int64(0)
-	for _, s := range sends {
-		if s.Block() != instr.Block() {
-			return int64(len(sends) - 1)
+// mayPrecede reports whether instr may execute before target in one
+// call of their function: earlier in the same block, or in a block
+// from which target's block is reachable. Both are outside loops.
+func mayPrecede(instr, target ssa.Instruction) bool {
+	from, to := instr.Block(), target.Block()
+	if from == to {
+		for _, x := range from.Instrs {
+			if x == instr {
+				return true
+			}
+			if x == target {
+				return false
+			}
+		}
+		return false
+	}
+	seen := make(map[*ssa.BasicBlock]bool)
+	stack := []*ssa.BasicBlock{from}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if b == to {
+			return true
+		}
+		if !seen[b] {
+			seen[b] = true
+			stack = append(stack, b.Succs...)
 		}
 	}
-	for _, x := range instr.Block().Instrs {
-		if x == instr {
-			return n
+	return false
+}
+
+// DrainedBefore reports whether op is a send that a non-blocking
+// receive from the same channel precedes on every path, the "keep only
+// the latest value" idiom: select { case <-ch: default: }; ch <- v.
+// Under a lock that every sender holds, the drained buffer has room
+// (grpc's health server, fixture okDrainThenSend).
+func DrainedBefore(op BlockingOp) bool {
+	if op.Kind != Send {
+		return false
+	}
+	for _, ref := range *op.Chan.Referrers() {
+		sel, ok := ref.(*ssa.Select)
+		if !ok || sel.Blocking || !dominates(sel, op.Instr) {
+			continue
 		}
-		if s, ok := x.(*ssa.Send); ok && s.Chan == instr.(*ssa.Send).Chan {
-			n++
+		for _, st := range sel.States {
+			if st.Dir == types.RecvOnly && st.Chan == op.Chan {
+				return true
+			}
 		}
 	}
-	return n
+	return false
+}
+
+// dominates reports whether a precedes b on every path to b.
+func dominates(a, b ssa.Instruction) bool {
+	if a.Block() != b.Block() {
+		return a.Block().Dominates(b.Block())
+	}
+	for _, x := range a.Block().Instrs {
+		if x == a {
+			return true
+		}
+		if x == b {
+			return false
+		}
+	}
+	return false
 }
 
 // inLoop reports whether b lies on a cycle of its function's CFG.

@@ -361,3 +361,43 @@ func badUnbufferedElemType(mu *sync.Mutex, c chan reply) {
 	c <- reply{1} // want `send on c while holding mu`
 	mu.Unlock()
 }
+
+func okBufferedEitherBranch(b *Broker, cond bool, subs map[int]chan int) {
+	ch := make(chan int, 1)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if cond {
+		ch <- 1 // ok: one send on either branch fills the buffer once
+	} else {
+		ch <- 2 // ok: likewise
+	}
+	subs[b.seq] = ch // handed on only after the sends
+}
+
+func badBufferedStoredBefore(b *Broker, subs map[int]chan int) {
+	ch := make(chan int, 1)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	subs[b.seq] = ch
+	ch <- 1 // want `send on ch while holding b.mu`
+}
+
+func okDrainThenSend(b *Broker, updates []chan int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, u := range updates {
+		select {
+		case <-u:
+		default:
+		}
+		u <- b.seq // ok: drained under the lock, so the buffer has room
+	}
+}
+
+func badSendWithoutDrain(b *Broker, updates []chan int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, u := range updates {
+		u <- b.seq // want `send on u while holding b.mu`
+	}
+}

@@ -56,3 +56,13 @@ func (s *S) okExplicitUnlockThenDeferred() {
 	s.mu.Lock()
 	s.mu.Unlock()
 }
+
+func (s *S) badDeferredTwoReturns(cond bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer s.send() // want `deferred call to s.send may block on a channel send while holding s.mu`
+	if cond {
+		return 1
+	}
+	return 2
+}
