@@ -51,7 +51,9 @@ type LockCall struct {
 // LockCallOf reports whether call acquires or releases a lock, and on what.
 func LockCallOf(call *ssa.CallCommon) (LockCall, bool) {
 	fn := Callee(call)
-	if fn == nil {
+	// Check the package before building the name: this runs on every
+	// call of every function.
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "sync" {
 		return LockCall{}, false
 	}
 	m, ok := lockMethods[fn.FullName()]
