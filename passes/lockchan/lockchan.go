@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/docs"
+	"github.com/sharedvet/sharedvet/passes/internal/flow"
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/report"
 	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
@@ -293,20 +294,10 @@ func (c *checker) releaseBlocks(fn *ssa.Function) []ssa.Instruction {
 }
 
 // afterRelease reports whether one of the releases precedes instr on
-// every path: it is earlier in instr's block or dominates it.
+// every path.
 func afterRelease(instr ssa.Instruction, releases []ssa.Instruction) bool {
 	for _, r := range releases {
-		rb, ib := r.Block(), instr.Block()
-		if rb == ib {
-			for _, x := range ib.Instrs {
-				if x == r {
-					return true
-				}
-				if x == instr {
-					break
-				}
-			}
-		} else if rb.Dominates(ib) {
+		if flow.Dominates(r, instr) {
 			return true
 		}
 	}

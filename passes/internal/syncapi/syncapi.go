@@ -9,6 +9,8 @@ import (
 	"go/types"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/sharedvet/sharedvet/passes/internal/flow"
 )
 
 // A LockEffect says what a call does to the lock it is called on.
@@ -203,7 +205,8 @@ func BlockingOpOf(instr ssa.Instruction, isRangeFor func(token.Pos) bool) (Block
 // grpc's health server sends once in either branch of an if, then
 // stores the channel in a map).
 func CannotBlock(op BlockingOp) bool {
-	if op.Kind != Send || inLoop(op.Instr.Block()) {
+	var reach flow.Reach
+	if op.Kind != Send || reach.InLoop(op.Instr.Block()) {
 		return false
 	}
 	mk, ok := op.Chan.(*ssa.MakeChan)
@@ -216,7 +219,7 @@ func CannotBlock(op BlockingOp) bool {
 	}
 	sends := int64(0)
 	for _, ref := range *mk.Referrers() {
-		if ref == op.Instr || !mayPrecede(ref, op.Instr) {
+		if ref == op.Instr || !reach.MayPrecede(ref, op.Instr) {
 			continue
 		}
 		switch ref := ref.(type) {
@@ -243,38 +246,6 @@ func CannotBlock(op BlockingOp) bool {
 	return sends+1 <= c.Int64()
 }
 
-// mayPrecede reports whether instr may execute before target in one
-// call of their function: earlier in the same block, or in a block
-// from which target's block is reachable. Both are outside loops.
-func mayPrecede(instr, target ssa.Instruction) bool {
-	from, to := instr.Block(), target.Block()
-	if from == to {
-		for _, x := range from.Instrs {
-			if x == instr {
-				return true
-			}
-			if x == target {
-				return false
-			}
-		}
-		return false
-	}
-	seen := make(map[*ssa.BasicBlock]bool)
-	stack := []*ssa.BasicBlock{from}
-	for len(stack) > 0 {
-		b := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if b == to {
-			return true
-		}
-		if !seen[b] {
-			seen[b] = true
-			stack = append(stack, b.Succs...)
-		}
-	}
-	return false
-}
-
 // DrainedBefore reports whether op is a send that a non-blocking
 // receive from the same channel precedes on every path, the "keep only
 // the latest value" idiom: select { case <-ch: default: }; ch <- v.
@@ -286,47 +257,13 @@ func DrainedBefore(op BlockingOp) bool {
 	}
 	for _, ref := range *op.Chan.Referrers() {
 		sel, ok := ref.(*ssa.Select)
-		if !ok || sel.Blocking || !dominates(sel, op.Instr) {
+		if !ok || sel.Blocking || !flow.Dominates(sel, op.Instr) {
 			continue
 		}
 		for _, st := range sel.States {
 			if st.Dir == types.RecvOnly && st.Chan == op.Chan {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-// dominates reports whether a precedes b on every path to b.
-func dominates(a, b ssa.Instruction) bool {
-	if a.Block() != b.Block() {
-		return a.Block().Dominates(b.Block())
-	}
-	for _, x := range a.Block().Instrs {
-		if x == a {
-			return true
-		}
-		if x == b {
-			return false
-		}
-	}
-	return false
-}
-
-// inLoop reports whether b lies on a cycle of its function's CFG.
-func inLoop(b *ssa.BasicBlock) bool {
-	seen := make(map[*ssa.BasicBlock]bool)
-	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x == b {
-			return true
-		}
-		if !seen[x] {
-			seen[x] = true
-			stack = append(stack, x.Succs...)
 		}
 	}
 	return false

@@ -1,0 +1,72 @@
+// Package flow answers the control-flow questions the checks ask about
+// instructions of one function: does one run before another on every
+// path (dominance), may it run before it (reachability), is a block in
+// a loop. Reachability is memoized per source block, since the checks
+// ask it of the same blocks many times.
+package flow
+
+import "golang.org/x/tools/go/ssa"
+
+// Dominates reports whether a runs before b on every path to b: a is
+// earlier in b's block, or a's block dominates b's.
+func Dominates(a, b ssa.Instruction) bool {
+	if a.Block() != b.Block() {
+		return a.Block().Dominates(b.Block())
+	}
+	return earlier(a, b)
+}
+
+// earlier reports whether a comes before b in their common block.
+func earlier(a, b ssa.Instruction) bool {
+	for _, x := range a.Block().Instrs {
+		switch x {
+		case a:
+			return true
+		case b:
+			return false
+		}
+	}
+	return false
+}
+
+// A Reach answers reachability questions about one function's blocks.
+// The zero value is ready to use.
+type Reach struct {
+	from map[*ssa.BasicBlock][]bool // by source block: reachable block indexes
+}
+
+// FromSuccs reports, by block index, the blocks reachable from b's
+// successors: b itself only if b is in a loop.
+func (r *Reach) FromSuccs(b *ssa.BasicBlock) []bool {
+	if reach, ok := r.from[b]; ok {
+		return reach
+	}
+	reach := make([]bool, len(b.Parent().Blocks))
+	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !reach[x.Index] {
+			reach[x.Index] = true
+			stack = append(stack, x.Succs...)
+		}
+	}
+	if r.from == nil {
+		r.from = make(map[*ssa.BasicBlock][]bool)
+	}
+	r.from[b] = reach
+	return reach
+}
+
+// InLoop reports whether b lies on a cycle of its function's CFG.
+func (r *Reach) InLoop(b *ssa.BasicBlock) bool { return r.FromSuccs(b)[b.Index] }
+
+// MayPrecede reports whether a may run before b in one call of their
+// function: a is earlier in b's block, or b's block is reachable from
+// a's (which, in a loop, includes b's own block).
+func (r *Reach) MayPrecede(a, b ssa.Instruction) bool {
+	if a.Block() == b.Block() && earlier(a, b) {
+		return true
+	}
+	return r.FromSuccs(a.Block())[b.Block().Index]
+}
