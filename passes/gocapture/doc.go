@@ -71,7 +71,9 @@
 // range over or select case on a channel that the goroutine sends on
 // or closes after its access; or a handoff the other way (the starting
 // function writes and then sends, the goroutine receives and then
-// reads). Accesses made while holding the same mutex do not race, nor
+// reads, in the case of a select that received). Calls of package time
+// and receives from a timer's channel (time.After, t.C of a ticker the
+// function made) order nothing: only the runtime sends on them. Accesses made while holding the same mutex do not race, nor
 // do calls of sync/atomic, nor writes to distinct elements of a slice
 // or array through a per-goroutine index. A loop variable of a file
 // whose Go version is 1.22 or later is a new variable on each

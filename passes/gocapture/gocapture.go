@@ -390,12 +390,32 @@ func handoff(x *side, a access, y *side, b access) bool {
 			continue
 		}
 		for _, q := range y.events {
-			if !q.deferred && y.g.after(q.instr, b.instr) && orders(r, q) {
+			if !q.deferred && y.g.acquiredBefore(q, b.instr) && orders(r, q) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// acquiredBefore reports whether the acquire event q may be followed by
+// the instruction b on a path where q has waited. For a select, that is
+// a path through the case of q: a read in another case (a ticker's, in
+// a loop that returns on the stop case) is not ordered by a send on the
+// stop channel (fixture badSelectOtherCase). A select whose cases
+// cannot be told apart counts as a wait, as before.
+func (g *cfg) acquiredBefore(q event, b ssa.Instruction) bool {
+	if sel, ok := q.instr.(*ssa.Select); ok && q.sel >= 0 {
+		if cb := selectCase(sel, q.sel); cb != nil {
+			return g.fromBlock(cb, b)
+		}
+	}
+	return g.after(q.instr, b)
+}
+
+// fromBlock reports whether to may execute once block b is entered.
+func (g *cfg) fromBlock(b *ssa.BasicBlock, to ssa.Instruction) bool {
+	return to.Block() == b || g.after(b.Instrs[len(b.Instrs)-1], to)
 }
 
 // report reports one diagnostic per variable and pair of sites, at

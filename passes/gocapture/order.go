@@ -23,6 +23,7 @@ type event struct {
 	key      lockset.Key // the object, with closure variables resolved
 	sel      int         // the case of a select, or -1
 	deferred bool        // a deferred call: it runs when the function returns
+	timer    bool        // a receive from a timer's channel, which only the runtime sends on
 }
 
 // eventsOf returns the events of fn, in block order.
@@ -33,7 +34,8 @@ func (c *checker) eventsOf(fn *ssa.Function) []event {
 			_, deferred := instr.(*ssa.Defer)
 			if ops := syncapi.SyncOpsOf(instr); len(ops) > 0 {
 				for _, op := range ops {
-					out = append(out, event{instr: instr, class: op.Class, key: c.locks.KeyOf(op.Obj), sel: op.Case, deferred: deferred})
+					timer := op.Class == syncapi.ChanRecv && isTimerChan(op.Obj)
+					out = append(out, event{instr: instr, class: op.Class, key: c.locks.KeyOf(op.Obj), sel: op.Case, deferred: deferred, timer: timer})
 				}
 				continue
 			}
@@ -43,6 +45,48 @@ func (c *checker) eventsOf(fn *ssa.Function) []event {
 		}
 	}
 	return out
+}
+
+// timerFuncs lists the functions of package time whose result is a
+// timer's channel (true), or a value whose field C is (false).
+var timerFuncs = map[string]bool{
+	"time.After":     true,
+	"time.Tick":      true,
+	"time.NewTimer":  false,
+	"time.NewTicker": false,
+}
+
+// isTimerChan reports whether ch is the channel of a timer or ticker
+// that the function made itself: time.After(d), or t.C of t :=
+// time.NewTicker(d). Only the runtime sends on it, so receiving from it
+// orders nothing against another goroutine (fixture badTimerCaseWork). A timer reached otherwise (a field, a
+// parameter) is not recognized.
+func isTimerChan(ch ssa.Value) bool {
+	if ld, ok := ch.(*ssa.UnOp); ok && ld.Op == token.MUL {
+		fa, ok := ld.X.(*ssa.FieldAddr)
+		if !ok || fieldName(fa.X.Type(), fa.Field) != "C" {
+			return false
+		}
+		direct, ok := timerCall(fa.X)
+		return ok && !direct
+	}
+	direct, ok := timerCall(ch)
+	return ok && direct
+}
+
+// timerCall reports whether v is the result of a call of one of
+// timerFuncs, and which.
+func timerCall(v ssa.Value) (direct, ok bool) {
+	call, isCall := v.(*ssa.Call)
+	if !isCall || call.Call.IsInvoke() {
+		return false, false
+	}
+	fn := syncapi.Callee(&call.Call)
+	if fn == nil {
+		return false, false
+	}
+	direct, ok = timerFuncs[fn.FullName()]
+	return direct, ok
 }
 
 // isGo reports whether instr is a go statement: the function it starts
@@ -65,8 +109,19 @@ func unknownCall(call *ssa.CallCommon) bool {
 	if _, ok := syncapi.AtomicAccessOf(call); ok {
 		return false
 	}
+	if fn := syncapi.Callee(call); fn != nil && fn.Pkg() != nil && quietPkgs[fn.Pkg().Path()] {
+		return false
+	}
 	return true
 }
+
+// quietPkgs lists the packages whose functions and methods never order
+// the caller against another goroutine: package time sleeps, reads
+// clocks, and stops and resets timers, whose channels only the runtime
+// sends on; time.AfterFunc returns without calling its function. Taking
+// time.Sleep in a worker loop for a wait would hide every race in the
+// loop (fixture badSelectOtherCase).
+var quietPkgs = map[string]bool{"time": true}
 
 // callEvents returns the events of a call of an unknown function: one
 // for each argument that may carry a synchronization object, and one
@@ -120,6 +175,12 @@ func opaque(k lockset.Key) bool {
 // functions may do either, on any object related to what they are
 // passed.
 func orders(r, a event) bool {
+	if r.timer || a.timer {
+		// Only the runtime sends on a timer's channel: receiving from
+		// it neither waits for another goroutine nor lets one proceed
+		// (fixture badTimerCaseWork).
+		return false
+	}
 	if !a.unknown && a.class == syncapi.WaitAll {
 		return true // it waits for every goroutine, whatever it does (fixture okSynctestWait)
 	}

@@ -308,3 +308,87 @@ func badDeferredWaitTooLate() int {
 	}()
 	return x
 }
+
+// badSelectOtherCase writes a variable that a ticking goroutine reads,
+// then closes stop: the goroutine reads in the ticker's case, which the
+// close does not order (recall program R6; go test -race reports it).
+func badSelectOtherCase(names []string) {
+	prefix := "start"
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				println(prefix + ": tick")
+			}
+		}
+	}()
+	for _, n := range names {
+		prefix = n // want `prefix is written after the go statement, while the goroutine reads it without synchronization`
+		time.Sleep(2 * time.Millisecond)
+	}
+	close(stop)
+	<-done
+}
+
+// okSelectSameCase reads in the case that receives the handoff.
+func okSelectSameCase() {
+	prefix := "start"
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				println(prefix + ": stopped")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	prefix = "last" // ok: published by close(stop), received in the case that reads it
+	close(stop)
+	<-done
+}
+
+// badTimerCaseWork is badSelectOtherCase with the starter calling a
+// function between writes: a call may close a channel of unknown
+// origin, but not a ticker's, which only the runtime sends on (go test
+// -race reports it).
+func badTimerCaseWork(names []string) {
+	prefix := "start"
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				println(prefix + ": tick")
+			case <-time.After(time.Second):
+				println(prefix + ": idle")
+			}
+		}
+	}()
+	for _, n := range names {
+		prefix = n // want `prefix is written after the go statement, while the goroutine reads it without synchronization`
+		work(n)
+	}
+	close(stop)
+	<-done
+}
+
+func work(string) { time.Sleep(2 * time.Millisecond) }
