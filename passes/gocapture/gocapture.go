@@ -240,6 +240,7 @@ func (c *checker) walk(parent *side, s spawn.Site, v ssa.Value, releases []event
 	fn, g := parent.fn, parent.g
 	killInstr := make(map[ssa.Instruction]bool)
 	killBlock := make([]bool, len(fn.Blocks))
+	killEdge := make(map[[2]int]bool) // from, to block indices
 	if def, ok := v.(ssa.Instruction); ok {
 		killInstr[def] = true
 	}
@@ -257,9 +258,16 @@ func (c *checker) walk(parent *side, s spawn.Site, v ssa.Value, releases []event
 		b := e.instr.Block()
 		if sel, ok := e.instr.(*ssa.Select); ok && e.sel >= 0 {
 			// Only the chosen case has waited (fixture badSelectTimeout).
-			if cb := selectCase(sel, e.sel); cb != nil {
-				b = cb
-				killBlock[b.Index] = true
+			// A case with an empty body goes straight to the block
+			// after the select, which the other cases reach too: only
+			// its edge is cut (fixture badSelectEmptyCase).
+			if from, to := selectEdge(sel, e.sel); to != nil {
+				b = to
+				if len(to.Preds) == 1 {
+					killBlock[to.Index] = true
+				} else {
+					killEdge[[2]int{from.Index, to.Index}] = true
+				}
 			} else {
 				killInstr[e.instr] = true
 			}
@@ -284,10 +292,17 @@ func (c *checker) walk(parent *side, s spawn.Site, v ssa.Value, releases []event
 		}
 		return true
 	}
-	sb := s.Instr.Block()
 	var stack []*ssa.BasicBlock
+	push := func(b *ssa.BasicBlock) {
+		for _, s := range b.Succs {
+			if !killEdge[[2]int{b.Index, s.Index}] {
+				stack = append(stack, s)
+			}
+		}
+	}
+	sb := s.Instr.Block()
 	if scan(sb.Instrs[g.index[s.Instr]+1:]) {
-		stack = append(stack, sb.Succs...)
+		push(sb)
 	}
 	seen := make([]bool, len(fn.Blocks))
 	for len(stack) > 0 {
@@ -298,7 +313,7 @@ func (c *checker) walk(parent *side, s spawn.Site, v ssa.Value, releases []event
 		}
 		seen[b.Index] = true
 		if scan(b.Instrs) {
-			stack = append(stack, b.Succs...)
+			push(b)
 		}
 	}
 }

@@ -392,3 +392,37 @@ func badTimerCaseWork(names []string) {
 }
 
 func work(string) { time.Sleep(2 * time.Millisecond) }
+
+// badSelectEmptyCase reads after a select whose cases are empty: the
+// done case is ordered, the context's is not, and both go on to the
+// read (go test -race reports it when the context is done first).
+func badSelectEmptyCase(ctx context.Context) int {
+	var n int
+	done := make(chan struct{})
+	go func() {
+		n, _ = compute() // want `goroutine writes n, which is read after the go statement without synchronization`
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	return n
+}
+
+// okSelectEmptyCase reads after the same select only when done was
+// received.
+func okSelectEmptyCase(ctx context.Context) int {
+	var n int
+	done := make(chan struct{})
+	go func() {
+		n, _ = compute()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return -1
+	}
+	return n // ok: only the done case reaches it
+}
