@@ -46,7 +46,9 @@
 // accesses of a local variable after the join of every goroutine that
 // can reach it, when the function starts them itself, with go or
 // (*sync.WaitGroup).Go and joins them with a sync.WaitGroup whose Done
-// they call after their last use of the variable, or with b.RunParallel,
+// they call after their last use of the variable (a goroutine that such
+// a goroutine starts is joined too when it adds it to the group before
+// the go statement and defers the group's Done), or with b.RunParallel,
 // t.Run or b.Run, which return after them (a subtest that calls
 // t.Parallel resumes only after its parent test's function returns); a plain access of a package-level variable in the body
 // of a benchmark when every atomic access of it is in a b.RunParallel

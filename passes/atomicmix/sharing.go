@@ -256,6 +256,13 @@ func (w *shareWalker) closureUse(call ssa.CallInstruction, mc *ssa.MakeClosure, 
 		w.visit(fv, shareCtx{fn: fn, gor: ctx.gor}, depth+1)
 		return
 	}
+	// A goroutine that a joined goroutine starts after adding to the
+	// WaitGroup that joins both (fixture okNestedAdd).
+	if ctx.gor != nil && !ctx.gor.runner && ctx.fn == ctx.gor.site.Fn && w.c.nestedJoined(call, mc, fn, ctx.gor) {
+		w.s.gofuncs[fn] = true
+		w.visit(fv, shareCtx{fn: fn, gor: ctx.gor}, depth+1)
+		return
+	}
 	// Started as goroutines: only by the allocating function itself,
 	// so that its joins can be found.
 	if ctx.fn != w.parent || ctx.gor != nil {
@@ -270,6 +277,75 @@ func (w *shareWalker) closureUse(call ssa.CallInstruction, mc *ssa.MakeClosure, 
 	w.s.sites = append(w.s.sites, g)
 	w.s.gofuncs[fn] = true
 	w.visit(fv, shareCtx{fn: fn, gor: g, record: true}, depth+1)
+}
+
+// addMethods name the methods that count a goroutine in before it starts.
+var addMethods = map[string]bool{"(*sync.WaitGroup).Add": true}
+
+// nestedJoined reports whether the closure inner, which the go statement
+// call of the goroutine g's body starts, is joined by whatever joins g:
+// g's only Done calls are deferred, on one WaitGroup; g calls Add on it
+// before the go statement on every path; and inner defers Done on it.
+// The counter then cannot reach zero between the Add and inner's Done,
+// since g's own Done is still pending, so a Wait that returns after g's
+// Done returns after inner's too (client-go's synctrack lazy_test). A
+// nested goroutine without that Add stays shared (fixture badNested),
+// and so does one counted on another group (badNestedOtherGroup).
+func (c *checker) nestedJoined(call ssa.CallInstruction, mc *ssa.MakeClosure, inner *ssa.Function, g *goSite) bool {
+	goInstr, ok := call.(*ssa.Go)
+	if !ok || goInstr.Call.Value != mc || goInstr.Call.IsInvoke() {
+		return false
+	}
+	outer, ok := c.deferredDoneKey(g.site.Fn)
+	if !ok {
+		return false
+	}
+	if k, ok := c.deferredDoneKey(inner); !ok || k != outer {
+		return false
+	}
+	for _, b := range g.site.Fn.Blocks {
+		for i, instr := range b.Instrs {
+			add, ok := instr.(*ssa.Call)
+			if !ok || add.Call.IsInvoke() || len(add.Call.Args) == 0 {
+				continue
+			}
+			fn := syncapi.Callee(&add.Call)
+			if fn == nil || !addMethods[fn.FullName()] || c.locks.KeyOf(add.Call.Args[0]) != outer {
+				continue
+			}
+			gb := goInstr.Block()
+			if b == gb && i < indexIn(gb, goInstr) || b != gb && b.Dominates(gb) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// deferredDoneKey returns the WaitGroup of fn's Done calls when there
+// are some, all deferred and on one group.
+func (c *checker) deferredDoneKey(fn *ssa.Function) (lockset.Key, bool) {
+	var key lockset.Key
+	n := 0
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok || call.Common().IsInvoke() || len(call.Common().Args) == 0 {
+				continue
+			}
+			callee := syncapi.Callee(call.Common())
+			if callee == nil || !doneMethods[callee.FullName()] {
+				continue
+			}
+			k := c.locks.KeyOf(call.Common().Args[0])
+			if _, deferred := instr.(*ssa.Defer); !deferred || n > 0 && k != key {
+				return lockset.Key{}, false
+			}
+			key = k
+			n++
+		}
+	}
+	return key, n > 0
 }
 
 // closureIsArg reports whether mc is also passed as an argument.

@@ -265,3 +265,42 @@ func badInSubtests(t *testing.T) {
 		})
 	}
 }
+
+// okNestedAdd starts goroutines from a goroutine, adding each to the
+// group before it starts while its own Done is pending: the Wait joins
+// them all (client-go's synctrack TestLazyThroughput).
+func okNestedAdd() int64 {
+	var total int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				atomic.AddInt64(&total, 1)
+			}()
+		}
+	}()
+	wg.Wait()
+	return total // ok: every goroutine that adds was counted in before it started
+}
+
+// badNestedOtherGroup counts the inner goroutines in a group that
+// nobody waits for.
+func badNestedOtherGroup() int64 {
+	var total int64
+	var wg, inner sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		inner.Add(1)
+		go func() {
+			defer inner.Done()
+			atomic.AddInt64(&total, 1)
+		}()
+	}()
+	wg.Wait()
+	return total // want `non-atomic read of total, which is accessed atomically elsewhere`
+}
