@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/sharedvet/sharedvet/passes/internal/flow"
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/spawn"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
@@ -225,16 +226,16 @@ func pathPrefix(p, q string) bool {
 // demand, so each question costs at most one linear walk.
 type cfg struct {
 	fn      *ssa.Function
-	reach   map[*ssa.BasicBlock][]bool // blocks reachable from a block's successors
-	index   map[ssa.Instruction]int    // position of an instruction in its block
-	scc     []int                      // strongly connected component of each block
-	cyc     []bool                     // whether a block lies on a cycle
-	members map[int][]int              // the blocks of each component on a cycle
+	reach   flow.Reach              // blocks reachable from a block's successors
+	index   map[ssa.Instruction]int // position of an instruction in its block
+	scc     []int                   // strongly connected component of each block
+	cyc     []bool                  // whether a block lies on a cycle
+	members map[int][]int           // the blocks of each component on a cycle
 }
 
 // newCFG indexes fn's instructions and loops.
 func newCFG(fn *ssa.Function) *cfg {
-	g := &cfg{fn: fn, reach: make(map[*ssa.BasicBlock][]bool), index: make(map[ssa.Instruction]int)}
+	g := &cfg{fn: fn, index: make(map[ssa.Instruction]int)}
 	for _, b := range fn.Blocks {
 		for i, instr := range b.Instrs {
 			g.index[instr] = i
@@ -256,21 +257,7 @@ func (g *cfg) after(from, to ssa.Instruction) bool {
 	if fb == tb && g.index[from] < g.index[to] {
 		return true
 	}
-	r, ok := g.reach[fb]
-	if !ok {
-		r = make([]bool, len(g.fn.Blocks))
-		stack := append([]*ssa.BasicBlock(nil), fb.Succs...)
-		for len(stack) > 0 {
-			b := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if !r[b.Index] {
-				r[b.Index] = true
-				stack = append(stack, b.Succs...)
-			}
-		}
-		g.reach[fb] = r
-	}
-	return r[tb.Index]
+	return g.reach.FromSuccs(fb)[tb.Index]
 }
 
 // sccs returns the strongly connected component of each block of fn
