@@ -410,7 +410,7 @@ func (c *checker) checkDefers(fn *ssa.Function, rd *ssa.RunDefers, held lockset.
 		d := defers[i]
 		if lc, ok := syncapi.LockCallOf(d.Common()); ok {
 			if lc.Effect == syncapi.Release {
-				held = without(held, c.locks.KeyOf(lc.Mutex))
+				held = held.Without(c.locks.KeyOf(lc.Mutex))
 			}
 			continue
 		}
@@ -427,7 +427,7 @@ func (c *checker) checkDefers(fn *ssa.Function, rd *ssa.RunDefers, held lockset.
 		if callee := d.Common().StaticCallee(); callee != nil {
 			for _, r := range c.releaseBlocks(callee) {
 				if lc, ok := syncapi.LockCallOf(r.(ssa.CallInstruction).Common()); ok {
-					held = without(held, c.locks.KeyOf(lc.Mutex))
+					held = held.Without(c.locks.KeyOf(lc.Mutex))
 				}
 			}
 		}
@@ -451,16 +451,6 @@ func dominatingDefers(fn *ssa.Function, rd *ssa.RunDefers) []*ssa.Defer {
 	// Dominating blocks form a chain; in it, source order is execution order.
 	sort.SliceStable(defers, func(i, j int) bool { return defers[i].Pos() < defers[j].Pos() })
 	return defers
-}
-
-func without(held lockset.Set, k lockset.Key) lockset.Set {
-	var out lockset.Set
-	for _, l := range held {
-		if l.Key != k {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // reportOp reports a blocking channel operation made while holding locks.

@@ -178,7 +178,8 @@ func (s Set) with(l Lock) Set {
 	return append(out, l)
 }
 
-func (s Set) without(k Key) Set {
+// Without returns s less the mutex k. It does not modify s.
+func (s Set) Without(k Key) Set {
 	i := s.index(k)
 	if i < 0 {
 		return s
@@ -359,7 +360,7 @@ func transfer(instr ssa.Instruction, held Set, bindings map[*ssa.FreeVar]ssa.Val
 		if !held.Has(k) {
 			return held, true
 		}
-		return held.without(k), false
+		return held.Without(k), false
 	}
 	return held, false
 }
