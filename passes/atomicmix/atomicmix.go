@@ -15,6 +15,7 @@ import (
 	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/sharedvet/sharedvet/passes/internal/docs"
+	"github.com/sharedvet/sharedvet/passes/internal/flow"
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/memloc"
 	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
@@ -337,20 +338,15 @@ func isPointerLike(t types.Type) bool {
 // before another.
 type instrOrder struct {
 	fn    *ssa.Function
-	index map[ssa.Instruction]int // position within its block
-	reach map[*ssa.BasicBlock][]bool
+	reach flow.Reach
 }
 
 // mayPrecede reports whether some execution runs e before i.
 func (o *instrOrder) mayPrecede(e, i ssa.Instruction) bool {
-	be, bi := e.Block(), i.Block()
-	if be == nil || bi == nil {
+	if e.Block() == nil || i.Block() == nil {
 		return true
 	}
-	if be == bi && o.indexOf(e) < o.indexOf(i) {
-		return true
-	}
-	return o.reachable(be)[bi.Index]
+	return o.reach.MayPrecede(e, i)
 }
 
 // reaches reports whether some path runs e and then i without running
@@ -381,41 +377,7 @@ func (o *instrOrder) reaches(e, i, kill ssa.Instruction) bool {
 		}
 		return false
 	}
-	return scan(be, o.indexOf(e)+1)
-}
-
-func (o *instrOrder) indexOf(x ssa.Instruction) int {
-	if o.index == nil {
-		o.index = make(map[ssa.Instruction]int)
-		for _, b := range o.fn.Blocks {
-			for i, instr := range b.Instrs {
-				o.index[instr] = i
-			}
-		}
-	}
-	return o.index[x]
-}
-
-// reachable returns the blocks reachable from b by one or more edges.
-func (o *instrOrder) reachable(b *ssa.BasicBlock) []bool {
-	if r, ok := o.reach[b]; ok {
-		return r
-	}
-	if o.reach == nil {
-		o.reach = make(map[*ssa.BasicBlock][]bool)
-	}
-	r := make([]bool, len(o.fn.Blocks))
-	stack := append([]*ssa.BasicBlock(nil), b.Succs...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if !r[x.Index] {
-			r[x.Index] = true
-			stack = append(stack, x.Succs...)
-		}
-	}
-	o.reach[b] = r
-	return r
+	return scan(be, flow.IndexOf(e)+1)
 }
 
 // A contained field is a field that a copy of a struct or array reads.

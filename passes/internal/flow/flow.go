@@ -65,8 +65,18 @@ func (r *Reach) InLoop(b *ssa.BasicBlock) bool { return r.FromSuccs(b)[b.Index] 
 // function: a is earlier in b's block, or b's block is reachable from
 // a's (which, in a loop, includes b's own block).
 func (r *Reach) MayPrecede(a, b ssa.Instruction) bool {
-	if a.Block() == b.Block() && earlier(a, b) {
+	if a.Block() == b.Block() && a != b && earlier(a, b) {
 		return true
 	}
 	return r.FromSuccs(a.Block())[b.Block().Index]
+}
+
+// IndexOf returns the position of instr in its block, or -1.
+func IndexOf(instr ssa.Instruction) int {
+	for i, x := range instr.Block().Instrs {
+		if x == instr {
+			return i
+		}
+	}
+	return -1
 }
