@@ -333,6 +333,11 @@ func (c *checker) exportFacts(funcs []*ssa.Function) {
 		if b == nil || !ok || obj.Pkg() != c.pass.Pkg || !obj.Exported() || isRuntime(obj.Pkg()) {
 			continue
 		}
+		// A caller's call would be one deeper than b: beyond the
+		// limit, the fact could never lead to a report.
+		if b.depth >= maxDepth {
+			continue
+		}
 		posn := b.posn
 		if posn == "" {
 			p := c.pass.Fset.Position(b.pos)
