@@ -91,6 +91,13 @@ func (g *G) Send(v int) {
 	if broken {
 		files["broken/broken.go"] = "package broken\n\nfunc F() int { return undefined }\n"
 	}
+	return writeFiles(t, dir, files)
+}
+
+// writeFiles writes files (path relative to dir → content) under dir
+// and returns dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) string {
+	t.Helper()
 	for name, content := range files {
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
