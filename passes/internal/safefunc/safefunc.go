@@ -4,9 +4,11 @@
 package safefunc
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
@@ -32,8 +34,22 @@ func ForEach(pass *analysis.Pass, funcs []*ssa.Function, f func(fn *ssa.Function
 	}
 }
 
+// labels is set by SHAREDVET_LABELS: CPU profiles then carry the
+// analyzer and function of each sample (go tool pprof -tags), which is
+// how the corpus budget "no function above 1% of its package" is
+// checked. Off by default: a label set per function costs allocations.
+var labels = os.Getenv("SHAREDVET_LABELS") != ""
+
 // Do calls f, recovering a panic as described at ForEach.
 func Do(pass *analysis.Pass, fn *ssa.Function, f func()) {
+	if labels {
+		pprof.Do(context.Background(), pprof.Labels("analyzer", pass.Analyzer.Name, "pkg", pass.Pkg.Path(), "func", fn.String()), func(context.Context) { do(pass, fn, f) })
+		return
+	}
+	do(pass, fn, f)
+}
+
+func do(pass *analysis.Pass, fn *ssa.Function, f func()) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(os.Stderr, "%s: internal error analyzing %s (skipped): %v\n", pass.Analyzer.Name, fn, r)
