@@ -32,7 +32,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:       "https://github.com/sharedvet/sharedvet#atomicmix",
 	Requires:  []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer, inspect.Analyzer, srcname.Analyzer},
 	Run:       run,
-	FactTypes: []analysis.Fact{new(AccessFact)},
+	FactTypes: []analysis.Fact{new(AccessFact), new(EscapeFact)},
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -43,13 +43,18 @@ func run(pass *analysis.Pass) (any, error) {
 		locks:   locks,
 		bind:    locks.Binding,
 		imports: importFacts(pass),
-		escapes: make(map[*ssa.Alloc][]ssa.Instruction),
-		shared:  make(map[*ssa.Alloc]*sharing),
+		escapes: make(map[ssa.Value][]ssa.Instruction),
+		shared:  make(map[ssa.Value]*sharing),
+		sums:    make(map[*ssa.Function]*EscapeFact),
 	}
+	// Summaries first: the scan asks them whether a call shares a
+	// fresh value.
+	c.summarize(ssainfo.SrcFuncs)
 	// One pass over the instructions of each function collects the
 	// accesses; pairing them needs all of the package's atomic accesses.
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.scanFunc)
 	c.check()
+	c.exportSummaries(ssainfo.SrcFuncs)
 	return nil, nil
 }
 
@@ -63,10 +68,11 @@ type checker struct {
 
 	atomics []*access // in scan order
 	plains  []*access
-	escapes map[*ssa.Alloc][]ssa.Instruction // memo of escapesOf
-	shared  map[*ssa.Alloc]*sharing          // memo of sharingOf
-	fields  typeutil.Map                     // types.Type → []contained, memo of containedFields
-	order   *instrOrder                      // of the function being scanned
+	escapes map[ssa.Value][]ssa.Instruction // memo of escapesOf, once the summaries are done
+	shared  map[ssa.Value]*sharing          // memo of sharingOf
+	sums    map[*ssa.Function]*EscapeFact   // the summaries of the package's functions
+	fields  typeutil.Map                    // types.Type → []contained, memo of containedFields
+	order   *instrOrder                     // of the function being scanned
 }
 
 // An access is an atomic call, or a plain load or store, of a location.
@@ -260,13 +266,13 @@ func composite(t types.Type) bool {
 // literal that fn allocated and has not yet shared when instr runs:
 // initialization before publication (fixture okConstructor).
 func (c *checker) unshared(fn *ssa.Function, instr ssa.Instruction, addr ssa.Value) bool {
-	alloc := rootAlloc(addr, nil)
+	alloc := c.rootAlloc(addr, nil)
 	if alloc == nil || alloc.Parent() != fn {
 		return false
 	}
 	esc, ok := c.escapes[alloc]
 	if !ok {
-		esc = escapesOf(alloc)
+		esc = c.escapesOf(alloc)
 		c.escapes[alloc] = esc
 	}
 	for _, e := range esc {
@@ -282,8 +288,12 @@ func (c *checker) unshared(fn *ssa.Function, instr ssa.Instruction, addr ssa.Val
 
 // escapesOf returns the instructions that share alloc, or a pointer
 // into it, with code beyond its function: they store, pass, return,
-// capture or convert it. Loads from it and stores into it do not.
-func escapesOf(alloc *ssa.Alloc) []ssa.Instruction {
+// capture or convert it. Loads from it and stores into it do not, nor
+// do calls that pass it to parameters that do not escape (see
+// passesNoEscape). For a parameter, the uses that keepsPointer allows
+// (sync/atomic calls, methods of sync) do not share it either.
+func (c *checker) escapesOf(alloc ssa.Value) []ssa.Instruction {
+	_, isParam := alloc.(*ssa.Parameter)
 	var out []ssa.Instruction
 	var visit func(v ssa.Value, depth int)
 	visit = func(v ssa.Value, depth int) {
@@ -313,6 +323,10 @@ func escapesOf(alloc *ssa.Alloc) []ssa.Instruction {
 				}
 			case *ssa.UnOp, *ssa.DebugRef:
 				// A load or its source position.
+			case ssa.CallInstruction:
+				if !c.passesNoEscape(r, v) && !(isParam && keepsPointer(r.Common(), v)) {
+					out = append(out, r)
+				}
 			default:
 				out = append(out, r)
 			}

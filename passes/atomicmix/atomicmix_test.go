@@ -23,6 +23,7 @@ func TestAtomicmix(t *testing.T) {
 		"atomicmix/seed",
 		"atomicmix/generics",
 		"atomicmix/locals",
+		"atomicmix/summaries",
 		"atomicmix/bench",
 		"atomicmix/crosspkg/counter",
 		"atomicmix/crosspkg/user",

@@ -76,10 +76,19 @@
 // wg.Wait() is reported even when c is the function's own value
 // (fixture badMainPlain): the type's discipline is that n is atomic,
 // and another Counter may be shared. A value is taken to be shared as
-// soon as its address goes where the check cannot follow it (a call,
-// an interface, a store), even when no goroutine receives it. Pointers
-// passed to a function (a parameter accessed atomically) are not
-// followed, nor are calls through interfaces. The mutex exception only
+// soon as its address goes where the check cannot follow it (a call of
+// a function that may keep it, an interface, a store), even when no
+// goroutine receives it. A call keeps a fresh value unshared only when
+// the callee's summary says so: its result is a value it allocated and
+// shared with no one, or it neither stores, returns, captures nor
+// passes on the pointer parameter; calls through interfaces and
+// function values, go and defer statements, and summaries that need
+// more than four rounds of the package's fixpoint share it. Across
+// packages the summaries travel as facts only for exported functions
+// whose values hold an exported field accessed atomically. A pointer
+// loaded from a fresh value (a field holding another new value) is not
+// fresh, and a callee's own plain accesses through a parameter are
+// judged in the callee, whatever its callers pass. The mutex exception only
 // knows the writes of the package being analyzed. Across packages,
 // only exported fields of declared types and exported variables are
 // matched, and only in the direction of imports: two packages that do

@@ -78,7 +78,7 @@ var (
 )
 
 // sharingOf returns how alloc is shared, computed once per variable.
-func (c *checker) sharingOf(alloc *ssa.Alloc) *sharing {
+func (c *checker) sharingOf(alloc freshValue) *sharing {
 	if s, ok := c.shared[alloc]; ok {
 		return s
 	}
@@ -147,7 +147,7 @@ func (w *shareWalker) visit(v ssa.Value, ctx shareCtx, depth int) {
 		case *ssa.Go:
 			w.s.escaped = true // another goroutine calls with it
 		case ssa.CallInstruction:
-			if !keepsPointer(r.Common(), v) {
+			if !keepsPointer(r.Common(), v) && !w.c.passesNoEscape(r, v) {
 				w.s.escaped = true
 			}
 		default:
@@ -398,7 +398,7 @@ func isSubtestCall(call ssa.CallInstruction, mc *ssa.MakeClosure) bool {
 // okSingleGoroutine, okAfterWait). Fields are not given the join rule:
 // they stand for all values of their struct type (fixture badMainPlain).
 func (c *checker) ordered(t touch) bool {
-	alloc := rootAlloc(t.addr, c.bind)
+	alloc := c.rootAlloc(t.addr, c.bind)
 	if alloc == nil || alloc.Parent() == nil {
 		return false
 	}
@@ -432,10 +432,18 @@ func (c *checker) ordered(t touch) bool {
 	return true
 }
 
+// A freshValue is a value that each run of its instruction creates
+// anew: an *ssa.Alloc, or an *ssa.Call of a function with a fresh
+// result (fixture okConstructorCall).
+type freshValue interface {
+	ssa.Value
+	ssa.Instruction
+}
+
 // rootAlloc returns the variable that addr points into, through field
 // and array element selections, pointer conversions and the free
 // variables of closures; or nil.
-func rootAlloc(addr ssa.Value, bind func(*ssa.FreeVar) ssa.Value) *ssa.Alloc {
+func (c *checker) rootAlloc(addr ssa.Value, bind func(*ssa.FreeVar) ssa.Value) freshValue {
 	root := addr
 	for range 16 {
 		switch a := root.(type) {
@@ -465,15 +473,22 @@ func rootAlloc(addr ssa.Value, bind func(*ssa.FreeVar) ssa.Value) *ssa.Alloc {
 		}
 		break
 	}
-	alloc, _ := root.(*ssa.Alloc)
-	return alloc
+	switch r := root.(type) {
+	case *ssa.Alloc:
+		return r
+	case *ssa.Call:
+		if c.isFresh(r) {
+			return r
+		}
+	}
+	return nil
 }
 
 // liveAfter returns the instructions of the allocating function that
 // may run while the goroutine g may still use the variable: those
 // reachable from its start without passing a wait that joins it, or a
 // new definition of the variable (a loop body's fresh variable).
-func (c *checker) liveAfter(alloc *ssa.Alloc, g *goSite) map[ssa.Instruction]bool {
+func (c *checker) liveAfter(alloc freshValue, g *goSite) map[ssa.Instruction]bool {
 	if g.live != nil {
 		return g.live
 	}

@@ -34,3 +34,24 @@ func okNew() *counter.Counter {
 	c.N = 2 // ok: c is not shared yet
 	return c
 }
+
+// okConstructed initializes a counter from package counter's
+// constructor, which its fact says is fresh.
+func okConstructed() *counter.Counter {
+	c := counter.NewCounter()
+	c.N = 2 // ok: NewCounter's result is not shared yet
+	c.Inc()
+	c.N = 3 // ok: Inc does not share c
+	return c
+}
+
+func badRegistered() {
+	c := &counter.Counter{}
+	counter.Register(c)
+	c.N = 0 // want `non-atomic write of c.N, which is accessed atomically elsewhere$`
+}
+
+func badTicking() {
+	c := counter.NewTicking()
+	c.N = 0 // want `non-atomic write of c.N, which is accessed atomically elsewhere$`
+}
