@@ -70,13 +70,6 @@ var subtests = map[string]bool{
 	"(*testing.B).Run": true,
 }
 
-// waitMethods and doneMethods name the methods that join a goroutine:
-// Wait returns after the Done calls of the goroutines it waits for.
-var (
-	waitMethods = map[string]bool{"(*sync.WaitGroup).Wait": true}
-	doneMethods = map[string]bool{"(*sync.WaitGroup).Done": true}
-)
-
 // sharingOf returns how alloc is shared, computed once per variable.
 func (c *checker) sharingOf(alloc freshValue) *sharing {
 	if s, ok := c.shared[alloc]; ok {
@@ -326,26 +319,33 @@ func (c *checker) nestedJoined(call ssa.CallInstruction, mc *ssa.MakeClosure, in
 // are some, all deferred and on one group.
 func (c *checker) deferredDoneKey(fn *ssa.Function) (lockset.Key, bool) {
 	var key lockset.Key
-	n := 0
+	dones := groupCalls(fn, syncapi.WaitGroupDone)
+	for i, call := range dones {
+		k := c.locks.KeyOf(call.Common().Args[0])
+		if _, deferred := call.(*ssa.Defer); !deferred || i > 0 && k != key {
+			return lockset.Key{}, false
+		}
+		key = k
+	}
+	return key, len(dones) > 0
+}
+
+// groupCalls returns the static calls of fn (direct or deferred) of the
+// WaitGroup method named method (syncapi.WaitGroupDone or WaitGroupWait).
+func groupCalls(fn *ssa.Function, method string) []ssa.CallInstruction {
+	var out []ssa.CallInstruction
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			call, ok := instr.(ssa.CallInstruction)
 			if !ok || call.Common().IsInvoke() || len(call.Common().Args) == 0 {
 				continue
 			}
-			callee := syncapi.Callee(call.Common())
-			if callee == nil || !doneMethods[callee.FullName()] {
-				continue
+			if callee := syncapi.Callee(call.Common()); callee != nil && callee.FullName() == method {
+				out = append(out, call)
 			}
-			k := c.locks.KeyOf(call.Common().Args[0])
-			if _, deferred := instr.(*ssa.Defer); !deferred || n > 0 && k != key {
-				return lockset.Key{}, false
-			}
-			key = k
-			n++
 		}
 	}
-	return key, n > 0
+	return out
 }
 
 // closureIsArg reports whether mc is also passed as an argument.
@@ -544,21 +544,14 @@ func (c *checker) joins(parent *ssa.Function, g *goSite) map[ssa.Instruction]boo
 	if len(keys) == 0 {
 		return out
 	}
-	for _, b := range parent.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(*ssa.Call)
-			if !ok {
-				continue
-			}
-			fn := syncapi.Callee(&call.Call)
-			if fn == nil || !waitMethods[fn.FullName()] || call.Call.IsInvoke() || len(call.Call.Args) == 0 {
-				continue
-			}
-			k := c.locks.KeyOf(call.Call.Args[0])
-			for _, want := range keys {
-				if k == want {
-					out[instr] = true
-				}
+	for _, call := range groupCalls(parent, syncapi.WaitGroupWait) {
+		if _, direct := call.(*ssa.Call); !direct {
+			continue // a deferred Wait runs at return, after every access
+		}
+		k := c.locks.KeyOf(call.Common().Args[0])
+		for _, want := range keys {
+			if k == want {
+				out[call] = true
 			}
 		}
 	}
@@ -573,28 +566,18 @@ func (c *checker) doneKeys(g *goSite) []lockset.Key {
 	fn := g.site.Fn
 	order := &instrOrder{fn: fn}
 	var keys []lockset.Key
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(ssa.CallInstruction)
-			if !ok || call.Common().IsInvoke() || len(call.Common().Args) == 0 {
-				continue
-			}
-			callee := syncapi.Callee(call.Common())
-			if callee == nil || !doneMethods[callee.FullName()] {
-				continue
-			}
-			if _, deferred := instr.(*ssa.Defer); !deferred && usedAfter(order, instr, g.uses) {
-				continue
-			}
-			k := c.locks.KeyOf(call.Common().Args[0])
-			if p, ok := k.Root.(*ssa.Parameter); ok {
-				k, ok = argKey(c.locks, g, p, k.Path)
-				if !ok {
-					continue
-				}
-			}
-			keys = append(keys, k)
+	for _, call := range groupCalls(fn, syncapi.WaitGroupDone) {
+		if _, deferred := call.(*ssa.Defer); !deferred && usedAfter(order, call, g.uses) {
+			continue
 		}
+		k := c.locks.KeyOf(call.Common().Args[0])
+		if p, ok := k.Root.(*ssa.Parameter); ok {
+			k, ok = argKey(c.locks, g, p, k.Path)
+			if !ok {
+				continue
+			}
+		}
+		keys = append(keys, k)
 	}
 	return keys
 }

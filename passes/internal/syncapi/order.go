@@ -32,11 +32,19 @@ type SyncOp struct {
 	Case  int // for a select, the index of the case; else -1
 }
 
+// WaitGroupDone and WaitGroupWait are the full names of the methods by
+// which a WaitGroup joins a goroutine, for checks that model only
+// those joins (atomicmix).
+const (
+	WaitGroupDone = "(*sync.WaitGroup).Done"
+	WaitGroupWait = "(*sync.WaitGroup).Wait"
+)
+
 // syncMethods maps the methods that synchronize goroutines to their class.
 var syncMethods = map[string]SyncClass{
-	"(*sync.WaitGroup).Done":                   GroupDone,
-	"(*sync.WaitGroup).Add":                    GroupDone,
-	"(*sync.WaitGroup).Wait":                   GroupWait,
+	WaitGroupDone:           GroupDone,
+	"(*sync.WaitGroup).Add": GroupDone,
+	WaitGroupWait:           GroupWait,
 	"(*golang.org/x/sync/errgroup.Group).Wait": GroupWait,
 	"(*sync.Cond).Signal":                      CondSignal,
 	"(*sync.Cond).Broadcast":                   CondSignal,
