@@ -370,26 +370,13 @@ func transfer(instr ssa.Instruction, held Set, bindings map[*ssa.FreeVar]ssa.Val
 func fieldOf(v ssa.Value) *types.Var {
 	for range maxKeyDepth {
 		switch x := v.(type) {
-		case *ssa.FieldAddr:
-			return structField(x.X.Type(), x.Field)
 		case *ssa.MakeInterface:
 			v = x.X
 		case *ssa.ChangeType:
 			v = x.X
 		default:
-			return nil
+			return syncapi.FieldOf(v)
 		}
-	}
-	return nil
-}
-
-func structField(t types.Type, i int) *types.Var {
-	t = t.Underlying()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem().Underlying()
-	}
-	if s, ok := t.(*types.Struct); ok && i < s.NumFields() {
-		return s.Field(i)
 	}
 	return nil
 }
