@@ -40,6 +40,7 @@ func run(pass *analysis.Pass) (any, error) {
 	locks := pass.ResultOf[lockset.Analyzer].(*lockset.Result)
 	c := &checker{
 		pass:    pass,
+		ssa:     ssainfo,
 		locks:   locks,
 		bind:    locks.Binding,
 		imports: importFacts(pass),
@@ -61,6 +62,7 @@ func run(pass *analysis.Pass) (any, error) {
 // A checker holds what the checks of one package share.
 type checker struct {
 	pass    *analysis.Pass
+	ssa     *buildssa.SSA
 	locks   *lockset.Result
 	bind    memloc.Binder
 	index   *syntaxIndex // built on first use: most packages have no findings
@@ -73,6 +75,7 @@ type checker struct {
 	sums    map[*ssa.Function]*EscapeFact   // the summaries of the package's functions
 	fields  typeutil.Map                    // types.Type → []contained, memo of containedFields
 	order   *instrOrder                     // of the function being scanned
+	tests   *testScope                      // built on first use
 }
 
 // An access is an atomic call, or a plain load or store, of a location.
@@ -603,7 +606,17 @@ type finding struct {
 // read under a lock that every write holds.
 func (c *checker) judge(t touch, atomicLocs map[memloc.Loc]*atomicSummary, guards map[memloc.Loc]*guard) *finding {
 	f := c.judgeLoc(t, atomicLocs, guards)
-	if f != nil && !t.write && t.path == "" {
+	if f == nil {
+		return nil
+	}
+	var atomics []*access
+	if s := atomicLocs[t.loc]; s != nil {
+		atomics = s.all
+	}
+	if c.hiddenInTest(t, atomics) {
+		return nil
+	}
+	if !t.write && t.path == "" {
 		if e := c.syntax().expr(t.pos); e != nil && c.syntax().update(e) != nil {
 			return nil // x++ or x += y: reported once, at its store
 		}

@@ -25,6 +25,7 @@ func TestAtomicmix(t *testing.T) {
 		"atomicmix/locals",
 		"atomicmix/summaries",
 		"atomicmix/bench",
+		"atomicmix/testscope",
 		"atomicmix/crosspkg/counter",
 		"atomicmix/crosspkg/user",
 		"atomicmix/crosspkg/atomicuser",

@@ -57,7 +57,16 @@
 // do not race with atomic loads; and a plain read made while holding
 // a mutex that every write of the location in the package also holds
 // (the sync.Once pattern: an atomic load on the fast path, a plain
-// read under the lock on the slow path, writes under the lock).
+// read under the lock on the slow path, writes under the lock). In a
+// _test.go file, a plain access of a field or a local variable is
+// reported only when the test shows the concurrency: the access runs in
+// a goroutine that the package's code starts, or an atomic access of
+// the location runs in a goroutine that the test function starts,
+// itself or through the package's functions it calls (go, wg.Go,
+// errgroup's Go, b.RunParallel). A test that calls the code under test
+// and then checks its counters reads them after the calls returned, or
+// after synchronization inside that code which no static rule sees;
+// the race detector, which such tests run under, sees the rest.
 //
 // A suggested fix replaces a plain read with atomic.LoadT(&x), x = v
 // with atomic.StoreT(&x, v), and x++, x-- (signed) and x += n with
