@@ -26,6 +26,7 @@ func TestAtomicmix(t *testing.T) {
 		"atomicmix/summaries",
 		"atomicmix/bench",
 		"atomicmix/testscope",
+		"atomicmix/initmethod",
 		"atomicmix/crosspkg/counter",
 		"atomicmix/crosspkg/user",
 		"atomicmix/crosspkg/atomicuser",

@@ -39,7 +39,10 @@
 //
 // Not reported: initialization before the value is shared (composite
 // literals, and writes to a value that the same function allocated
-// and has not yet stored, passed, returned or captured); accesses of a
+// and has not yet stored, passed, returned or captured); writes through
+// the receiver of a method named Init or init that neither locks nor
+// makes an atomic access (Go's convention for preparing a value in
+// place before it is shared, as poll.FD.Init does); accesses of a
 // variable, or of a struct or array value, that its function never
 // shares with another goroutine (a test that calls atomic.AddInt64(&x,
 // 1) and then checks x, or a closure that it only calls itself);
