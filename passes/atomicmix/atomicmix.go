@@ -48,6 +48,7 @@ func run(pass *analysis.Pass) (any, error) {
 		shared:  make(map[ssa.Value]*sharing),
 		sums:    make(map[*ssa.Function]*EscapeFact),
 	}
+	c.hooks = runtimeHooks(ssainfo.Pkg, ssainfo.SrcFuncs)
 	// Summaries first: the scan asks them whether a call shares a
 	// fresh value.
 	c.summarize(ssainfo.SrcFuncs)
@@ -76,6 +77,7 @@ type checker struct {
 	fields  typeutil.Map                    // types.Type → []contained, memo of containedFields
 	order   *instrOrder                     // of the function being scanned
 	tests   *testScope                      // built on first use
+	hooks   map[*ssa.Function]bool          // runtime hooks, whose plain accesses are not recorded
 }
 
 // An access is an atomic call, or a plain load or store, of a location.
@@ -158,7 +160,7 @@ func (c *checker) scanCall(fn *ssa.Function, call ssa.CallInstruction, held lock
 // may contain one.
 func (c *checker) scanPlain(fn *ssa.Function, instr ssa.Instruction, addr ssa.Value, t types.Type, write bool, held lockset.Set) {
 	scalar := atomicType(t) != ""
-	if !scalar && !composite(t) {
+	if (!scalar && !composite(t)) || c.hooks[fn] {
 		return
 	}
 	loc, hasLoc := memloc.Of(addr, c.bind)

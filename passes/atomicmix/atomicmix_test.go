@@ -27,6 +27,7 @@ func TestAtomicmix(t *testing.T) {
 		"atomicmix/bench",
 		"atomicmix/testscope",
 		"atomicmix/initmethod",
+		"atomicmix/hooks",
 		"atomicmix/crosspkg/counter",
 		"atomicmix/crosspkg/user",
 		"atomicmix/crosspkg/atomicuser",

@@ -42,7 +42,11 @@
 // and has not yet stored, passed, returned or captured); writes through
 // the receiver of a method named Init or init that neither locks nor
 // makes an atomic access (Go's convention for preparing a value in
-// place before it is shared, as poll.FD.Init does); accesses of a
+// place before it is shared, as poll.FD.Init does); accesses in a
+// function that the package hands to a function it declares without a
+// body, which the runtime implements (sync.Pool's poolCleanup, which
+// runs with the world stopped), whose writes also do not count against
+// the lock rule below; accesses of a
 // variable, or of a struct or array value, that its function never
 // shares with another goroutine (a test that calls atomic.AddInt64(&x,
 // 1) and then checks x, or a closure that it only calls itself);
