@@ -177,7 +177,7 @@ func (c *checker) scanPlain(fn *ssa.Function, instr ssa.Instruction, addr ssa.Va
 	}
 	c.plains = append(c.plains, &access{fn: fn, instr: instr, pos: pos, addr: addr, loc: loc, hasLoc: hasLoc,
 		owner: ownerOf(addr), typ: t, write: write, held: lockRefs(held),
-		init: (write && initMethodWrite(fn, addr)) || c.unshared(fn, instr, addr)})
+		init: (write && initMethodWrite(fn, addr)) || claimedSlot(instr, addr) || c.unshared(fn, instr, addr)})
 }
 
 func ownerOf(addr ssa.Value) *types.TypeName {

@@ -28,6 +28,7 @@ func TestAtomicmix(t *testing.T) {
 		"atomicmix/testscope",
 		"atomicmix/initmethod",
 		"atomicmix/hooks",
+		"atomicmix/claim",
 		"atomicmix/crosspkg/counter",
 		"atomicmix/crosspkg/user",
 		"atomicmix/crosspkg/atomicuser",

@@ -46,7 +46,10 @@
 // function that the package hands to a function it declares without a
 // body, which the runtime implements (sync.Pool's poolCleanup, which
 // runs with the world stopped), whose writes also do not count against
-// the lock rule below; accesses of a
+// the lock rule below; accesses of an array or slice element whose
+// index a successful CompareAndSwap claimed (a lock-free ring's slot,
+// indexed by the value the swap moved the head or tail to, accessed
+// only on the swap's success path); accesses of a
 // variable, or of a struct or array value, that its function never
 // shares with another goroutine (a test that calls atomic.AddInt64(&x,
 // 1) and then checks x, or a closure that it only calls itself);
