@@ -273,13 +273,16 @@ func composite(t types.Type) bool {
 // initialization before publication (fixture okConstructor).
 func (c *checker) unshared(fn *ssa.Function, instr ssa.Instruction, addr ssa.Value) bool {
 	alloc := c.rootAlloc(addr, nil)
+	var esc []ssa.Instruction
+	if alloc == nil {
+		// s := &T{}, with s captured by a closure: the pointer is read
+		// back from s's heap cell at each use.
+		alloc, esc = c.cellValue(rootOf(addr, nil))
+	} else {
+		esc = c.escapesOfMemo(alloc)
+	}
 	if alloc == nil || alloc.Parent() != fn {
 		return false
-	}
-	esc, ok := c.escapes[alloc]
-	if !ok {
-		esc = c.escapesOf(alloc)
-		c.escapes[alloc] = esc
 	}
 	for _, e := range esc {
 		// A path through the Alloc again reaches a new variable: the
@@ -298,6 +301,71 @@ func (c *checker) unshared(fn *ssa.Function, instr ssa.Instruction, addr ssa.Val
 // do calls that pass it to parameters that do not escape (see
 // passesNoEscape). For a parameter, the uses that keepsPointer allows
 // (sync/atomic calls, methods of sync) do not share it either.
+func (c *checker) escapesOfMemo(alloc ssa.Value) []ssa.Instruction {
+	esc, ok := c.escapes[alloc]
+	if !ok {
+		esc = c.escapesOf(alloc)
+		c.escapes[alloc] = esc
+	}
+	return esc
+}
+
+// cellValue returns the fresh value that v was loaded from a local
+// variable's cell, when the variable is assigned only that value, and
+// the instructions that share the value: those that share it or any
+// load of it, and the closures that capture the variable, which may
+// read it (fixture okCapturedInit). Otherwise it returns nil.
+func (c *checker) cellValue(v ssa.Value) (freshValue, []ssa.Instruction) {
+	load, ok := v.(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return nil, nil
+	}
+	cell, ok := load.X.(*ssa.Alloc)
+	if !ok || cell.Comment == "" {
+		return nil, nil
+	}
+	var val freshValue
+	var esc []ssa.Instruction
+	for _, r := range *cell.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Store:
+			if r.Addr != cell || val != nil {
+				return nil, nil
+			}
+			switch x := r.Val.(type) {
+			case *ssa.Alloc:
+				val = x
+			case *ssa.Call:
+				if !c.isFresh(x) {
+					return nil, nil
+				}
+				val = x
+			default:
+				return nil, nil
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				return nil, nil
+			}
+			esc = append(esc, c.escapesOfMemo(r)...)
+		case *ssa.MakeClosure:
+			esc = append(esc, r)
+		case *ssa.DebugRef:
+		default:
+			return nil, nil
+		}
+	}
+	if val == nil {
+		return nil, nil
+	}
+	for _, e := range c.escapesOfMemo(val) {
+		if st, ok := e.(*ssa.Store); !ok || st.Addr != cell {
+			esc = append(esc, e) // not the assignment to the variable itself
+		}
+	}
+	return val, esc
+}
+
 func (c *checker) escapesOf(alloc ssa.Value) []ssa.Instruction {
 	_, isParam := alloc.(*ssa.Parameter)
 	var out []ssa.Instruction

@@ -39,7 +39,8 @@
 //
 // Not reported: initialization before the value is shared (composite
 // literals, and writes to a value that the same function allocated
-// and has not yet stored, passed, returned or captured); writes through
+// and has not yet stored, passed, returned or captured, also when the
+// variable holding it is captured by a closure created later); writes through
 // the receiver of a method named Init or init that neither locks nor
 // makes an atomic access (Go's convention for preparing a value in
 // place before it is shared, as poll.FD.Init does); accesses in a

@@ -444,6 +444,21 @@ type freshValue interface {
 // and array element selections, pointer conversions and the free
 // variables of closures; or nil.
 func (c *checker) rootAlloc(addr ssa.Value, bind func(*ssa.FreeVar) ssa.Value) freshValue {
+	switch r := rootOf(addr, bind).(type) {
+	case *ssa.Alloc:
+		return r
+	case *ssa.Call:
+		if c.isFresh(r) {
+			return r
+		}
+	}
+	return nil
+}
+
+// rootOf returns the value that addr points into, through field and
+// array element selections, pointer conversions and the free variables
+// of closures.
+func rootOf(addr ssa.Value, bind func(*ssa.FreeVar) ssa.Value) ssa.Value {
 	root := addr
 	for range 16 {
 		switch a := root.(type) {
@@ -473,15 +488,7 @@ func (c *checker) rootAlloc(addr ssa.Value, bind func(*ssa.FreeVar) ssa.Value) f
 		}
 		break
 	}
-	switch r := root.(type) {
-	case *ssa.Alloc:
-		return r
-	case *ssa.Call:
-		if c.isFresh(r) {
-			return r
-		}
-	}
-	return nil
+	return root
 }
 
 // liveAfter returns the instructions of the allocating function that
