@@ -71,13 +71,14 @@ type checker struct {
 
 	atomics []*access // in scan order
 	plains  []*access
-	escapes map[ssa.Value][]ssa.Instruction // memo of escapesOf, once the summaries are done
-	shared  map[ssa.Value]*sharing          // memo of sharingOf
-	sums    map[*ssa.Function]*EscapeFact   // the summaries of the package's functions
-	fields  typeutil.Map                    // types.Type → []contained, memo of containedFields
-	order   *instrOrder                     // of the function being scanned
-	tests   *testScope                      // built on first use
-	hooks   map[*ssa.Function]bool          // runtime hooks, whose plain accesses are not recorded
+	escapes map[ssa.Value][]ssa.Instruction         // memo of escapesOf, once the summaries are done
+	shared  map[ssa.Value]*sharing                  // memo of sharingOf
+	sums    map[*ssa.Function]*EscapeFact           // the summaries of the package's functions
+	fields  typeutil.Map                            // types.Type → []contained, memo of containedFields
+	order   *instrOrder                             // of the function being scanned
+	tests   *testScope                              // built on first use
+	hooks   map[*ssa.Function]bool                  // runtime hooks, whose plain accesses are not recorded
+	callers map[*ssa.Function][]ssa.CallInstruction // static calls of each function, built on first use
 }
 
 // An access is an atomic call, or a plain load or store, of a location.
@@ -699,7 +700,7 @@ func (c *checker) judge(t touch, atomicLocs map[memloc.Loc]*atomicSummary, guard
 // its location.
 func (c *checker) judgeLoc(t touch, atomicLocs map[memloc.Loc]*atomicSummary, guards map[memloc.Loc]*guard) *finding {
 	if s := atomicLocs[t.loc]; s != nil {
-		if c.benchmarkOrdered(t, s) {
+		if c.benchmarkOrdered(t, s) || c.mainJoined(t, s.all) {
 			return nil
 		}
 		switch {

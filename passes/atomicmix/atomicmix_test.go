@@ -29,6 +29,7 @@ func TestAtomicmix(t *testing.T) {
 		"atomicmix/initmethod",
 		"atomicmix/hooks",
 		"atomicmix/claim",
+		"atomicmix/mainjoin",
 		"atomicmix/crosspkg/counter",
 		"atomicmix/crosspkg/user",
 		"atomicmix/crosspkg/atomicuser",

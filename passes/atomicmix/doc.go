@@ -63,7 +63,12 @@
 // t.Run or b.Run, which return after them (a subtest that calls
 // t.Parallel resumes only after its parent test's function returns); a plain access of a package-level variable in the body
 // of a benchmark when every atomic access of it is in a b.RunParallel
-// closure of a benchmark (a sink: benchmarks run one at a time); reads when
+// closure of a benchmark (a sink: benchmarks run one at a time); a
+// plain access of a package-level variable in main.main after the
+// WaitGroup Wait of the workers it started, when every atomic access
+// of the variable is in a function that only those workers can call
+// (followed through the package's static calls; methods and functions
+// used as values may run anywhere); reads when
 // the location is only ever written plainly or not at all, since reads
 // do not race with atomic loads; and a plain read made while holding
 // a mutex that every write of the location in the package also holds

@@ -505,15 +505,22 @@ func (c *checker) liveAfter(alloc freshValue, g *goSite) map[ssa.Instruction]boo
 	}
 	stop := c.joins(alloc.Parent(), g)
 	stop[alloc] = true
-	start := g.site.Instr.Block()
-	seen := make([]bool, len(alloc.Parent().Blocks))
+	g.live = runAfter(g.site.Instr, stop)
+	return g.live
+}
+
+// runAfter returns the instructions of start's function that may run
+// after start without running one of stop first.
+func runAfter(start ssa.Instruction, stop map[ssa.Instruction]bool) map[ssa.Instruction]bool {
+	live := make(map[ssa.Instruction]bool)
+	seen := make([]bool, len(start.Parent().Blocks))
 	var scan func(b *ssa.BasicBlock, from int)
 	scan = func(b *ssa.BasicBlock, from int) {
 		for _, instr := range b.Instrs[from:] {
 			if stop[instr] {
 				return
 			}
-			g.live[instr] = true
+			live[instr] = true
 		}
 		for _, s := range b.Succs {
 			if !seen[s.Index] {
@@ -522,8 +529,9 @@ func (c *checker) liveAfter(alloc freshValue, g *goSite) map[ssa.Instruction]boo
 			}
 		}
 	}
-	scan(start, indexIn(start, g.site.Instr)+1)
-	return g.live
+	b := start.Block()
+	scan(b, indexIn(b, start)+1)
+	return live
 }
 
 // indexIn returns the index of instr in b.
