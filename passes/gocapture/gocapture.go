@@ -44,9 +44,10 @@ func init() {
 func run(pass *analysis.Pass) (any, error) {
 	ssainfo := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	c := &checker{
-		pass:  pass,
-		locks: pass.ResultOf[lockset.Analyzer].(*lockset.Result),
-		extra: spawn.ParseExtra(spawners),
+		pass:   pass,
+		locks:  pass.ResultOf[lockset.Analyzer].(*lockset.Result),
+		extra:  spawn.ParseExtra(spawners),
+		claims: make(map[claimKey]bool),
 	}
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
 	return nil, nil
@@ -54,9 +55,10 @@ func run(pass *analysis.Pass) (any, error) {
 
 // A checker holds what the checks of one package share.
 type checker struct {
-	pass  *analysis.Pass
-	locks *lockset.Result
-	extra spawn.Extra
+	pass   *analysis.Pass
+	locks  *lockset.Result
+	extra  spawn.Extra
+	claims map[claimKey]bool // whether a function's result is a claim's verdict (claim.go)
 }
 
 // A side is a function whose accesses to a captured variable are
@@ -184,7 +186,7 @@ func (c *checker) findRaces(parent *side, sites []spawn.Site, s spawn.Site, i in
 				}
 			}
 			for _, cp := range captures[instr] {
-				races = append(races, c.goroutineRaces(gor, sideOf(cp.site.Fn), s, cp, name, grp.accs)...)
+				races = append(races, c.goroutineRaces(parent, gor, sideOf(cp.site.Fn), s, cp, name, grp.accs)...)
 			}
 		})
 	}
@@ -359,13 +361,15 @@ func (c *checker) parentRace(parent, gor *side, s spawn.Site, name string, ga, p
 
 // goroutineRaces returns the races between the accesses accs of the
 // goroutine started at s and those of the goroutine started at cp,
-// which may run at the same time.
-func (c *checker) goroutineRaces(gor, other *side, s spawn.Site, cp capture, name string, accs []access) []race {
+// which may run at the same time. Accesses that only the winner of a
+// claim under a lock makes do not race (claim.go).
+func (c *checker) goroutineRaces(parent, gor, other *side, s spawn.Site, cp capture, name string, accs []access) []race {
 	var races []race
 	for _, b := range accessesOf(cp.site.Fn.FreeVars[cp.i]) {
 		for _, a := range accs {
 			if !conflict(a, b) || c.protected(gor.fn, a, other.fn, b) ||
-				handoff(gor, a, other, b) || handoff(other, b, gor, a) {
+				handoff(gor, a, other, b) || handoff(other, b, gor, a) ||
+				c.bothClaimed(parent, s, a, cp.site, b) {
 				continue
 			}
 			r := race{kind: goroutinesRace, site: s, name: name, at: a, other: b, otherSite: &cp.site}

@@ -23,6 +23,7 @@ func testdata(t *testing.T) string {
 func TestGocapture(t *testing.T) {
 	analysistest.Run(t, testdata(t), gocapture.Analyzer,
 		"gocapture/basic",
+		"gocapture/claims",
 		"gocapture/joins",
 		"gocapture/maps",
 		"gocapture/seed",
