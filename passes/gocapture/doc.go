@@ -75,7 +75,12 @@
 // and receives from a timer's channel (time.After, t.C of a ticker the
 // function made) order nothing: only the runtime sends on them. Accesses made while holding the same mutex do not race, nor
 // do calls of sync/atomic, nor writes to distinct elements of a slice
-// or array through a per-goroutine index. A loop variable of a file
+// or array through a per-goroutine index, nor accesses that only the
+// winner of a claim makes: "if t.claim() { count++ }", where claim, a
+// function of the package, holds a mutex while it tests a location
+// and sets it to a value not computed from the old one before it
+// returns true (a done flag, a last-logged time), and every goroutine
+// calls it with the same arguments. A loop variable of a file
 // whose Go version is 1.22 or later is a new variable on each
 // iteration, and is not shared by the goroutines of a loop; in older
 // files it is, and writes to it after the go statement are reported.
@@ -92,5 +97,10 @@
 // variable's address (p := &x) or in closures nested in the goroutine
 // or called by the starting function. A goroutine started by a go
 // statement of a named function, or of a closure held in a variable
-// whose value is not known, is not examined.
+// whose value is not known, is not examined. A claim is trusted to
+// have one winner while the goroutines run: a throttle whose clock
+// moves on meanwhile, or a claim that another goroutine re-arms before
+// the winner's access, admits a second one that the check does not
+// see; a claim in another package is not examined (its callers' writes
+// are reported).
 package gocapture
