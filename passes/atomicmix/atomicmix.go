@@ -79,6 +79,7 @@ type checker struct {
 	tests   *testScope                              // built on first use
 	hooks   map[*ssa.Function]bool                  // runtime hooks, whose plain accesses are not recorded
 	callers map[*ssa.Function][]ssa.CallInstruction // static calls of each function, built on first use
+	origins *originRules                            // the origin rule's, built on first use (origin.go)
 }
 
 // An access is an atomic call, or a plain load or store, of a location.
@@ -685,8 +686,8 @@ func (c *checker) judge(t touch, atomicLocs map[memloc.Loc]*atomicSummary, guard
 	if s := atomicLocs[t.loc]; s != nil {
 		atomics = s.all
 	}
-	if c.hiddenInTest(t, atomics) {
-		return nil
+	if c.hiddenInTest(t, atomics) || c.originSafe(t, atomicLocs) {
+		return nil // see testscope.go and origin.go
 	}
 	if !t.write && t.path == "" {
 		if e := c.syntax().expr(t.pos); e != nil && c.syntax().update(e) != nil {

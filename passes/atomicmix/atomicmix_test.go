@@ -24,6 +24,7 @@ func TestAtomicmix(t *testing.T) {
 		"atomicmix/generics",
 		"atomicmix/locals",
 		"atomicmix/summaries",
+		"atomicmix/origin",
 		"atomicmix/bench",
 		"atomicmix/testscope",
 		"atomicmix/initmethod",
