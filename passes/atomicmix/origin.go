@@ -64,9 +64,9 @@ import (
 // x.G, ordered after the load), and then read o.f while a third
 // goroutine adds to it through the atomic pointer: the plain read is
 // ordered after the load but not before the publication (fixture
-// badStaleReader; the race detector agrees). The same happens within
-// one goroutine when the reader calls the swap between its load and
-// its read (badReadAfterSwap), hence the no-calls stretch.
+// balancerStale.staleRead; the race detector agrees). The same happens
+// within one goroutine when the reader calls the swap between its load
+// and its read (balancerAfter.tick), hence the no-calls stretch.
 //
 // Soundness, with 4: let P be a suppressed plain access of o.f, L_P its
 // load of o from x.G, and A an atomic access of o.f. By 2, A's pointer
@@ -91,7 +91,9 @@ import (
 // recovers from leaves o published and in x.G; a function that
 // unlocks its caller's mutex inside a callee; a handoff made before an
 // overwrite (grpc's TestSwap, which keeps a pointer to the old
-// inactive bucket across swap and then publishes it) is not proved.
+// inactive bucket across swap and then publishes it) is not proved,
+// nor is a swap called without the mutex (grpc's TestSwap and
+// TestClear), so the test variant of that package keeps its reports.
 
 // An originKind says where the pointer of an access came from.
 type originKind int
