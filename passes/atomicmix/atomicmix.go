@@ -69,17 +69,18 @@ type checker struct {
 	index   *syntaxIndex // built on first use: most packages have no findings
 	imports imported
 
-	atomics []*access // in scan order
-	plains  []*access
-	escapes map[ssa.Value][]ssa.Instruction         // memo of escapesOf, once the summaries are done
-	shared  map[ssa.Value]*sharing                  // memo of sharingOf
-	sums    map[*ssa.Function]*EscapeFact           // the summaries of the package's functions
-	fields  typeutil.Map                            // types.Type → []contained, memo of containedFields
-	order   *instrOrder                             // of the function being scanned
-	tests   *testScope                              // built on first use
-	hooks   map[*ssa.Function]bool                  // runtime hooks, whose plain accesses are not recorded
-	callers map[*ssa.Function][]ssa.CallInstruction // static calls of each function, built on first use
-	origins *originRules                            // the origin rule's, built on first use (origin.go)
+	atomics    []*access // in scan order
+	plains     []*access
+	escapes    map[ssa.Value][]ssa.Instruction         // memo of escapesOf, once the summaries are done
+	shared     map[ssa.Value]*sharing                  // memo of sharingOf
+	sums       map[*ssa.Function]*EscapeFact           // the summaries of the package's functions
+	fields     typeutil.Map                            // types.Type → []contained, memo of containedFields
+	order      *instrOrder                             // of the function being scanned
+	tests      *testScope                              // built on first use
+	hooks      map[*ssa.Function]bool                  // runtime hooks, whose plain accesses are not recorded
+	callers    map[*ssa.Function][]ssa.CallInstruction // static calls of each function, built on first use
+	origins    *originRules                            // the origin rule's set in use (origin.go)
+	originSets [2]*originRules                         // built on first use: [0] without the test files, [1] with them
 }
 
 // An access is an atomic call, or a plain load or store, of a location.

@@ -50,7 +50,15 @@
 // the lock rule below; accesses of an array or slice element whose
 // index a successful CompareAndSwap claimed (a lock-free ring's slot,
 // indexed by the value the swap moved the head or tail to, accessed
-// only on the swap's success path); accesses of a
+// only on the swap's success path); accesses through a pointer loaded
+// from an unexported plain pointer field that only ever holds new
+// objects, none of which is accessed atomically while it is there:
+// every value handed on from the field is replaced in the field at
+// once, under a mutex that the reader also holds from its load to its
+// access (grpc's outlier detection: buckets counted into through an
+// atomic.Pointer, read through the inactive bucket field before they
+// are swapped in; accesses outside test files are judged without the
+// test files' functions); accesses of a
 // variable, or of a struct or array value, that its function never
 // shares with another goroutine (a test that calls atomic.AddInt64(&x,
 // 1) and then checks x, or a closure that it only calls itself);

@@ -4,7 +4,6 @@ import (
 	"go/token"
 	"go/types"
 
-	"golang.org/x/tools/go/analysis/passes/buildssa"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/memloc"
@@ -192,15 +191,26 @@ func (c *checker) originSafe(t touch, atomicLocs map[memloc.Loc]*atomicSummary) 
 	if o.kind != originField || o.load.Parent() != t.fn {
 		return false
 	}
+	// An access outside the test files is judged against the package
+	// without them: that is the code that ships, and a race that needs a
+	// test's own handling of the slot (grpc's TestSwap calls swap
+	// without the balancer's lock) is the test's, which the test-file
+	// rule judges where the test shows its goroutines (testscope.go).
+	inTest := c.inTestFile(t.fn)
+	c.origins = c.originSets[b2i(inTest)]
 	if c.origins == nil {
-		c.origins = &originRules{
-			funcs: c.pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).SrcFuncs,
-			slots: make(map[*types.Var]*slot),
+		var funcs []*ssa.Function
+		for _, fn := range c.ssa.SrcFuncs {
+			if inTest || !c.inTestFile(topLevel(fn)) {
+				funcs = append(funcs, fn)
+			}
 		}
+		c.origins = &originRules{funcs: funcs, slots: make(map[*types.Var]*slot)}
 		c.origins.entry = c.entryLocks(c.origins.funcs)
+		c.originSets[b2i(inTest)] = c.origins
 	}
 	s := c.slotOf(o.field)
-	if !s.ok || !c.atomicsApart(t.loc, o.field, s, atomicLocs) {
+	if !s.ok || !c.atomicsApart(t.loc, o.field, s, atomicLocs, inTest) {
 		return false
 	}
 	// Condition 4 on the reader's side.
@@ -229,12 +239,15 @@ func (c *checker) originSafe(t touch, atomicLocs map[memloc.Loc]*atomicSummary) 
 // atomicsApart checks condition 2: no atomic access of loc has its
 // pointer from G, from an unknown origin, or from an allocation that
 // is stored into G.
-func (c *checker) atomicsApart(loc memloc.Loc, g *types.Var, s *slot, atomicLocs map[memloc.Loc]*atomicSummary) bool {
+func (c *checker) atomicsApart(loc memloc.Loc, g *types.Var, s *slot, atomicLocs map[memloc.Loc]*atomicSummary, inTest bool) bool {
 	sum := atomicLocs[loc]
 	if sum == nil {
 		return true
 	}
 	for _, a := range sum.all {
+		if !inTest && c.inTestFile(topLevel(a.fn)) {
+			continue
+		}
 		o := c.originOf(a.addr)
 		switch o.kind {
 		case originAtomicPtr:
@@ -726,4 +739,11 @@ func sharedChanged(a, b lockMap) bool {
 		}
 	}
 	return false
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
