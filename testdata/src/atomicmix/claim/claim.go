@@ -68,7 +68,7 @@ func (r *ring) popTail() unsafe.Pointer {
 			break
 		}
 	}
-	v := atomic.LoadPointer(&s.val)
+	v := s.val // ok: the swap that moved tail past the slot claimed it, and push's stores happened before its Add of headTail
 	atomic.StorePointer(&s.val, nil)
 	atomic.StorePointer(&s.typ, nil)
 	return v

@@ -9,12 +9,20 @@ import (
 )
 
 var (
-	total, early, leaked, hooked, viaMethod int64
+	total, early, leaked, hooked, viaMethod, deep int64
 )
 
 func work(n int) {
 	defer func() { atomic.AddInt64(&total, int64(n)) }()
 	atomic.AddInt64(&early, 1)
+	record(n)
+}
+
+// record is called by work only, two calls below the workers.
+func record(n int) {
+	if n > 0 {
+		atomic.AddInt64(&deep, 1)
+	}
 }
 
 func bump() { atomic.AddInt64(&hooked, 1) }
@@ -45,6 +53,7 @@ func main() {
 	go func() { atomic.AddInt64(&leaked, 1) }()
 	wg.Wait()
 	fmt.Println(total)     // ok: every add runs in a worker that main has waited for (fixture okMainJoin in atomicmix/mainjoin)
+	fmt.Println(deep)      // ok: record is called only from the workers, through work
 	fmt.Println(leaked)    // want `non-atomic read of leaked, which is accessed atomically elsewhere`
 	fmt.Println(hooked)    // want `non-atomic read of hooked, which is accessed atomically elsewhere`
 	fmt.Println(viaMethod) // want `non-atomic read of viaMethod, which is accessed atomically elsewhere`

@@ -42,6 +42,18 @@ func TestTable(t *testing.T) {
 	}
 }
 
+func TestSubtests(t *testing.T) {
+	s := NewStore()
+	for _, k := range []string{"a", "b"} {
+		t.Run(k, func(t *testing.T) {
+			s.Put(k, k)
+		})
+	}
+	if s.stats.puts != 2 { // ok: t.Run returns after its subtest, which starts no goroutine
+		t.Fatal(s.stats.puts) // ok: the same
+	}
+}
+
 func TestGoroutineReads(t *testing.T) {
 	s := NewStore()
 	var wg sync.WaitGroup
