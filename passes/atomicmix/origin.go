@@ -116,20 +116,7 @@ type origin struct {
 // originOf classifies the pointer that addr, &p.f (through nested
 // fields and array elements) or p itself, is based on.
 func (c *checker) originOf(addr ssa.Value) origin {
-	p := addr
-	for range 16 {
-		switch a := p.(type) {
-		case *ssa.FieldAddr:
-			p = a.X
-			continue
-		case *ssa.IndexAddr:
-			if _, ok := a.X.Type().Underlying().(*types.Pointer); ok {
-				p = a.X
-				continue
-			}
-		}
-		break
-	}
+	p := rootOf(addr, nil)
 	switch p := p.(type) {
 	case *ssa.UnOp:
 		if fa, ok := p.X.(*ssa.FieldAddr); ok && p.Op == token.MUL {
