@@ -119,12 +119,15 @@ func (c *checker) mayBlock(op syncapi.BlockingOp) bool {
 // A blocker explains why calling a function may block: the channel
 // operation it reaches, directly or through a chain of static calls.
 type blocker struct {
-	op    string    // "a channel send", "a channel receive", ...
-	pos   token.Pos // of the operation, if it is in this package
-	posn  string    // of the operation, as text, if it is in another package
-	desc  string    // the operation in the callee's terms, "send on s.out"
-	param int       // index of the parameter holding the channel, or -1
-	depth int       // calls from the function to the operation; 0 if it is in the function
+	op   string    // "a channel send", "a channel receive", ...
+	pos  token.Pos // of the operation, if it is in this package
+	posn string    // of the operation, as text, if it is in another package
+	// local is the operation, if it is in this package; named in
+	// source terms ("send on s.out") only when a finding shows it, since
+	// naming builds the package's syntax index.
+	local syncapi.BlockingOp
+	param int // index of the parameter holding the channel, or -1
+	depth int // calls from the function to the operation; 0 if it is in the function
 }
 
 // through returns why call, a call of the function b describes, may
@@ -242,9 +245,9 @@ func (c *checker) scan(fn *ssa.Function) (*blocker, []*ssa.CallCommon) {
 			if afterRelease(instr, releases) {
 				continue
 			}
-			if op, ok := syncapi.BlockingOpOf(instr, c.names.IsRangeFor); ok {
+			if op, ok := syncapi.BlockingOpOf(instr); ok {
 				if c.mayBlock(op) {
-					found(&blocker{op: opNoun(op), pos: op.Pos, desc: c.describe(op), param: paramIndex(op.Chan)})
+					found(&blocker{op: opNoun(op), pos: op.Pos, local: op, param: paramIndex(op.Chan)})
 				}
 				continue
 			}
@@ -397,7 +400,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		case *ssa.RunDefers:
 			c.checkDefers(fn, instr, held)
 		default:
-			if op, ok := syncapi.BlockingOpOf(instr, c.names.IsRangeFor); ok && c.mayBlock(op) {
+			if op, ok := syncapi.BlockingOpOf(instr); ok && c.mayBlock(op) {
 				c.reportOp(op, held)
 			}
 		}
@@ -479,7 +482,7 @@ func (c *checker) reportCall(pos token.Pos, what string, b *blocker, held lockse
 	}
 	related := c.lockedHere(held)
 	if b.pos.IsValid() {
-		related = append(related, report.Related(b.pos, b.desc+" may block here")...)
+		related = append(related, report.Related(b.pos, c.describe(b.local)+" may block here")...)
 	}
 	report.Report(c.pass, report.Finding{
 		Pos:      pos,

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 
+	"github.com/sharedvet/sharedvet/passes/functime"
 	"github.com/sharedvet/sharedvet/passes/internal/directive"
 )
 
@@ -44,7 +45,6 @@ type Index struct {
 	chans     map[token.Pos]ast.Expr // send/receive arrow, range "for" → channel
 	receivers map[token.Pos]ast.Expr // call's "(" → receiver of a method call
 	callees   map[token.Pos]ast.Expr // call's "(" → called expression
-	rangeFors map[token.Pos]bool
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -60,7 +60,6 @@ func (idx *Index) build() {
 	idx.chans = make(map[token.Pos]ast.Expr)
 	idx.receivers = make(map[token.Pos]ast.Expr)
 	idx.callees = make(map[token.Pos]ast.Expr)
-	idx.rangeFors = make(map[token.Pos]bool)
 	filter := []ast.Node{(*ast.SendStmt)(nil), (*ast.UnaryExpr)(nil), (*ast.RangeStmt)(nil), (*ast.CallExpr)(nil)}
 	idx.ins.Preorder(filter, func(n ast.Node) {
 		switch n := n.(type) {
@@ -71,7 +70,6 @@ func (idx *Index) build() {
 				idx.chans[n.OpPos] = n.X
 			}
 		case *ast.RangeStmt:
-			idx.rangeFors[n.For] = true
 			idx.chans[n.For] = n.X
 		case *ast.CallExpr:
 			fun := ast.Unparen(n.Fun)
@@ -87,7 +85,7 @@ func (idx *Index) build() {
 
 // lookup returns the source text of the expression m holds for pos.
 func (idx *Index) lookup(m *map[token.Pos]ast.Expr, pos token.Pos) (string, bool) {
-	idx.once.Do(idx.build)
+	idx.once.Do(func() { functime.PackageWork(idx.build) })
 	if e, ok := (*m)[pos]; ok {
 		return types.ExprString(e), true
 	}
@@ -97,13 +95,6 @@ func (idx *Index) lookup(m *map[token.Pos]ast.Expr, pos token.Pos) (string, bool
 // Chan returns the channel expression of the send, receive or range
 // statement whose SSA instruction is at pos.
 func (idx *Index) Chan(pos token.Pos) (string, bool) { return idx.lookup(&idx.chans, pos) }
-
-// IsRangeFor reports whether pos is the "for" of a range statement:
-// go/ssa places the receive of a range loop over a channel there.
-func (idx *Index) IsRangeFor(pos token.Pos) bool {
-	idx.once.Do(idx.build)
-	return idx.rangeFors[pos]
-}
 
 // Receiver returns the receiver expression of the method call whose
 // SSA instruction is at pos, e.g. "b.mu" for b.mu.Lock().

@@ -139,6 +139,11 @@ func AtomicAccessOf(call *ssa.CallCommon) (AtomicAccess, bool) {
 	return a, true
 }
 
+// rangeChanLoop is the comment of the block in which go/ssa puts the
+// receive of a for range loop over a channel, and nothing else that
+// receives; it tells the loop from v, ok := <-ch without the syntax.
+const rangeChanLoop = "rangechan.loop"
+
 // A ChanOpKind is the kind of a channel operation that may block.
 type ChanOpKind int
 
@@ -173,10 +178,7 @@ func (op BlockingOp) Verb() string {
 
 // BlockingOpOf reports whether instr may block on a channel. A select
 // with a default case never blocks; close, len and cap never block.
-// isRangeFor reports whether a position is the "for" keyword of a
-// range statement: go/ssa gives the receive of a range loop over a
-// channel that position.
-func BlockingOpOf(instr ssa.Instruction, isRangeFor func(token.Pos) bool) (BlockingOp, bool) {
+func BlockingOpOf(instr ssa.Instruction) (BlockingOp, bool) {
 	switch instr := instr.(type) {
 	case *ssa.Send:
 		return BlockingOp{Kind: Send, Instr: instr, Chan: instr.Chan, Pos: instr.Pos()}, true
@@ -185,7 +187,7 @@ func BlockingOpOf(instr ssa.Instruction, isRangeFor func(token.Pos) bool) (Block
 			return BlockingOp{}, false
 		}
 		kind := Recv
-		if instr.CommaOk && isRangeFor != nil && isRangeFor(instr.Pos()) {
+		if instr.CommaOk && instr.Block().Comment == rangeChanLoop {
 			kind = Range
 		}
 		return BlockingOp{Kind: kind, Instr: instr, Chan: instr.X, Pos: instr.Pos()}, true
