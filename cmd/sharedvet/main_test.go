@@ -167,6 +167,40 @@ func TestStandalone(t *testing.T) {
 	}
 }
 
+// TestFunctime checks that -functime writes a line for each function
+// of the analyzed package, with its package's time, and still reports.
+func TestFunctime(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, false)
+	out := filepath.Join(t.TempDir(), "functime.tsv")
+
+	stdout, stderr, code := run(t, dir, bin, "-functime", out, "./bad")
+	if code != 3 || !strings.Contains(stdout, wantFinding) {
+		t.Fatalf("sharedvet -functime: exit %d, stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if lines[0] != "package\tpackage_ms\tfunction\tfunction_ms\tshare\tby_analyzer_ms" {
+		t.Errorf("header %q", lines[0])
+	}
+	var found bool
+	for _, l := range lines[1:] {
+		f := strings.Split(l, "\t")
+		if len(f) != 6 {
+			t.Fatalf("line %q: want 6 fields", l)
+		}
+		if strings.HasSuffix(f[2], ").Send") && strings.Contains(f[5], "lockchan=") && f[1] != "0.000" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no line for the bad package's send method with a lockchan time and a package time:\n%s", data)
+	}
+}
+
 func TestStandaloneTypeError(t *testing.T) {
 	bin := buildSharedvet(t)
 	dir := writeModule(t, true)

@@ -73,6 +73,7 @@ type options struct {
 	tests      bool
 	cpuprofile string
 	memprofile string
+	functime   string
 	enabled    map[*analysis.Analyzer]*bool
 }
 
@@ -185,6 +186,7 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 	fs.BoolVar(&opts.tests, "test", true, "also analyze test files")
 	fs.StringVar(&opts.cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.StringVar(&opts.memprofile, "memprofile", "", "write a heap profile to `file` at exit")
+	fs.StringVar(&opts.functime, "functime", "", "analyze one package at a time and write each function's analysis time and its share of its package's time to `file`")
 	for _, a := range analyzers {
 		opts.enabled[a] = fs.Bool(a.Name, true, "enable the "+a.Name+" analysis")
 		a.Flags.VisitAll(func(f *flag.Flag) {
@@ -230,10 +232,22 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 		fmt.Fprintf(stderr, "%s: no packages matched %s\n", progname(), strings.Join(patterns, " "))
 		return exitError
 	}
-	graph, err := checker.Analyze(analyzers, pkgs, nil)
+	var timer *funcTimer
+	var copts *checker.Options
+	if opts.functime != "" {
+		timer = newFuncTimer()
+		copts = &checker.Options{Sequential: true}
+	}
+	graph, err := checker.Analyze(analyzers, pkgs, copts)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
+	}
+	if timer != nil {
+		if err := timer.write(opts.functime, graph); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+			return exitError
+		}
 	}
 	findings, failed := collect(graph, stderr)
 	if failed {

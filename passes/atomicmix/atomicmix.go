@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 	"golang.org/x/tools/go/types/typeutil"
 
+	"github.com/sharedvet/sharedvet/passes/functime"
 	"github.com/sharedvet/sharedvet/passes/internal/docs"
 	"github.com/sharedvet/sharedvet/passes/internal/flow"
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
@@ -753,7 +754,9 @@ func (c *checker) exprAt(t touch) ast.Expr {
 // syntax returns the package's syntax index, building it on first use.
 func (c *checker) syntax() *syntaxIndex {
 	if c.index == nil {
-		c.index = newSyntaxIndex(c.pass, c.pass.ResultOf[inspect.Analyzer].(*inspector.Inspector))
+		functime.PackageWork(func() {
+			c.index = newSyntaxIndex(c.pass, c.pass.ResultOf[inspect.Analyzer].(*inspector.Inspector))
+		})
 	}
 	return c.index
 }

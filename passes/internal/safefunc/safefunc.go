@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/sharedvet/sharedvet/passes/functime"
 )
 
 // MaxInstrs is the size above which a function is skipped: generated
@@ -42,6 +44,10 @@ var labels = os.Getenv("SHAREDVET_LABELS") != ""
 
 // Do calls f, recovering a panic as described at ForEach.
 func Do(pass *analysis.Pass, fn *ssa.Function, f func()) {
+	if record := functime.Record; record != nil {
+		elapsed := functime.Start()
+		defer func() { record(pass, fn, elapsed()) }()
+	}
 	if labels {
 		pprof.Do(context.Background(), pprof.Labels("analyzer", pass.Analyzer.Name, "pkg", pass.Pkg.Path(), "func", fn.String()), func(context.Context) { do(pass, fn, f) })
 		return
