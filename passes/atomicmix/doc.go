@@ -97,7 +97,8 @@
 // atomic.AddT, when the file imports sync/atomic and x has the exact
 // type the function takes.
 //
-// Limitations: beyond the WaitGroup join of local variables, the check
+// Limitations: beyond the WaitGroup joins of local variables and of
+// main's workers, the check
 // does not model happens-before, so a plain read that other
 // synchronization orders after every atomic write (a read after
 // receiving from the goroutines that did the writes, or after a join
