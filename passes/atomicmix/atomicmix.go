@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"sort"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
@@ -80,6 +81,7 @@ type checker struct {
 	tests      *testScope                              // built on first use
 	hooks      map[*ssa.Function]bool                  // runtime hooks, whose plain accesses are not recorded
 	callers    map[*ssa.Function][]ssa.CallInstruction // static calls of each function, built on first use
+	encl       map[memloc.Loc]enclosure                // fields whose atomic accesses all go through unescaped containers
 	origins    *originRules                            // the origin rule's set in use (origin.go)
 	originSets [2]*originRules                         // built on first use: [0] without the test files, [1] with them
 }
@@ -578,7 +580,14 @@ type atomicSummary struct {
 func (c *checker) check() {
 	facts := make(factBuilder)
 	atomicLocs := make(map[memloc.Loc]*atomicSummary)
+	c.encl = c.enclosures()
+	within := make(map[string]string)
 	for _, a := range c.atomics {
+		if e := c.encl[a.loc]; e != nil {
+			if key := locKey(a.loc, a.owner); key != "" {
+				within[key] = strings.Join(e.names(), ",")
+			}
+		}
 		s := atomicLocs[a.loc]
 		if s == nil {
 			s = &atomicSummary{first: a}
@@ -604,7 +613,7 @@ func (c *checker) check() {
 		}
 	}
 	c.report(found)
-	facts.export(c.pass)
+	facts.export(c.pass, within)
 }
 
 // A guard is the set of locks held at every write of a location.
@@ -688,8 +697,8 @@ func (c *checker) judge(t touch, atomicLocs map[memloc.Loc]*atomicSummary, guard
 	if s := atomicLocs[t.loc]; s != nil {
 		atomics = s.all
 	}
-	if c.hiddenInTest(t, atomics) || c.originSafe(t, atomicLocs) {
-		return nil // see testscope.go and origin.go
+	if c.hiddenInTest(t, atomics) || c.originSafe(t, atomicLocs) || c.outsideEnclosure(t, f) {
+		return nil // see testscope.go, origin.go and enclosure.go
 	}
 	if !t.write && t.path == "" {
 		if e := c.syntax().expr(t.pos); e != nil && c.syntax().update(e) != nil {
@@ -728,8 +737,8 @@ func (c *checker) judgeLoc(t touch, atomicLocs map[memloc.Loc]*atomicSummary, gu
 // imported package accesses plainly: a write against any plain access,
 // a read against a plain write.
 func (c *checker) checkImportedPlain(a *access, key string) {
-	if key == "" {
-		return
+	if key == "" || c.encl[a.loc] != nil {
+		return // no other package reaches an enclosed field (enclosure.go)
 	}
 	p, ok := c.imports.find(key, false, !a.write)
 	if !ok {

@@ -28,6 +28,11 @@ type Access struct {
 	Atomic bool
 	Write  bool
 	Posn   string // "file.go:line" of one such access
+	// Within, for atomic accesses, names the unexported value fields
+	// that enclose every atomic access of the field in the package
+	// (comma-separated, as "stats"), when their addresses do not escape
+	// (enclosure.go).
+	Within string
 }
 
 func (*AccessFact) AFact() {}
@@ -35,7 +40,11 @@ func (*AccessFact) AFact() {}
 func (f *AccessFact) String() string {
 	var parts []string
 	for _, a := range f.Accesses {
-		parts = append(parts, fmt.Sprintf("%s %s of %s at %s", kindWord(a.Atomic), rwWord(a.Write), a.Loc, a.Posn))
+		part := fmt.Sprintf("%s %s of %s at %s", kindWord(a.Atomic), rwWord(a.Write), a.Loc, a.Posn)
+		if a.Within != "" {
+			part += " within " + a.Within
+		}
+		parts = append(parts, part)
 	}
 	return "accesses(" + strings.Join(parts, "; ") + ")"
 }
@@ -103,6 +112,24 @@ func (m imported) find(key string, atomic, write bool) (Access, bool) {
 	return Access{}, false
 }
 
+// enclosedIn returns the names of the containers that enclose every
+// imported atomic access of key, or false if one is not enclosed.
+func (m imported) enclosedIn(key string) (map[string]bool, bool) {
+	names := make(map[string]bool)
+	for _, a := range m[key] {
+		if !a.Atomic {
+			continue
+		}
+		if a.Within == "" {
+			return nil, false
+		}
+		for _, n := range strings.Split(a.Within, ",") {
+			names[n] = true
+		}
+	}
+	return names, len(names) > 0
+}
+
 // A factBuilder collects the accesses of a package for its fact,
 // keeping the first position of each kind of access to a location.
 type factBuilder map[Access]string // Access without Posn → Posn
@@ -116,13 +143,16 @@ func (b factBuilder) add(pass *analysis.Pass, key string, atomic, write bool, a 
 	b[k] = fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
 }
 
-func (b factBuilder) export(pass *analysis.Pass) {
+func (b factBuilder) export(pass *analysis.Pass, within map[string]string) {
 	if len(b) == 0 {
 		return
 	}
 	f := &AccessFact{}
 	for a, posn := range b {
 		a.Posn = posn
+		if a.Atomic {
+			a.Within = within[a.Loc]
+		}
 		f.Accesses = append(f.Accesses, a)
 	}
 	sort.Slice(f.Accesses, func(i, j int) bool {
