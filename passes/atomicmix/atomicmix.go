@@ -82,6 +82,9 @@ type checker struct {
 	hooks      map[*ssa.Function]bool                  // runtime hooks, whose plain accesses are not recorded
 	callers    map[*ssa.Function][]ssa.CallInstruction // static calls of each function, built on first use
 	encl       map[memloc.Loc]enclosure                // fields whose atomic accesses all go through unescaped containers
+	touched    []touch                                 // the plain accesses judged, for guardedByCallers
+	callerHeld map[*ssa.Function]lockMap               // locks held at every call of a function, built on first use (guard.go)
+	guardsAll  map[memloc.Loc]*guard                   // guards counting the locks callers hold, built with callerHeld
 	origins    *originRules                            // the origin rule's set in use (origin.go)
 	originSets [2]*originRules                         // built on first use: [0] without the test files, [1] with them
 }
@@ -602,7 +605,8 @@ func (c *checker) check() {
 		c.checkImportedPlain(a, key)
 	}
 	ts := c.touches(atomicLocs)
-	guards := c.guards(ts)
+	c.touched = ts
+	guards := c.guards(ts, nil)
 	var found []*finding
 	for _, t := range ts {
 		if t.path == "" && atomicType(t.typ) != "" && atomicType(t.typ) != "Ptr" {
@@ -614,68 +618,6 @@ func (c *checker) check() {
 	}
 	c.report(found)
 	facts.export(c.pass, within)
-}
-
-// A guard is the set of locks held at every write of a location.
-type guard struct {
-	locks []types.Object
-}
-
-// guards returns, for each location, the locks held at every write of
-// it in the package, atomic or plain (never written: no entry).
-func (c *checker) guards(ts []touch) map[memloc.Loc]*guard {
-	m := make(map[memloc.Loc]*guard)
-	add := func(l memloc.Loc, held []lockRef) {
-		var excl []types.Object
-		for _, h := range held {
-			if !h.shared { // a read lock does not exclude other readers' writes
-				excl = append(excl, h.obj)
-			}
-		}
-		g, ok := m[l]
-		if !ok {
-			m[l] = &guard{excl}
-			return
-		}
-		var keep []types.Object
-		for _, o := range g.locks {
-			for _, x := range excl {
-				if o == x {
-					keep = append(keep, o)
-					break
-				}
-			}
-		}
-		g.locks = keep
-	}
-	for _, a := range c.atomics {
-		if a.write {
-			add(a.loc, a.held)
-		}
-	}
-	for _, t := range ts {
-		if t.write {
-			add(t.loc, t.held)
-		}
-	}
-	return m
-}
-
-// guarded reports whether a plain read holds a lock that every write
-// of its location holds, so that no write can run during it (fixture
-// okOnceSlow). Writes in other packages are not known; see the doc.
-func guarded(t touch, g *guard) bool {
-	if g == nil {
-		return false
-	}
-	for _, h := range t.held {
-		for _, o := range g.locks {
-			if h.obj == o {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // A finding is a plain access that races with an atomic one.
@@ -697,7 +639,7 @@ func (c *checker) judge(t touch, atomicLocs map[memloc.Loc]*atomicSummary, guard
 	if s := atomicLocs[t.loc]; s != nil {
 		atomics = s.all
 	}
-	if c.hiddenInTest(t, atomics) || c.originSafe(t, atomicLocs) || c.outsideEnclosure(t, f) {
+	if c.hiddenInTest(t, atomics) || c.originSafe(t, atomicLocs) || c.outsideEnclosure(t, f) || c.guardedByCallers(t, f) {
 		return nil // see testscope.go, origin.go and enclosure.go
 	}
 	if !t.write && t.path == "" {
@@ -716,12 +658,11 @@ func (c *checker) judgeLoc(t touch, atomicLocs map[memloc.Loc]*atomicSummary, gu
 			return nil
 		}
 		switch {
+		case guards[t.loc].protects(t, t.held):
+			return nil
 		case t.write:
 			return &finding{touch: t, other: s.first}
 		case s.write != nil:
-			if guarded(t, guards[t.loc]) {
-				return nil
-			}
 			return &finding{touch: t, other: s.write}
 		}
 	}

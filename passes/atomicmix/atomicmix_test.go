@@ -34,6 +34,7 @@ func TestAtomicmix(t *testing.T) {
 		"atomicmix/enclosure/pool",
 		"atomicmix/enclosure/client",
 		"atomicmix/enclosure/shared",
+		"atomicmix/guards",
 		"atomicmix/crosspkg/counter",
 		"atomicmix/crosspkg/user",
 		"atomicmix/crosspkg/atomicuser",

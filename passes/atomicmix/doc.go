@@ -78,10 +78,16 @@
 // (followed through the package's static calls; methods and functions
 // used as values may run anywhere); reads when
 // the location is only ever written plainly or not at all, since reads
-// do not race with atomic loads; and a plain read made while holding
-// a mutex that every write of the location in the package also holds
-// (the sync.Once pattern: an atomic load on the fast path, a plain
-// read under the lock on the slow path, writes under the lock). In a
+// do not race with atomic loads; and accesses that a mutex orders with
+// every access they could race with: a plain read holding a mutex that
+// every write of the location in the package holds exclusively (the
+// sync.Once pattern: an atomic load on the fast path, a plain read
+// under the lock on the slow path, writes under the lock), or holding
+// exclusively one that every write holds; a plain write holding
+// exclusively a mutex that every access holds, even for reading
+// (counters bumped atomically by readers that share a read lock, reset
+// under the write lock); the locks held include those that every caller
+// of an unexported function holds (a "...Locked" helper). In a
 // _test.go file, a plain access of a field or a local variable is
 // reported only when the test shows the concurrency: the access runs in
 // a goroutine that the package's code starts, or an atomic access of
