@@ -110,7 +110,7 @@ func (c *checker) inTestFile(fn *ssa.Function) bool {
 // does not merely join goroutines its function started, and it is not
 // a send on a channel the package always makes buffered.
 func (c *checker) mayBlock(op syncapi.BlockingOp) bool {
-	if syncapi.CannotBlock(op) || syncapi.DrainedBefore(op) || syncapi.JoinsOwnGoroutine(op) {
+	if syncapi.CannotBlock(op) || syncapi.DrainedBefore(op) || syncapi.ClosedBefore(op) || syncapi.JoinsOwnGoroutine(op) {
 		return false
 	}
 	return !c.buffered.BufferedByDesign(op)

@@ -248,6 +248,101 @@ func CannotBlock(op BlockingOp) bool {
 	return sends+1 <= c.Int64()
 }
 
+// ClosedBefore reports whether op is a receive from, or a range over,
+// a channel that the function closes on every path before op: a closed
+// channel never blocks a receiver (go-redis's sentinel collects errors
+// from joined goroutines, closes the channel and ranges over it;
+// fixture okRangeAfterClose).
+func ClosedBefore(op BlockingOp) bool {
+	if op.Kind != Recv && op.Kind != Range {
+		return false
+	}
+	ch := sameChan(op.Chan)
+	for _, b := range op.Instr.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok || len(call.Call.Args) != 1 {
+				continue
+			}
+			if bi, ok := call.Call.Value.(*ssa.Builtin); ok && bi.Name() == "close" &&
+				sameChan(call.Call.Args[0]) == ch && flow.Dominates(call, op.Instr) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameChan returns what identifies the channel v within its function:
+// v without direction conversions, or, for a load of a local variable
+// that is assigned once (a channel that closures capture), the value
+// assigned.
+func sameChan(v ssa.Value) ssa.Value {
+	for {
+		switch x := v.(type) {
+		case *ssa.ChangeType:
+			v = x.X
+			continue
+		case *ssa.UnOp:
+			if cell, ok := x.X.(*ssa.Alloc); ok && x.Op == token.MUL {
+				if val := assignedOnce(cell); val != nil {
+					v = val
+					continue
+				}
+			}
+		}
+		return v
+	}
+}
+
+// assignedOnce returns the value of the only store to the local
+// variable cell, or nil: also if its address goes anywhere but to
+// loads and to closures that only read it.
+func assignedOnce(cell *ssa.Alloc) ssa.Value {
+	var val ssa.Value
+	for _, r := range *cell.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Store:
+			if r.Addr != cell || val != nil {
+				return nil
+			}
+			val = r.Val
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				return nil
+			}
+		case *ssa.DebugRef:
+		case *ssa.MakeClosure:
+			fn := r.Fn.(*ssa.Function)
+			for i, b := range r.Bindings {
+				if b == cell && !onlyLoaded(fn.FreeVars[i]) {
+					return nil
+				}
+			}
+		default:
+			return nil
+		}
+	}
+	return val
+}
+
+// onlyLoaded reports whether the closure's free variable fv is only
+// read.
+func onlyLoaded(fv *ssa.FreeVar) bool {
+	for _, r := range *fv.Referrers() {
+		switch r := r.(type) {
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				return false
+			}
+		case *ssa.DebugRef:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // DrainedBefore reports whether op is a send that a non-blocking
 // receive from the same channel precedes on every path, the "keep only
 // the latest value" idiom: select { case <-ch: default: }; ch <- v.

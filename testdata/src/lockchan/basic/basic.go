@@ -401,3 +401,43 @@ func badSendWithoutDrain(b *Broker, updates []chan int) {
 		u <- b.seq // want `send on u while holding b.mu`
 	}
 }
+
+// okRangeAfterClose collects errors from joined goroutines in a
+// channel, closes it, then ranges over it: a closed channel never
+// blocks (go-redis's sentinel).
+func okRangeAfterClose(b *Broker, probes []func() error) []error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var wg sync.WaitGroup
+	errCh := make(chan error, len(probes))
+	for _, p := range probes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := p(); err != nil {
+				errCh <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errCh)
+	var errs []error
+	for err := range errCh { // ok: closed before the range on every path (fixture okRangeAfterClose)
+		errs = append(errs, err)
+	}
+	if err, ok := <-errCh; ok { // ok: the same
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// badRangeMaybeClosed closes the channel on one path only.
+func badRangeMaybeClosed(b *Broker, ch chan error, done bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if done {
+		close(ch)
+	}
+	for range ch { // want `range over ch while holding b.mu`
+	}
+}
