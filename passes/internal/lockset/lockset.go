@@ -120,6 +120,21 @@ func keyOf(v ssa.Value, bindings map[*ssa.FreeVar]ssa.Value, depth int) Key {
 				k.Path += "*"
 				return k
 			}
+		case *ssa.IndexAddr:
+			// conns[0].mu.Lock() … conns[0].mu.Unlock(): each
+			// evaluation is a new value, but a constant index names
+			// the same element (nats-server's gateway tests).
+			if c, ok := x.Index.(*ssa.Const); ok {
+				k := keyOf(x.X, bindings, depth+1)
+				k.Path += "[" + c.Value.ExactString() + "]"
+				return k
+			}
+		case *ssa.Index:
+			if c, ok := x.Index.(*ssa.Const); ok {
+				k := keyOf(x.X, bindings, depth+1)
+				k.Path += "[" + c.Value.ExactString() + "]"
+				return k
+			}
 		case *ssa.MakeInterface:
 			return keyOf(x.X, bindings, depth+1)
 		case *ssa.ChangeType:

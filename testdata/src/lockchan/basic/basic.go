@@ -441,3 +441,27 @@ func badRangeMaybeClosed(b *Broker, ch chan error, done bool) {
 	for range ch { // want `range over ch while holding b.mu`
 	}
 }
+
+// okIndexedLock locks and unlocks through the same constant index.
+func okIndexedLock(bs []*Broker, done chan struct{}) int {
+	bs[0].mu.Lock()
+	n := bs[0].seq
+	bs[0].mu.Unlock()
+	<-done // ok: bs[0].mu was released (fixture okIndexedLock)
+	return n
+}
+
+func badIndexedLockHeld(bs []*Broker, done chan struct{}) {
+	bs[0].mu.Lock()
+	<-done // want `receive from done while holding bs\[0\].mu`
+	bs[0].mu.Unlock()
+}
+
+// Different elements are different mutexes.
+func badIndexedOtherUnlocked(bs []*Broker, done chan struct{}) {
+	bs[0].mu.Lock()
+	bs[1].mu.Lock()
+	bs[1].mu.Unlock()
+	<-done // want `receive from done while holding bs\[0\].mu`
+	bs[0].mu.Unlock()
+}
