@@ -18,13 +18,16 @@ import (
 // read and sum plainly. A field stands for that field of every value
 // of its type, so every read of a snapshot was reported.
 //
-// When every atomic access of a field goes through value fields of
+// When every atomic access of a field goes through fields of
 // enclosing structs (p.stats.Hits, the container p.stats), the
 // containers are unexported, and no container's address is used
 // except to select a field in it, to copy it or to assign it, then no
 // pointer to a Stats can point into a container: a plain access
 // through any other Stats cannot race with the atomic ones (fixture
-// atomicmix/enclosure). Plain accesses through a container (p.stats.Hits,
+// atomicmix/enclosure). A container may also be a pointer field that
+// only ever holds a new value nothing else holds, and whose value is
+// only used to reach what it points to (nats-server's OCSP cache,
+// fixture enclosure/shared/pointer.go). Plain accesses through a container (p.stats.Hits,
 // or a copy of p or of p.stats) are judged as before. The containers
 // travel in the package's fact, so that importers leave their own
 // snapshots alone too.
@@ -43,7 +46,14 @@ func containerOf(addr ssa.Value) (*types.Var, *types.TypeName) {
 	}
 	outer, ok := fa.X.(*ssa.FieldAddr)
 	if !ok {
-		return nil, nil
+		// &x.g.f with g a pointer field: f of the value g points to.
+		load, isLoad := fa.X.(*ssa.UnOp)
+		if !isLoad || load.Op != token.MUL {
+			return nil, nil
+		}
+		if outer, ok = load.X.(*ssa.FieldAddr); !ok {
+			return nil, nil
+		}
 	}
 	return memloc.Field(outer.X.Type(), outer.Field), memloc.Owner(outer.X.Type())
 }
@@ -119,6 +129,12 @@ func (c *checker) escapedContainers(encs map[memloc.Loc]enclosure) map[*types.Va
 				if !wanted[g] || escaped[g] {
 					continue
 				}
+				if _, ptr := g.Type().Underlying().(*types.Pointer); ptr {
+					if !c.privatePointerField(fa) {
+						escaped[g] = true
+					}
+					continue
+				}
 				for _, r := range *fa.Referrers() {
 					switch r := r.(type) {
 					case *ssa.FieldAddr, *ssa.DebugRef:
@@ -150,14 +166,18 @@ func inside(t touch, byVar enclosure, named map[string]bool) bool {
 		_, mine := byVar[g]
 		return mine || named[qualified(g, owner)]
 	}
-	if fa, ok := stripConversions(t.addr).(*ssa.FieldAddr); ok {
-		if outer, ok := fa.X.(*ssa.FieldAddr); ok && t.path == "" {
-			if is(memloc.Field(outer.X.Type(), outer.Field), memloc.Owner(outer.X.Type())) {
-				return true
-			}
+	if t.path == "" {
+		if g, owner := containerOf(t.addr); g != nil && is(g, owner) {
+			return true
 		}
-		// A copy of the container itself: *(&p.stats).
-		if t.path != "" && is(memloc.Field(fa.X.Type(), fa.Field), memloc.Owner(fa.X.Type())) {
+	} else {
+		// A copy of the container itself: *(&p.stats), or *p.stats
+		// for a pointer field.
+		addr := stripConversions(t.addr)
+		if load, ok := addr.(*ssa.UnOp); ok && load.Op == token.MUL {
+			addr = load.X
+		}
+		if fa, ok := addr.(*ssa.FieldAddr); ok && is(memloc.Field(fa.X.Type(), fa.Field), memloc.Owner(fa.X.Type())) {
 			return true
 		}
 	}
@@ -220,4 +240,58 @@ func (c *checker) outsideEnclosure(t touch, f *finding) bool {
 	}
 	names, ok := c.imports.enclosedIn(locKey(t.loc, t.owner))
 	return ok && !inside(t, nil, names)
+}
+
+// privatePointerField reports whether this use of a pointer field g,
+// &x.g, keeps what g points to reachable through g alone: it stores a
+// new value that nothing else holds (c.stats = &Stats{}, or in a
+// composite literal), or loads g only to select a field of what it
+// points to, copy it, assign to it, or compare g with nil (nats-server's OCSP cache keeps
+// its live counters behind such a field and hands out copies).
+func (c *checker) privatePointerField(fa *ssa.FieldAddr) bool {
+	for _, r := range *fa.Referrers() {
+		switch r := r.(type) {
+		case *ssa.DebugRef:
+		case *ssa.Store:
+			if r.Addr != fa || !c.isFresh(r.Val) {
+				return false
+			}
+			for _, e := range c.escapesOfMemo(r.Val) {
+				if e != ssa.Instruction(r) {
+					return false // also stored, passed or returned elsewhere
+				}
+			}
+		case *ssa.UnOp:
+			if r.Op != token.MUL {
+				return false
+			}
+			for _, u := range *r.Referrers() {
+				switch u := u.(type) {
+				case *ssa.FieldAddr, *ssa.DebugRef:
+				case *ssa.UnOp: // a copy of what g points to
+					if u.Op != token.MUL {
+						return false
+					}
+				case *ssa.Store: // an assignment to it
+					if u.Addr != ssa.Value(r) {
+						return false
+					}
+				case *ssa.BinOp:
+					if (u.Op != token.EQL && u.Op != token.NEQ) || !isNilConst(u.X) && !isNilConst(u.Y) {
+						return false
+					}
+				default:
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isNilConst(v ssa.Value) bool {
+	k, ok := v.(*ssa.Const)
+	return ok && k.IsNil()
 }
