@@ -68,8 +68,9 @@ func addrAccesses(addr ssa.Value, path []string, out *[]access) {
 }
 
 // mapAccesses appends the accesses to the contents of the map m, a
-// value just loaded from a captured variable: m[k] = v and delete(m, k)
-// write it, m[k] and range read it.
+// value just loaded from a captured variable: m[k] = v, delete(m, k)
+// and clear(m) write it; m[k], range, len(m), and handing m to a
+// function or converting it to an interface read it.
 func mapAccesses(m *ssa.UnOp, path []string, out *[]access) {
 	for _, ref := range *m.Referrers() {
 		switch ref := ref.(type) {
@@ -84,8 +85,32 @@ func mapAccesses(m *ssa.UnOp, path []string, out *[]access) {
 		case *ssa.Range:
 			*out = append(*out, access{instr: ref, pos: m.Pos(), inMap: true, path: path})
 		case *ssa.Call:
-			if b, ok := ref.Call.Value.(*ssa.Builtin); ok && (b.Name() == "delete" || b.Name() == "clear") {
-				*out = append(*out, access{instr: ref, pos: ref.Pos(), write: true, inMap: true, path: path})
+			if b, ok := ref.Call.Value.(*ssa.Builtin); ok {
+				switch b.Name() {
+				case "delete", "clear":
+					*out = append(*out, access{instr: ref, pos: ref.Pos(), write: true, inMap: true, path: path})
+				case "len":
+					*out = append(*out, access{instr: ref, pos: ref.Pos(), inMap: true, path: path})
+				}
+				continue
+			}
+			// A function handed the map reads it (minio-go's tests log
+			// the captured args map from a goroutine while the test
+			// adds to it: fixture badMapToCallee); whether it also
+			// writes is not known, so only the read is counted.
+			*out = append(*out, access{instr: ref, pos: ref.Pos(), inMap: true, path: path})
+		case *ssa.MakeInterface:
+			// fmt.Println(m) and the like: the map goes into an
+			// interface that the callee reads. The conversion is
+			// implicit and has no position; the call that takes it has.
+			pos := ref.Pos()
+			for _, r := range *ref.Referrers() {
+				if c, ok := r.(ssa.CallInstruction); ok && !pos.IsValid() {
+					pos = c.Pos()
+				}
+			}
+			if pos.IsValid() {
+				*out = append(*out, access{instr: ref, pos: pos, inMap: true, path: path})
 			}
 		}
 	}

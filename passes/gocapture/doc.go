@@ -87,12 +87,20 @@
 //
 // Limitations: the check prefers silence when it cannot tell. A call
 // of another function that is handed a channel, a WaitGroup or a
-// pointer that leads to one is taken to synchronize on it; a receive
+// pointer that leads to one is taken to synchronize on it, and so is
+// one handed any value that comes from a call (a context, a client),
+// since its identity cannot be matched with the other goroutine's: a
+// goroutine that calls c.PutObject(ctx, ...) and a starting function
+// that calls context.WithTimeout are taken to be ordered, which hides
+// a write after the go statement that the goroutine reads (minio-go's
+// functional tests, see docs/findings.md); a receive
 // is assumed to order a later send (as on an unbuffered channel or a
 // one-slot semaphore); a wait in a loop is assumed to wait for all the
 // goroutines started before the loop. Only the variable itself, its
 // fields and array elements, and the contents of a map it holds are
-// tracked: the elements of a captured slice and the memory a captured
+// tracked (a map handed to a function, len(m) and a conversion of the
+// map to an interface read its contents): the elements of a captured
+// slice and the memory a captured
 // pointer points to are not, nor are accesses made through the
 // variable's address (p := &x) or in closures nested in the goroutine
 // or called by the starting function. A goroutine started by a go

@@ -2,7 +2,10 @@
 // crash the program ("concurrent map writes").
 package maps
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // badMapWrites writes a captured map from many goroutines.
 func badMapWrites(keys []string) map[string]int {
@@ -98,4 +101,60 @@ func okMapAfterJoin() int {
 	}()
 	<-done
 	return m[1] // ok: after the receive
+}
+
+func logArgs(args map[string]any, err error) string { return fmt.Sprint(args, err) }
+
+// badMapToCallee hands the captured map to a function from the
+// goroutine while the starting function adds to it (minio-go's tests).
+func badMapToCallee(put func() error) {
+	args := map[string]any{"bucket": "b"}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := put(); err != nil {
+			logArgs(args, err)
+		}
+	}()
+	args["ctx"] = 1 // want `map args is written after the go statement, while the goroutine reads it`
+	<-done
+}
+
+// badMapPrinted prints the map from the goroutine.
+func badMapPrinted() {
+	m := map[string]int{"a": 1}
+	done := make(chan struct{})
+	go func() {
+		fmt.Println(len(m), m)
+		close(done)
+	}()
+	m["b"] = 2 // want `map m is written after the go statement, while the goroutine reads it`
+	<-done
+}
+
+// okMapToCalleeAfterJoin writes the map only after the goroutine that
+// reads it through a call is done.
+func okMapToCalleeAfterJoin() string {
+	args := map[string]any{"bucket": "b"}
+	done := make(chan string)
+	go func() {
+		done <- logArgs(args, nil)
+	}()
+	s := <-done
+	args["ctx"] = 1 // ok: the goroutine sent its result after its last read (fixture okMapToCalleeAfterJoin)
+	return s
+}
+
+// okMapReadByBoth: both only read.
+func okMapReadByBoth() int {
+	m := map[string]int{"a": 1}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		fmt.Println(m)
+	}()
+	n := len(m) // ok: reads only
+	wg.Wait()
+	return n
 }
