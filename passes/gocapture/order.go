@@ -143,11 +143,36 @@ func (c *checker) callEvents(call ssa.CallInstruction, deferred bool) []event {
 		}
 	}
 	for _, a := range args {
-		if mayCarrySync(a.Type()) {
+		if mayCarrySync(a.Type()) && !emptyContext(a) {
 			out = append(out, event{instr: call, unknown: true, key: c.locks.KeyOf(a), sel: -1, deferred: deferred})
 		}
 	}
 	return out
+}
+
+// emptyContext reports whether v is context.Background() or
+// context.TODO(): a context that is never canceled, whose Done channel
+// is nil, carries nothing to synchronize on. As the result of a call
+// it would otherwise be an opaque value, taken to be related to every
+// other, so that a goroutine that calls c.PutObject(context.Background(),
+// ...) would be taken to be ordered with anything its starter does
+// (minio-go's functional tests; fixture badBackgroundContext).
+func emptyContext(v ssa.Value) bool {
+	for {
+		switch x := v.(type) {
+		case *ssa.MakeInterface:
+			v = x.X
+			continue
+		case *ssa.ChangeInterface:
+			v = x.X
+			continue
+		case *ssa.Call:
+			fn := syncapi.Callee(&x.Call)
+			return fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "context" &&
+				(fn.Name() == "Background" || fn.Name() == "TODO")
+		}
+		return false
+	}
 }
 
 // mayCarrySync reports whether a value of type t may give a callee a

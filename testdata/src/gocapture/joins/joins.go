@@ -426,3 +426,39 @@ func okSelectEmptyCase(ctx context.Context) int {
 	}
 	return n // ok: only the done case reaches it
 }
+
+func fetchWith(ctx context.Context, key string) (string, error) { return key, ctx.Err() }
+
+// badBackgroundContext: context.Background() carries nothing to
+// synchronize on, so the goroutine's call and the starter's are not
+// taken to order the write after the go statement with its read.
+func badBackgroundContext(key string) string {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		v, err := fetchWith(context.Background(), key)
+		if err == nil {
+			_ = v
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	key = "other" // want `key is written after the go statement, while the goroutine reads it without synchronization`
+	_ = ctx
+	<-done
+	return key
+}
+
+// okCanceledContext: the goroutine waits on the context that the
+// starter cancels, so the cancel orders the write before the read.
+func okCanceledContext(key string) string {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan string)
+	go func() {
+		<-ctx.Done()
+		done <- key
+	}()
+	key = "other" // ok: written before cancel, which the goroutine waits for
+	cancel()
+	return <-done
+}
