@@ -143,7 +143,9 @@ func (c *checker) callEvents(call ssa.CallInstruction, deferred bool) []event {
 		}
 	}
 	for _, a := range args {
-		if mayCarrySync(a.Type()) && !emptyContext(a) {
+		if _, isConst := a.(*ssa.Const); !isConst && mayCarrySync(a.Type()) && !emptyContext(a) {
+			// A constant (nil, a zero struct) holds no object to
+			// synchronize on (fixture badZeroOptions).
 			out = append(out, event{instr: call, unknown: true, key: c.locks.KeyOf(a), sel: -1, deferred: deferred})
 		}
 	}
@@ -176,10 +178,58 @@ func emptyContext(v ssa.Value) bool {
 }
 
 // mayCarrySync reports whether a value of type t may give a callee a
-// synchronization object: a channel, a pointer, an interface.
+// synchronization object: a channel, an interface or a function (which
+// may hold anything), a type of package sync, or a pointer, struct,
+// array, slice or map through which one of those is reached. A
+// *bytes.Reader carries none (minio-go's functional tests hand one to
+// the goroutine's call; fixture badPlainPointer).
+var errorType = types.Universe.Lookup("error").Type()
+
 func mayCarrySync(t types.Type) bool {
-	switch t.Underlying().(type) {
-	case *types.Chan, *types.Pointer, *types.Interface, *types.Struct:
+	return reachesSync(t, make(map[types.Type]bool), 0)
+}
+
+func reachesSync(t types.Type, seen map[types.Type]bool, depth int) bool {
+	if depth > 8 {
+		return true
+	}
+	if types.Identical(t, errorType) {
+		// Errors are values that report what went wrong; a callee
+		// does not wait on one. Counting them would make every
+		// goroutine that logs its error look joined (minio-go's
+		// functional tests hand err to logError; fixture badErrorLogged).
+		return false
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok {
+		if pkg := n.Obj().Pkg(); pkg != nil && (pkg.Path() == "sync" || pkg.Path() == "sync/atomic" || pkg.Path() == "context") {
+			return true
+		}
+		if seen[n] {
+			return false // a recursive type: its other fields decide
+		}
+		seen[n] = true
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Chan, *types.Interface, *types.Signature:
+		return true
+	case *types.Basic:
+		return u.Kind() == types.UnsafePointer
+	case *types.Pointer:
+		return reachesSync(u.Elem(), seen, depth+1)
+	case *types.Slice:
+		return reachesSync(u.Elem(), seen, depth+1)
+	case *types.Array:
+		return reachesSync(u.Elem(), seen, depth+1)
+	case *types.Map:
+		return reachesSync(u.Key(), seen, depth+1) || reachesSync(u.Elem(), seen, depth+1)
+	case *types.Struct:
+		for i := range u.NumFields() {
+			if reachesSync(u.Field(i).Type(), seen, depth+1) {
+				return true
+			}
+		}
+		return false
+	case *types.TypeParam:
 		return true
 	}
 	return false

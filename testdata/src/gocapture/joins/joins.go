@@ -4,6 +4,8 @@ package joins
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -461,4 +463,54 @@ func okCanceledContext(key string) string {
 	key = "other" // ok: written before cancel, which the goroutine waits for
 	cancel()
 	return <-done
+}
+
+// An uploader guards its state with a mutex, so a call handed it may
+// synchronize; its options, a reader and an error do not.
+type uploader struct {
+	mu    sync.Mutex
+	count int
+}
+
+type uploadOpts struct {
+	ContentType string
+	Progress    func(int)
+}
+
+func (u *uploader) put(ctx context.Context, r *strings.Reader, opts uploadOpts) error {
+	u.mu.Lock()
+	u.count++
+	u.mu.Unlock()
+	return ctx.Err()
+}
+
+func logFailure(args map[string]any, err error) string { return fmt.Sprint(args, err) }
+
+// badZeroOptions: the goroutine's call gets the uploader, which the
+// starter never hands to a call, a zero options value (a constant) and
+// a reader with nothing to synchronize on.
+func badZeroOptions(u *uploader, data string) {
+	args := map[string]any{"bucket": "b"}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err := u.put(context.Background(), strings.NewReader(data), uploadOpts{})
+		logFailure(args, err)
+	}()
+	args["ctx"] = 1 // want `map args is written after the go statement, while the goroutine reads it without synchronization`
+	<-done
+}
+
+// badErrorLogged: the error the starter logs, a call's result, orders
+// nothing.
+func badErrorLogged(u *uploader, check func() error) {
+	args := map[string]any{"bucket": "b"}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		logFailure(args, nil)
+	}()
+	logFailure(nil, check())
+	args["ctx"] = 1 // want `map args is written after the go statement, while the goroutine reads it without synchronization`
+	<-done
 }
