@@ -44,7 +44,11 @@
 // A call is reported when the blocking operation is at most two calls
 // below it (the -lockchan.depth flag raises the limit): deeper chains
 // mostly end in operations on rare paths. Waiting for a goroutine the
-// same function started (go f(c); <-c) is a fork-join, not reported.
+// same function started (go f(c); <-c) is a fork-join, not reported;
+// so is t.Run (b.Run, b.RunParallel, f.Fuzz) unless its closure, or a
+// function of the package it calls, takes a lock the caller holds. A
+// receive from a channel that the function closed before it, on every
+// path, never blocks and is not reported.
 //
 // Limitations: locks are identified by the variable and fields they
 // are reached through, so a mutex reached through two different
