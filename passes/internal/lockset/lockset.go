@@ -380,8 +380,10 @@ func transfer(instr ssa.Instruction, held Set, bindings map[*ssa.FreeVar]ssa.Val
 	return held, false
 }
 
-// fieldOf returns the struct field that the mutex pointer v addresses,
-// looking through interface conversions, or nil.
+// fieldOf returns the struct field that holds the mutex v points to,
+// looking through interface conversions: the mutex field itself (&c.mu)
+// or a field holding a pointer to it (c.mu of type *sync.RWMutex, as
+// nats-server's OCSP cache has); or nil.
 func fieldOf(v ssa.Value) *types.Var {
 	for range maxKeyDepth {
 		switch x := v.(type) {
@@ -389,6 +391,11 @@ func fieldOf(v ssa.Value) *types.Var {
 			v = x.X
 		case *ssa.ChangeType:
 			v = x.X
+		case *ssa.UnOp:
+			if x.Op != token.MUL {
+				return nil
+			}
+			return syncapi.FieldOf(x.X)
 		default:
 			return syncapi.FieldOf(v)
 		}
