@@ -80,12 +80,12 @@ type checker struct {
 	order      *instrOrder                             // of the function being scanned
 	tests      *testScope                              // built on first use
 	hooks      map[*ssa.Function]bool                  // runtime hooks, whose plain accesses are not recorded
+	casGuards  map[*ssa.Function][]casGuard            // memo of casGuardsOf (claim.go)
 	callers    map[*ssa.Function][]ssa.CallInstruction // static calls of each function, built on first use
 	encl       map[memloc.Loc]enclosure                // fields whose atomic accesses all go through unescaped containers
 	touched    []touch                                 // the plain accesses judged, for guardedByCallers
 	callerHeld map[*ssa.Function]lockMap               // locks held at every call of a function, built on first use (guard.go)
 	guardsAll  map[memloc.Loc]*guard                   // guards counting the locks callers hold, built with callerHeld
-	origins    *originRules                            // the origin rule's set in use (origin.go)
 	originSets [2]*originRules                         // built on first use: [0] without the test files, [1] with them
 }
 
@@ -186,7 +186,7 @@ func (c *checker) scanPlain(fn *ssa.Function, instr ssa.Instruction, addr ssa.Va
 	}
 	c.plains = append(c.plains, &access{fn: fn, instr: instr, pos: pos, addr: addr, loc: loc, hasLoc: hasLoc,
 		owner: ownerOf(addr), typ: t, write: write, held: lockRefs(held),
-		init: (write && initMethodWrite(fn, addr)) || claimedSlot(instr, addr) || c.unshared(fn, instr, addr)})
+		init: (write && initMethodWrite(fn, addr)) || c.claimedSlot(instr, addr) || c.unshared(fn, instr, addr)})
 }
 
 func ownerOf(addr ssa.Value) *types.TypeName {

@@ -23,7 +23,7 @@ import (
 
 // claimedSlot reports whether addr is, or is a field of, an element
 // whose index the successful CompareAndSwap that guards instr claimed.
-func claimedSlot(instr ssa.Instruction, addr ssa.Value) bool {
+func (c *checker) claimedSlot(instr ssa.Instruction, addr ssa.Value) bool {
 	var elem *ssa.IndexAddr
 	for elem == nil {
 		switch a := addr.(type) {
@@ -40,19 +40,44 @@ func claimedSlot(instr ssa.Instruction, addr ssa.Value) bool {
 		return false
 	}
 	index := derivedFrom(elem.Index)
-	for _, b := range fn.Blocks {
-		cas, succ := casSuccess(b)
-		if cas == nil || !succ.Dominates(elem.Block()) || !succ.Dominates(instr.Block()) {
+	for _, g := range c.casGuardsOf(fn) {
+		if !g.succ.Dominates(elem.Block()) || !g.succ.Dominates(instr.Block()) {
 			continue
 		}
-		args := cas.Call.Args
-		for v := range derivedFrom(args[len(args)-1]) {
+		for v := range g.claimed {
 			if index[v] {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// A casGuard is a block that runs only when a CompareAndSwap succeeded,
+// with the values its new value is computed from.
+type casGuard struct {
+	succ    *ssa.BasicBlock
+	claimed map[ssa.Value]bool
+}
+
+// casGuardsOf returns fn's casGuards, found once per function: element
+// accesses are many, and most functions have none.
+func (c *checker) casGuardsOf(fn *ssa.Function) []casGuard {
+	if gs, ok := c.casGuards[fn]; ok {
+		return gs
+	}
+	var gs []casGuard
+	for _, b := range fn.Blocks {
+		if cas, succ := casSuccess(b); cas != nil {
+			args := cas.Call.Args
+			gs = append(gs, casGuard{succ, derivedFrom(args[len(args)-1])})
+		}
+	}
+	if c.casGuards == nil {
+		c.casGuards = make(map[*ssa.Function][]casGuard)
+	}
+	c.casGuards[fn] = gs
+	return gs
 }
 
 // casSuccess returns the CompareAndSwap that b's if branches on, and the

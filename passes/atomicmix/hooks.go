@@ -17,6 +17,18 @@ import (
 // runtimeHooks returns the functions that funcs pass as values to a
 // bodyless function declared in pkg.
 func runtimeHooks(pkg *ssa.Package, funcs []*ssa.Function) map[*ssa.Function]bool {
+	// Almost no package declares a bodyless function; look at the
+	// calls only in one that does.
+	bodyless := false
+	for _, m := range pkg.Members {
+		if fn, ok := m.(*ssa.Function); ok && fn.Blocks == nil {
+			bodyless = true
+			break
+		}
+	}
+	if !bodyless {
+		return nil
+	}
 	var hooks map[*ssa.Function]bool
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {

@@ -184,19 +184,19 @@ func (c *checker) originSafe(t touch, atomicLocs map[memloc.Loc]*atomicSummary) 
 	// without the balancer's lock) is the test's, which the test-file
 	// rule judges where the test shows its goroutines (testscope.go).
 	inTest := c.inTestFile(t.fn)
-	c.origins = c.originSets[b2i(inTest)]
-	if c.origins == nil {
+	r := c.originSets[b2i(inTest)]
+	if r == nil {
 		var funcs []*ssa.Function
 		for _, fn := range c.ssa.SrcFuncs {
 			if inTest || !c.inTestFile(topLevel(fn)) {
 				funcs = append(funcs, fn)
 			}
 		}
-		c.origins = &originRules{funcs: funcs, slots: make(map[*types.Var]*slot)}
-		c.origins.entry = c.entryLocks(c.origins.funcs)
-		c.originSets[b2i(inTest)] = c.origins
+		r = &originRules{funcs: funcs, slots: make(map[*types.Var]*slot)}
+		r.entry = c.entryLocks(r.funcs)
+		c.originSets[b2i(inTest)] = r
 	}
-	s := c.slotOf(o.field)
+	s := c.slotOf(r, o.field)
 	if !s.ok || !c.atomicsApart(t.loc, o.field, s, atomicLocs, inTest) {
 		return false
 	}
@@ -211,7 +211,7 @@ func (c *checker) originSafe(t touch, atomicLocs map[memloc.Loc]*atomicSummary) 
 	for m := range s.locks {
 		held := true
 		for _, i := range window {
-			if _, ok := c.heldAt(t.fn, i)[m]; !ok {
+			if _, ok := c.heldAt(r, t.fn, i)[m]; !ok {
 				held = false
 				break
 			}
@@ -255,12 +255,12 @@ func (c *checker) atomicsApart(loc memloc.Loc, g *types.Var, s *slot, atomicLocs
 
 // heldAt returns the mutexes held just before instr: those its
 // function holds there, and those every caller holds.
-func (c *checker) heldAt(fn *ssa.Function, instr ssa.Instruction) lockMap {
+func (c *checker) heldAt(r *originRules, fn *ssa.Function, instr ssa.Instruction) lockMap {
 	m := make(lockMap)
 	for _, l := range lockRefs(c.locks.Func(fn).HeldAt(instr)) {
 		m[l.obj] = m[l.obj] || l.shared
 	}
-	for o, sh := range c.origins.entry[fn] {
+	for o, sh := range r.entry[fn] {
 		if _, ok := m[o]; !ok {
 			m[o] = sh
 		}
@@ -358,17 +358,17 @@ func walkBackward(fn *ssa.Function, to, stop ssa.Instruction, visit func(ssa.Ins
 
 // slotOf checks conditions 1 and 3 for the pointer field g, and
 // collects the mutexes of condition 4 held in its handoff windows.
-func (c *checker) slotOf(g *types.Var) *slot {
-	if s, ok := c.origins.slots[g]; ok {
+func (c *checker) slotOf(r *originRules, g *types.Var) *slot {
+	if s, ok := r.slots[g]; ok {
 		return s
 	}
 	s := &slot{stored: make(map[ssa.Value]bool)}
-	c.origins.slots[g] = s
-	s.ok = c.checkSlot(g, s)
+	r.slots[g] = s
+	s.ok = c.checkSlot(r, g, s)
 	return s
 }
 
-func (c *checker) checkSlot(g *types.Var, s *slot) bool {
+func (c *checker) checkSlot(rules *originRules, g *types.Var, s *slot) bool {
 	if g.Exported() || g.Pkg() != c.pass.Pkg {
 		return false
 	}
@@ -386,7 +386,7 @@ func (c *checker) checkSlot(g *types.Var, s *slot) bool {
 		}
 	}
 	handoffs := 0
-	for _, fn := range c.origins.funcs {
+	for _, fn := range rules.funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				fa, ok := instr.(*ssa.FieldAddr)
@@ -410,7 +410,7 @@ func (c *checker) checkSlot(g *types.Var, s *slot) bool {
 						}
 						for _, h := range c.handoffs(r, 0) {
 							handoffs++
-							if !c.overwritten(fn, h, fa.X, g, s) {
+							if !c.overwritten(rules, fn, h, fa.X, g, s) {
 								return false
 							}
 						}
@@ -499,7 +499,7 @@ func countArgs(call *ssa.CallCommon, v ssa.Value) int {
 // loaded from x.G: every path from h to the function's end stores into
 // x.G, calling only sync/atomic functions (h itself included) before.
 // It narrows s.locks to the mutexes held exclusively throughout.
-func (c *checker) overwritten(fn *ssa.Function, h ssa.Instruction, x ssa.Value, g *types.Var, s *slot) bool {
+func (c *checker) overwritten(r *originRules, fn *ssa.Function, h ssa.Instruction, x ssa.Value, g *types.Var, s *slot) bool {
 	if h.Block() == nil || !harmlessCall(h) {
 		return false
 	}
@@ -527,7 +527,7 @@ func (c *checker) overwritten(fn *ssa.Function, h ssa.Instruction, x ssa.Value, 
 	// at every instruction of the window.
 	var locks lockMap
 	for _, i := range window {
-		held := c.heldAt(fn, i)
+		held := c.heldAt(r, fn, i)
 		if locks == nil {
 			locks = make(lockMap)
 			for o, sh := range held {

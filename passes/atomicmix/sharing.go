@@ -48,27 +48,15 @@ type goSite struct {
 	live   map[ssa.Instruction]bool
 }
 
-// runners lists the functions that run their closure argument in
-// goroutines and return only after all of them returned, as
-// (*types.Func).FullName spells them, with the index of the closure
-// among the arguments, receiver first.
-var runners = map[string]int{
-	"(*testing.B).RunParallel": 1,
-	"(*testing.T).Run":         2,
-	"(*testing.B).Run":         2,
-}
-
-// subtests lists the runners that run a subtest: they return after the
-// subtest and the subtests it runs, or as soon as the subtest calls
-// t.Parallel; a parallel subtest then waits until its parent test's
-// function has returned, so it cannot overlap what the test's goroutine
-// does after t.Run either (the race detector agrees: fixture
-// okParallelSubtest). A helper that calls t.Run from another goroutine
-// is not considered.
-var subtests = map[string]bool{
-	"(*testing.T).Run": true,
-	"(*testing.B).Run": true,
-}
+// The testing runners (syncapi.RunnerOf) that run their closure in
+// goroutines and return after them are joins: b.RunParallel, and t.Run
+// and b.Run, which return after the subtest and the subtests it runs,
+// or as soon as the subtest calls t.Parallel; a parallel subtest then
+// waits until its parent test's function has returned, so it cannot
+// overlap what the test's goroutine does after t.Run either (the race
+// detector agrees: fixture okParallelSubtest). A helper that calls
+// t.Run from another goroutine is not considered; f.Fuzz is not a join
+// here.
 
 // sharingOf returns how alloc is shared, computed once per variable.
 func (c *checker) sharingOf(alloc freshValue) *sharing {
@@ -367,16 +355,11 @@ func (w *shareWalker) siteOf(call ssa.CallInstruction, mc *ssa.MakeClosure, fn *
 		}
 	}
 	c, ok := call.(*ssa.Call)
-	if !ok || c.Call.IsInvoke() {
+	if !ok {
 		return nil
 	}
-	callee := syncapi.Callee(&c.Call)
-	if callee == nil {
-		return nil
-	}
-	name := callee.FullName()
-	if i, ok := runners[name]; ok && i < len(c.Call.Args) && c.Call.Args[i] == mc {
-		return &goSite{site: spawn.Site{Instr: c, Closure: mc, Fn: fn, Pos: c.Pos()}, runner: true, tree: subtests[name]}
+	if r, arg, ok := syncapi.RunnerOf(&c.Call); ok && arg == mc && (r.Subtest || r.Parallel) {
+		return &goSite{site: spawn.Site{Instr: c, Closure: mc, Fn: fn, Pos: c.Pos()}, runner: true, tree: r.Subtest}
 	}
 	return nil
 }
@@ -384,11 +367,11 @@ func (w *shareWalker) siteOf(call ssa.CallInstruction, mc *ssa.MakeClosure, fn *
 // isSubtestCall reports whether call runs the closure mc as a subtest.
 func isSubtestCall(call ssa.CallInstruction, mc *ssa.MakeClosure) bool {
 	c, ok := call.(*ssa.Call)
-	if !ok || c.Call.IsInvoke() {
+	if !ok {
 		return false
 	}
-	callee := syncapi.Callee(&c.Call)
-	return callee != nil && subtests[callee.FullName()] && len(c.Call.Args) == 3 && c.Call.Args[2] == mc
+	r, arg, ok := syncapi.RunnerOf(&c.Call)
+	return ok && r.Subtest && arg == mc
 }
 
 // ordered reports whether the plain access t cannot race with another
@@ -682,11 +665,10 @@ func runInParallel(fn *ssa.Function) bool {
 			v, r = mc, (*mc.Referrers())[0]
 		}
 		call, ok := r.(*ssa.Call)
-		if !ok || call.Call.IsInvoke() {
+		if !ok || call.Call.Value == v {
 			return false
 		}
-		callee := syncapi.Callee(&call.Call)
-		if callee == nil || callee.FullName() != "(*testing.B).RunParallel" || len(call.Call.Args) != 2 || call.Call.Args[1] != v || call.Call.Value == v {
+		if run, _, ok := syncapi.RunnerOf(&call.Call); !ok || !run.Parallel || call.Call.Args[run.Arg] != v {
 			return false
 		}
 	}

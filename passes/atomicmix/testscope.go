@@ -30,15 +30,6 @@ import (
 // judged as anywhere else: every test and every goroutine that outlives
 // its test reaches them (fixture BenchmarkCountedSerial).
 
-// goroutineRunners are the functions that run their closure argument
-// in goroutines that overlap one another, with its index among the
-// arguments, receiver first. t.Run and b.Run are left out: a subtest
-// runs while its parent waits, and parallel subtests share only what
-// the parent gives them, which the parent's accesses already show.
-var goroutineRunners = map[string]int{
-	"(*testing.B).RunParallel": 1,
-}
-
 // A testScope answers, for the functions of one package, which of them
 // may run in a goroutine that the package's code starts.
 type testScope struct {
@@ -163,12 +154,13 @@ func startedIn(fn *ssa.Function) []*ssa.Function {
 					out = append(out, callee)
 				}
 			case *ssa.Call:
-				if callee := syncapi.Callee(instr.Common()); callee != nil {
-					if i, ok := goroutineRunners[callee.FullName()]; ok && i < len(instr.Call.Args) {
-						if mc, ok := instr.Call.Args[i].(*ssa.MakeClosure); ok {
-							out = append(out, mc.Fn.(*ssa.Function))
-						}
-					}
+				// b.RunParallel's goroutines overlap one another; t.Run
+				// and b.Run are left out: a subtest runs while its
+				// parent waits, and parallel subtests share only what
+				// the parent gives them, which the parent's accesses
+				// already show.
+				if r, mc, ok := syncapi.RunnerOf(instr.Common()); ok && r.Parallel && mc != nil {
+					out = append(out, mc.Fn.(*ssa.Function))
 				}
 			}
 		}

@@ -19,28 +19,11 @@ import (
 // parallel subtest waits for the parent test's function to return, by
 // when a deferred Unlock has run.
 
-// subtestRunners maps the runners to the index of the closure among
-// the call's arguments, receiver first.
-var subtestRunners = map[string]int{
-	"(*testing.T).Run":         2,
-	"(*testing.B).Run":         2,
-	"(*testing.B).RunParallel": 1,
-	"(*testing.F).Fuzz":        1,
-}
-
 // subtestLockFree reports whether call runs a subtest closure that
 // acquires none of the held mutexes.
 func (c *checker) subtestLockFree(call *ssa.CallCommon, held lockset.Set) bool {
-	fn := syncapi.Callee(call)
-	if fn == nil {
-		return false
-	}
-	i, ok := subtestRunners[fn.FullName()]
-	if !ok || i >= len(call.Args) {
-		return false
-	}
-	mc, ok := call.Args[i].(*ssa.MakeClosure)
-	if !ok {
+	_, mc, ok := syncapi.RunnerOf(call)
+	if !ok || mc == nil {
 		return false
 	}
 	seen := make(map[*ssa.Function]bool)
