@@ -257,20 +257,44 @@ func ClosedBefore(op BlockingOp) bool {
 	if op.Kind != Recv && op.Kind != Range {
 		return false
 	}
+	// The close takes the same value, or another load of the same
+	// variable: look only at their uses, not at the whole function
+	// (this runs for every receive of every function).
 	ch := sameChan(op.Chan)
-	for _, b := range op.Instr.Parent().Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(*ssa.Call)
-			if !ok || len(call.Call.Args) != 1 {
+	uses := []ssa.Value{ch}
+	if load, ok := stripChangeType(op.Chan).(*ssa.UnOp); ok && load.Op == token.MUL && ch != ssa.Value(load) {
+		for _, r := range *load.X.Referrers() {
+			if l, ok := r.(*ssa.UnOp); ok && l.Op == token.MUL {
+				uses = append(uses, l)
+			}
+		}
+	}
+	for _, v := range uses {
+		refs := v.Referrers()
+		if refs == nil {
+			continue
+		}
+		for _, r := range *refs {
+			call, ok := r.(*ssa.Call)
+			if !ok || len(call.Call.Args) != 1 || call.Call.Args[0] != v {
 				continue
 			}
-			if bi, ok := call.Call.Value.(*ssa.Builtin); ok && bi.Name() == "close" &&
-				sameChan(call.Call.Args[0]) == ch && flow.Dominates(call, op.Instr) {
+			if bi, ok := call.Call.Value.(*ssa.Builtin); ok && bi.Name() == "close" && flow.Dominates(call, op.Instr) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+func stripChangeType(v ssa.Value) ssa.Value {
+	for {
+		ct, ok := v.(*ssa.ChangeType)
+		if !ok {
+			return v
+		}
+		v = ct.X
+	}
 }
 
 // sameChan returns what identifies the channel v within its function:
@@ -279,10 +303,8 @@ func ClosedBefore(op BlockingOp) bool {
 // assigned.
 func sameChan(v ssa.Value) ssa.Value {
 	for {
+		v = stripChangeType(v)
 		switch x := v.(type) {
-		case *ssa.ChangeType:
-			v = x.X
-			continue
 		case *ssa.UnOp:
 			if cell, ok := x.X.(*ssa.Alloc); ok && x.Op == token.MUL {
 				if val := assignedOnce(cell); val != nil {
