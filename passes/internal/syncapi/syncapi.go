@@ -261,20 +261,16 @@ func ClosedBefore(op BlockingOp) bool {
 	// variable: look only at their uses, not at the whole function
 	// (this runs for every receive of every function).
 	ch := sameChan(op.Chan)
-	uses := []ssa.Value{ch}
+	aliases := []ssa.Value{ch}
 	if load, ok := stripChangeType(op.Chan).(*ssa.UnOp); ok && load.Op == token.MUL && ch != ssa.Value(load) {
-		for _, r := range *load.X.Referrers() {
+		for _, r := range uses(load.X) {
 			if l, ok := r.(*ssa.UnOp); ok && l.Op == token.MUL {
-				uses = append(uses, l)
+				aliases = append(aliases, l)
 			}
 		}
 	}
-	for _, v := range uses {
-		refs := v.Referrers()
-		if refs == nil {
-			continue
-		}
-		for _, r := range *refs {
+	for _, v := range aliases {
+		for _, r := range uses(v) {
 			call, ok := r.(*ssa.Call)
 			if !ok || len(call.Call.Args) != 1 || call.Call.Args[0] != v {
 				continue
@@ -285,6 +281,17 @@ func ClosedBefore(op BlockingOp) bool {
 		}
 	}
 	return false
+}
+
+// uses returns the instructions that use v. Unlike v.Referrers(), it
+// accepts any value: constants (a nil channel), globals and named
+// functions have no referrers, so their uses are none
+// (fixture nilChan in testdata/src/syncapi).
+func uses(v ssa.Value) []ssa.Instruction {
+	if refs := v.Referrers(); refs != nil {
+		return *refs
+	}
+	return nil
 }
 
 func stripChangeType(v ssa.Value) ssa.Value {
@@ -319,7 +326,7 @@ func sameChan(v ssa.Value) ssa.Value {
 
 // assignedOnce returns the value of the only store to the local
 // variable cell, or nil: also if its address goes anywhere but to
-// loads and to closures that only read it.
+// aliases and to closures that only read it.
 func assignedOnce(cell *ssa.Alloc) ssa.Value {
 	var val ssa.Value
 	for _, r := range *cell.Referrers() {
@@ -374,7 +381,7 @@ func DrainedBefore(op BlockingOp) bool {
 	if op.Kind != Send {
 		return false
 	}
-	for _, ref := range *op.Chan.Referrers() {
+	for _, ref := range uses(op.Chan) {
 		sel, ok := ref.(*ssa.Select)
 		if !ok || sel.Blocking || !flow.Dominates(sel, op.Instr) {
 			continue
