@@ -40,4 +40,3 @@ func TestPredicates(t *testing.T) {
 	}
 	analysistest.Run(t, testdata, predicates, "syncapi")
 }
-
