@@ -6,9 +6,11 @@
 //
 //	sharedvet ./...
 //
-// or as a go vet tool:
+// or as a go vet tool, by a path that exists (a bare $(which sharedvet)
+// expands to nothing when sharedvet is not on PATH, and go vet given
+// an empty tool runs its own checks instead):
 //
-//	go vet -vettool=$(which sharedvet) ./...
+//	go vet -vettool="$(command -v sharedvet || echo sharedvet-not-on-PATH)" ./...
 package main
 
 import (
