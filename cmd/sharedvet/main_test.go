@@ -137,6 +137,8 @@ const (
 	wantCrossFinding = "user/user.go:13:10: call to pipe.Put may block on a channel send (pipe.go:3) while holding mu"
 	wantFinding      = wantVetFinding + " (lockchan)"
 	wantVetFinding   = "bad/bad.go:13:8: send on b.out while holding b.mu"
+	// The text format prints related information under the finding.
+	wantRelated = wantFinding + "\n\tbad/bad.go:11:11: b.mu locked here\n"
 )
 
 func TestStandalone(t *testing.T) {
@@ -144,8 +146,8 @@ func TestStandalone(t *testing.T) {
 	dir := writeModule(t, false)
 
 	stdout, stderr, code := run(t, dir, bin, "./...")
-	if code != 3 || !strings.Contains(stdout, wantFinding) || !strings.Contains(stdout, wantCrossFinding) {
-		t.Errorf("sharedvet ./...: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 3, %q and %q", code, stdout, stderr, wantFinding, wantCrossFinding)
+	if code != 3 || !strings.Contains(stdout, wantRelated) || !strings.Contains(stdout, wantCrossFinding) {
+		t.Errorf("sharedvet ./...: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 3, %q and %q", code, stdout, stderr, wantRelated, wantCrossFinding)
 	}
 	if strings.Contains(stdout, "good") {
 		t.Errorf("finding in the clean package:\n%s", stdout)

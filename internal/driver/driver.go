@@ -79,7 +79,7 @@ type options struct {
 
 // Output formats.
 const (
-	formatText   = "text"   // file:line:col: message (check)
+	formatText   = "text"   // file:line:col: message (check), related locations indented below
 	formatJSON   = "json"   // the JSON tree of go vet -json
 	formatSARIF  = "sarif"  // SARIF 2.1.0, for GitHub code scanning
 	formatEditor = "editor" // text on stdout, exit 0, for editors' lint runners
@@ -179,7 +179,7 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 	fs.SetOutput(stderr)
 	opts := &options{enabled: make(map[*analysis.Analyzer]*bool)}
 	fs.BoolVar(&opts.json, "json", false, "same as -format=json")
-	fs.StringVar(&opts.format, "format", formatText, "output `format`: text (file:line:col: message (check)), json (the tree of go vet -json), sarif (SARIF 2.1.0 for code scanning) or editor (text, exit status 0, package . by default)")
+	fs.StringVar(&opts.format, "format", formatText, "output `format`: text (file:line:col: message (check), related locations indented below), json (the tree of go vet -json), sarif (SARIF 2.1.0 for code scanning) or editor (one line per finding, exit status 0, package . by default)")
 	fs.BoolVar(&opts.fix, "fix", false, "apply the suggested fixes")
 	fs.BoolVar(&opts.diff, "diff", false, "print the suggested fixes as a unified diff, without applying them")
 	fs.StringVar(&opts.explain, "explain", "", "print the documentation of `check` and exit")
@@ -302,9 +302,31 @@ func output(graph *checker.Graph, findings []finding, analyzers []*analysis.Anal
 		return writeSARIF(stdout, findings, analyzers)
 	}
 	for _, f := range findings {
-		fmt.Fprintf(stdout, "%s: %s (%s)\n", relPosition(f.posn), f.diag.Message, f.analyzer.Name)
+		printText(stdout, f, opts.format == formatText)
 	}
 	return nil
+}
+
+// printText prints a finding as "file:line:col: message (check)" and,
+// with related, each related location on a line of its own, indented
+// by a tab, as go vet prints them:
+//
+//	broker.go:23:5: send on b.out while holding b.mu (lockchan)
+//		broker.go:20:12: b.mu locked here
+//
+// The editor format leaves them out: runners that parse
+// file:line:col: lines would take each one for a finding.
+func printText(w io.Writer, f finding, related bool) {
+	fmt.Fprintf(w, "%s: %s (%s)\n", relPosition(f.posn), f.diag.Message, f.analyzer.Name)
+	if !related {
+		return
+	}
+	for _, r := range f.diag.Related {
+		if !r.Pos.IsValid() {
+			continue
+		}
+		fmt.Fprintf(w, "\t%s: %s\n", relPosition(f.fset.Position(r.Pos)), r.Message)
+	}
 }
 
 // A finding is a diagnostic of a root action.

@@ -371,3 +371,34 @@ func TestExplain(t *testing.T) {
 		t.Errorf("-explain nosuch: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestPrintText checks that the text format prints related locations
+// indented under their finding, and the editor format leaves them out.
+func TestPrintText(t *testing.T) {
+	fset := token.NewFileSet()
+	file := fset.AddFile("/nonexistent/broker.go", -1, 100)
+	file.SetLines([]int{0, 10, 20, 30})
+	f := finding{
+		analyzer: lockchan.Analyzer,
+		fset:     fset,
+		posn:     fset.Position(file.Pos(32)),
+		diag: analysis.Diagnostic{
+			Pos:     file.Pos(32),
+			Message: "send on b.out while holding b.mu",
+			Related: []analysis.RelatedInformation{
+				{Pos: file.Pos(12), Message: "b.mu locked here"},
+				{Pos: token.NoPos, Message: "dropped: no position"},
+			},
+		},
+	}
+	var text, editor bytes.Buffer
+	printText(&text, f, true)
+	printText(&editor, f, false)
+	const first = "/nonexistent/broker.go:4:3: send on b.out while holding b.mu (lockchan)\n"
+	if want := first + "\t/nonexistent/broker.go:2:3: b.mu locked here\n"; text.String() != want {
+		t.Errorf("text:\n%q\nwant\n%q", text.String(), want)
+	}
+	if editor.String() != first {
+		t.Errorf("editor:\n%q\nwant\n%q", editor.String(), first)
+	}
+}
