@@ -20,6 +20,7 @@ import (
 	"golang.org/x/tools/go/analysis/unitchecker"
 	"golang.org/x/tools/go/packages"
 
+	"github.com/sharedvet/sharedvet/internal/internalerr"
 	"github.com/sharedvet/sharedvet/passes/lintdirective"
 )
 
@@ -42,7 +43,9 @@ func Main(analyzers []*analysis.Analyzer) {
 		// registers the analyzers' flags itself. The lintdirective
 		// analyzer runs too, so malformed directives are reported and
 		// -lintdirective.unused works under go vet.
-		unitchecker.Main(append(analyzers, lintdirective.New(analyzers))...)
+		all := append(analyzers, lintdirective.New(analyzers))
+		internalerr.Guard(all)
+		unitchecker.Main(all...)
 		return
 	}
 	os.Exit(Run(os.Args[1:], analyzers, os.Stdout, os.Stderr))
@@ -130,6 +133,7 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 		// runs) only those.
 		run = append(run, lintdirective.New(run))
 	}
+	internalerr.Guard(run)
 	return analyze(patterns, run, opts, stdout, stderr)
 }
 
@@ -224,10 +228,6 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
-	status := exitClean
-	if n := printLoadErrors(pkgs, stderr); n > 0 {
-		status = exitError
-	}
 	if len(pkgs) == 0 {
 		fmt.Fprintf(stderr, "%s: no packages matched %s\n", progname(), strings.Join(patterns, " "))
 		return exitError
@@ -249,11 +249,16 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 			return exitError
 		}
 	}
-	findings, failed := collect(graph, stderr)
-	if failed {
+	findings := collect(graph)
+	problems := append(loadProblems(pkgs), actionProblems(graph)...)
+	problems = append(problems, internalErrors(graph)...)
+	sortProblems(problems)
+	printProblems(stderr, problems)
+	status := exitClean
+	if len(problems) > 0 {
 		status = exitError
 	}
-	if err := output(graph, findings, analyzers, opts, stdout); err != nil {
+	if err := output(findings, problems, analyzers, opts, stdout); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
@@ -271,35 +276,18 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 	return exitClean
 }
 
-// printLoadErrors prints each package's load, parse and type errors
-// once, naming the package, and returns how many it printed.
-func printLoadErrors(pkgs []*packages.Package, stderr io.Writer) int {
-	n := 0
-	seen := make(map[string]bool)
-	packages.Visit(pkgs, nil, func(p *packages.Package) {
-		for _, e := range p.Errors {
-			msg := fmt.Sprintf("%s: package %s: %v", progname(), p.PkgPath, e)
-			if !seen[msg] {
-				seen[msg] = true
-				fmt.Fprintln(stderr, msg)
-				n++
-			}
-		}
-	})
-	return n
-}
-
-// output prints the findings in the chosen format; -diff prints diffs
+// output prints the findings in the chosen format, and in JSON and
+// SARIF the problems too (text has them on stderr); -diff prints diffs
 // instead.
-func output(graph *checker.Graph, findings []finding, analyzers []*analysis.Analyzer, opts *options, stdout io.Writer) error {
+func output(findings []finding, problems []problem, analyzers []*analysis.Analyzer, opts *options, stdout io.Writer) error {
 	if opts.diff {
 		return nil
 	}
 	switch opts.format {
 	case formatJSON:
-		return graph.PrintJSON(stdout)
+		return writeJSON(stdout, findings, problems)
 	case formatSARIF:
-		return writeSARIF(stdout, findings, analyzers)
+		return writeSARIF(stdout, findings, problems, analyzers)
 	}
 	for _, f := range findings {
 		printText(stdout, f, opts.format == formatText)
@@ -332,36 +320,39 @@ func printText(w io.Writer, f finding, related bool) {
 // A finding is a diagnostic of a root action.
 type finding struct {
 	analyzer *analysis.Analyzer
+	pkgID    string // the package that reported it, as JSON keys it
 	fset     *token.FileSet
 	posn     token.Position
 	diag     analysis.Diagnostic
 }
 
-// collect returns the root diagnostics, sorted and deduplicated across
-// a package and its test variant, and prints the errors of failed
-// actions. It reports whether any root action failed.
-func collect(graph *checker.Graph, stderr io.Writer) (found []finding, failed bool) {
+// collect returns the findings of the root actions, sorted, each once:
+// a package and its test variant report the findings in their common
+// files twice, and JSON keeps them under the package's own ID (the
+// shorter, "p" rather than "p [p.test]"). Internal errors are problems,
+// not findings (see internalErrors).
+func collect(graph *checker.Graph) []finding {
 	type key struct {
-		posn token.Position
-		msg  string
+		posn     token.Position
+		msg      string
+		category string
 	}
-	seen := make(map[key]bool)
-	for act := range graph.All() {
-		if !act.IsRoot {
-			continue
-		}
-		if act.Err != nil {
-			failed = true
-			fmt.Fprintf(stderr, "%s: %s: package %s: %v\n", progname(), act.Analyzer.Name, act.Package.PkgPath, act.Err)
-			continue
-		}
+	index := make(map[key]int)
+	var found []finding
+	for _, act := range graph.Roots {
 		for _, d := range act.Diagnostics {
-			k := key{act.Package.Fset.Position(d.Pos), d.Message}
-			if seen[k] {
+			if isInternalError(d) {
 				continue
 			}
-			seen[k] = true
-			found = append(found, finding{act.Analyzer, act.Package.Fset, k.posn, d})
+			k := key{act.Package.Fset.Position(d.Pos), d.Message, d.Category}
+			if i, dup := index[k]; dup {
+				if id := act.Package.ID; len(id) < len(found[i].pkgID) || (len(id) == len(found[i].pkgID) && id < found[i].pkgID) {
+					found[i].pkgID = id
+				}
+				continue
+			}
+			index[k] = len(found)
+			found = append(found, finding{act.Analyzer, act.Package.ID, act.Package.Fset, k.posn, d})
 		}
 	}
 	sort.Slice(found, func(i, j int) bool {
@@ -374,7 +365,7 @@ func collect(graph *checker.Graph, stderr io.Writer) (found []finding, failed bo
 		}
 		return found[i].diag.Message < found[j].diag.Message
 	})
-	return found, failed
+	return found
 }
 
 // relPosition prints posn with its file name relative to the current

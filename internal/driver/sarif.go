@@ -19,8 +19,9 @@ import (
 // writeSARIF writes the findings as a SARIF 2.1.0 log: one rule per
 // analyzer that ran, locations relative to the repository root (the
 // enclosing directory with a .git, else the current directory) under
-// %SRCROOT%, related locations, and fixes.
-func writeSARIF(w io.Writer, findings []finding, analyzers []*analysis.Analyzer) error {
+// %SRCROOT%, related locations, and fixes. The problems are the
+// invocation's error notifications, and make it unsuccessful.
+func writeSARIF(w io.Writer, findings []finding, problems []problem, analyzers []*analysis.Analyzer) error {
 	wd, err := os.Getwd()
 	if err != nil {
 		return err
@@ -46,6 +47,18 @@ func writeSARIF(w io.Writer, findings []finding, analyzers []*analysis.Analyzer)
 	for _, f := range findings {
 		run.Results = append(run.Results, b.result(f, ruleIndex[f.analyzer]))
 	}
+	inv := sarif.Invocation{ExecutionSuccessful: len(problems) == 0}
+	for _, p := range problems {
+		n := sarif.Notification{Level: "error", Message: sarif.Message{Text: p.msg}}
+		if p.posn.IsValid() {
+			n.Locations = []sarif.Location{{PhysicalLocation: sarif.PhysicalLocation{
+				ArtifactLocation: b.artifact(p.posn.Filename),
+				Region:           &sarif.Region{StartLine: p.posn.Line, StartColumn: b.column(p.posn)},
+			}}}
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	run.Invocations = []sarif.Invocation{inv}
 	return sarif.Write(w, &sarif.Log{Schema: sarif.Schema, Version: sarif.Version, Runs: []sarif.Run{run}})
 }
 

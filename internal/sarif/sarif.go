@@ -35,7 +35,24 @@ type Run struct {
 	Tool               Tool                        `json:"tool"`
 	OriginalURIBaseIDs map[string]ArtifactLocation `json:"originalUriBaseIds,omitempty"`
 	Results            []Result                    `json:"results"`
+	Invocations        []Invocation                `json:"invocations,omitempty"`
 	ColumnKind         string                      `json:"columnKind,omitempty"`
+}
+
+// An Invocation says whether the run succeeded, and why not: the
+// errors that may have cost findings (a package that did not
+// type-check, an internal error).
+type Invocation struct {
+	ExecutionSuccessful        bool           `json:"executionSuccessful"`
+	ToolExecutionNotifications []Notification `json:"toolExecutionNotifications,omitempty"`
+}
+
+// A Notification is a message from the tool about its run, at a
+// place if it concerns one.
+type Notification struct {
+	Level     string     `json:"level"` // "error", "warning" or "note"
+	Message   Message    `json:"message"`
+	Locations []Location `json:"locations,omitempty"`
 }
 
 // A Tool describes the analysis tool.

@@ -1,18 +1,27 @@
 // Package safefunc runs per-function analysis so that a panic on one
 // function of user code skips that function instead of crashing the
 // whole run, and so that pathological functions are skipped up front.
+//
+// A skipped function is never silent: the panic is reported as an
+// internal error (package internalerr) by the pass that recovered it,
+// and relayed by the first pass that requires it, since drivers such
+// as go vet print only the diagnostics of the checks they were asked
+// to run, not those of shared analyzers like lockset.
 package safefunc
 
 import (
 	"context"
 	"fmt"
+	"go/token"
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/sharedvet/sharedvet/internal/internalerr"
 	"github.com/sharedvet/sharedvet/passes/functime"
 )
 
@@ -23,11 +32,15 @@ const MaxInstrs = 50000
 
 // ForEach calls f on each function in funcs that has a body and is not
 // too large. If f panics on a function, the panic is recovered, the
-// function is skipped with a one-line internal error on stderr (the
-// stack too when SHAREDVET_DEBUG is set), and the analysis of the other
-// functions goes on: one function we do not understand must not cost
-// the findings of the rest of the package.
+// function is skipped with an internal error reported at it (the stack
+// on stderr too when SHAREDVET_DEBUG is set), and the analysis of the
+// other functions goes on: one function we do not understand must not
+// cost the findings of the rest of the package.
+//
+// ForEach first relays the internal errors of the passes that pass
+// requires, on the same package (see the package comment).
 func ForEach(pass *analysis.Pass, funcs []*ssa.Function, f func(fn *ssa.Function)) {
+	relay(pass)
 	for _, fn := range funcs {
 		if len(fn.Blocks) == 0 || tooLarge(fn) {
 			continue
@@ -58,13 +71,86 @@ func Do(pass *analysis.Pass, fn *ssa.Function, f func()) {
 func do(pass *analysis.Pass, fn *ssa.Function, f func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(os.Stderr, "%s: internal error analyzing %s (skipped): %v\n", pass.Analyzer.Name, fn, r)
-			if os.Getenv("SHAREDVET_DEBUG") != "" {
+			if internalerr.Debug {
 				os.Stderr.Write(debug.Stack())
 			}
+			d := analysis.Diagnostic{
+				Pos:      position(pass, fn),
+				Category: internalerr.Category,
+				Message:  fmt.Sprintf("internal error: %s skipped %s: %v", pass.Analyzer.Name, fn, r),
+			}
+			pass.Report(d)
+			record(pass, d)
 		}
 	}()
 	f()
+}
+
+// position returns where to report an internal error in fn: at fn, or
+// at the package clause of the package's first file for a function
+// without a position (a synthetic wrapper).
+func position(pass *analysis.Pass, fn *ssa.Function) token.Pos {
+	if fn.Pos().IsValid() || len(pass.Files) == 0 {
+		return fn.Pos()
+	}
+	return pass.Files[0].Package
+}
+
+// pending holds the internal errors reported so far, by package, for
+// the passes that require their reporter to relay.
+var pending sync.Map // *types.Package → *reported
+
+// reported is the internal errors of one package.
+type reported struct {
+	mu   sync.Mutex
+	errs []internalError
+}
+
+// An internalError is a diagnostic of an internal error, the analyzer
+// that reported it, and whether a pass that requires that analyzer has
+// relayed it yet.
+type internalError struct {
+	by      *analysis.Analyzer
+	diag    analysis.Diagnostic
+	relayed bool
+}
+
+func record(pass *analysis.Pass, d analysis.Diagnostic) {
+	v, _ := pending.LoadOrStore(pass.Pkg, new(reported))
+	r := v.(*reported)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs = append(r.errs, internalError{by: pass.Analyzer, diag: d})
+}
+
+// relay reports in pass, once across all passes, the internal errors
+// that the analyzers pass requires reported on its package. They ran
+// before pass, so their errors are all recorded by now.
+func relay(pass *analysis.Pass) {
+	v, ok := pending.Load(pass.Pkg)
+	if !ok {
+		return
+	}
+	r := v.(*reported)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range r.errs {
+		e := &r.errs[i]
+		if !e.relayed && requires(pass.Analyzer, e.by) {
+			e.relayed = true
+			pass.Report(e.diag)
+		}
+	}
+}
+
+// requires reports whether a requires b, directly or not.
+func requires(a, b *analysis.Analyzer) bool {
+	for _, r := range a.Requires {
+		if r == b || requires(r, b) {
+			return true
+		}
+	}
+	return false
 }
 
 func tooLarge(fn *ssa.Function) bool {
