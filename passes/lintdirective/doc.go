@@ -8,7 +8,7 @@
 //
 // A reviewed finding is silenced with a directive in staticcheck's
 // syntax, naming the checks (analyzer names such as lockchan, their
-// categories such as lockchan-send, or sharedvet for all of them) and
+// categories such as lockchan-stall, or sharedvet for all of them) and
 // the reason:
 //
 //	//lint:ignore CHECK[,CHECK] reason

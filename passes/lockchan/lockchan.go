@@ -69,8 +69,13 @@ func (f *BlocksFact) String() string {
 // report no longer says where the problem is.
 var maxDepth = 2
 
+// stalls is the -lockchan.stalls flag: report every wait under a lock,
+// not only the deadlocks.
+var stalls = false
+
 func init() {
 	Analyzer.Flags.IntVar(&maxDepth, "depth", maxDepth, "report calls under a lock that may block at most this many calls deep")
+	Analyzer.Flags.BoolVar(&stalls, "stalls", stalls, "also report waits under a lock whose other side does not need the lock (stalls, not deadlocks)")
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -83,6 +88,8 @@ func run(pass *analysis.Pass) (any, error) {
 		reportedDefers: make(map[*ssa.Defer]bool),
 	}
 	c.buffered = syncapi.FindBufferedChans(pass.Pkg, ssainfo.SrcFuncs, c.inTestFile)
+	c.chans = buildChanIndex(pass.Pkg, ssainfo.SrcFuncs, c.locks)
+	c.needs = newLockNeeds(ssainfo.SrcFuncs, c.locks, c.chans)
 	c.blockers = c.summarize(ssainfo.SrcFuncs)
 	c.exportFacts(ssainfo.SrcFuncs)
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
@@ -96,6 +103,8 @@ type checker struct {
 	names    *srcname.Index
 	blockers map[*ssa.Function]*blocker
 	buffered *syncapi.BufferedChans
+	chans    *chanIndex  // the channel classes and their operations
+	needs    *lockNeeds  // which functions take which locks
 
 	reportedDefers map[*ssa.Defer]bool
 }
@@ -463,12 +472,7 @@ func dominatingDefers(fn *ssa.Function, rd *ssa.RunDefers) []*ssa.Defer {
 
 // reportOp reports a blocking channel operation made while holding locks.
 func (c *checker) reportOp(op syncapi.BlockingOp, held lockset.Set) {
-	report.Report(c.pass, report.Finding{
-		Pos:      op.Pos,
-		Category: "lockchan-" + categoryOf(op.Kind),
-		Message:  fmt.Sprintf("%s while holding %s", c.describe(op), c.lockNames(held)),
-		Related:  c.lockedHere(held),
-	})
+	c.reportTiered(op.Pos, fmt.Sprintf("%s while holding %s", c.describe(op), c.lockNames(held)), op, held, c.lockedHere(held))
 }
 
 // reportCall reports a call, made while holding locks, that may block.
@@ -484,12 +488,57 @@ func (c *checker) reportCall(pos token.Pos, what string, b *blocker, held lockse
 	if b.pos.IsValid() {
 		related = append(related, report.Related(b.pos, c.describe(b.local)+" may block here")...)
 	}
+	c.reportTiered(pos, fmt.Sprintf("%s may block on %s while holding %s", what, op, c.lockNames(held)), b.local, held, related)
+}
+
+// maxRelatedCounterparts bounds the counterparts a deadlock shows.
+const maxRelatedCounterparts = 3
+
+// reportTiered reports what (an operation, or a call that reaches op)
+// as a deadlock if the judge says so, else as a stall under
+// -lockchan.stalls, saying why the other side cannot deadlock.
+func (c *checker) reportTiered(pos token.Pos, what string, op syncapi.BlockingOp, held lockset.Set, related []analysis.RelatedInformation) {
+	v := c.judge(op, held)
+	if !v.deadlock {
+		if !stalls {
+			return
+		}
+		report.Report(c.pass, report.Finding{
+			Pos:      pos,
+			Category: "lockchan-stall",
+			Message:  what + "; it stalls other users of the lock, but " + v.why,
+			Related:  related,
+		})
+		return
+	}
+	lock := c.lockName(v.lock)
+	who := "its only " + v.side
+	if len(v.needs) > 1 {
+		who = "every " + v.side
+	}
+	for i, n := range v.needs {
+		if i == maxRelatedCounterparts {
+			break
+		}
+		related = append(related, report.Related(n.lockAt, fmt.Sprintf("%s (%s) takes %s here", v.side, funcName(c.pass.Pkg, n.site.instr.Parent()), lock))...)
+		related = append(related, report.Related(n.site.pos, v.side+" waits here")...)
+	}
 	report.Report(c.pass, report.Finding{
 		Pos:      pos,
-		Category: "lockchan-call",
-		Message:  fmt.Sprintf("%s may block on %s while holding %s", what, op, c.lockNames(held)),
+		Category: "lockchan-deadlock",
+		Message:  fmt.Sprintf("%s; %s takes %s first, so this can deadlock", what, who, lock),
 		Related:  related,
 	})
+}
+
+// funcName names fn for a message: "p.loop" style is not available
+// without a receiver expression, so methods read "(*P).loop" and
+// closures "function literal in Run".
+func funcName(pkg *types.Package, fn *ssa.Function) string {
+	if fn.Parent() != nil {
+		return "function literal in " + funcName(pkg, fn.Parent())
+	}
+	return fn.RelString(pkg)
 }
 
 func (c *checker) lockedHere(held lockset.Set) []analysis.RelatedInformation {

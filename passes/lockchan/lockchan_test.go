@@ -9,12 +9,40 @@ import (
 	"github.com/sharedvet/sharedvet/passes/lockchan"
 )
 
-func TestLockchan(t *testing.T) {
-	testdata, err := filepath.Abs(filepath.Join("..", "..", "testdata"))
+func testdata(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "testdata"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	analysistest.Run(t, testdata, lockchan.Analyzer,
+	return dir
+}
+
+// setFlag sets one of the analyzer's flags for the rest of the test.
+func setFlag(t *testing.T, name, value string) {
+	t.Helper()
+	flag := lockchan.Analyzer.Flags.Lookup(name)
+	old := flag.Value.String()
+	t.Cleanup(func() { flag.Value.Set(old) })
+	if err := flag.Value.Set(value); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDeadlocks runs the default tier: only waits whose other side
+// needs the held lock are reported.
+func TestDeadlocks(t *testing.T) {
+	analysistest.Run(t, testdata(t), lockchan.Analyzer,
+		"lockchan/deadlock",
+		"clean",
+	)
+}
+
+// TestStalls runs the -lockchan.stalls tier, which reports every wait
+// under a lock that the precision rules do not clear.
+func TestStalls(t *testing.T) {
+	setFlag(t, "stalls", "true")
+	analysistest.Run(t, testdata(t), lockchan.Analyzer,
 		"lockchan/basic",
 		"lockchan/defers",
 		"lockchan/seed",
@@ -26,17 +54,8 @@ func TestLockchan(t *testing.T) {
 }
 
 func TestDepthFlag(t *testing.T) {
-	testdata, err := filepath.Abs(filepath.Join("..", "..", "testdata"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	analysistest.Run(t, testdata, lockchan.Analyzer, "lockchan/depthdefault")
-
-	flag := lockchan.Analyzer.Flags.Lookup("depth")
-	old := flag.Value.String()
-	t.Cleanup(func() { flag.Value.Set(old) })
-	if err := flag.Value.Set("3"); err != nil {
-		t.Fatal(err)
-	}
-	analysistest.Run(t, testdata, lockchan.Analyzer, "lockchan/depth")
+	setFlag(t, "stalls", "true")
+	analysistest.Run(t, testdata(t), lockchan.Analyzer, "lockchan/depthdefault")
+	setFlag(t, "depth", "3")
+	analysistest.Run(t, testdata(t), lockchan.Analyzer, "lockchan/depth")
 }

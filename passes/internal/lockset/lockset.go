@@ -370,7 +370,7 @@ func transfer(instr ssa.Instruction, held Set, bindings map[*ssa.FreeVar]ssa.Val
 	k := keyOf(lc.Mutex, bindings, 0)
 	switch lc.Effect {
 	case syncapi.Acquire:
-		return held.with(Lock{Key: k, Mutex: lc.Mutex, Pos: call.Pos(), Shared: lc.Shared, Field: fieldOf(lc.Mutex)}), false
+		return held.with(Lock{Key: k, Mutex: lc.Mutex, Pos: call.Pos(), Shared: lc.Shared, Field: FieldOf(lc.Mutex)}), false
 	case syncapi.Release:
 		if !held.Has(k) {
 			return held, true
@@ -380,11 +380,11 @@ func transfer(instr ssa.Instruction, held Set, bindings map[*ssa.FreeVar]ssa.Val
 	return held, false
 }
 
-// fieldOf returns the struct field that holds the mutex v points to,
+// FieldOf returns the struct field that holds the mutex v points to,
 // looking through interface conversions: the mutex field itself (&c.mu)
 // or a field holding a pointer to it (c.mu of type *sync.RWMutex, as
 // nats-server's OCSP cache has); or nil.
-func fieldOf(v ssa.Value) *types.Var {
+func FieldOf(v ssa.Value) *types.Var {
 	for range maxKeyDepth {
 		switch x := v.(type) {
 		case *ssa.MakeInterface:

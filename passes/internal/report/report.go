@@ -18,7 +18,7 @@ import (
 // A Finding is a diagnostic before it is reported.
 type Finding struct {
 	Pos      token.Pos
-	Category string // unique across the suite, e.g. "lockchan-send"
+	Category string // unique across the suite, e.g. "lockchan-deadlock"
 	Message  string
 	Related  []analysis.RelatedInformation
 	Fixes    []analysis.SuggestedFix

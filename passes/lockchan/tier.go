@@ -1,0 +1,143 @@
+package lockchan
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/sharedvet/sharedvet/passes/internal/lockset"
+	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
+)
+
+// This file is the judge between the two tiers. A blocking operation
+// under a held lock L is a deadlock when the goroutines that could
+// unblock it need L: there is at least one known counterpart, every
+// counterpart may take L before its operation, none is unknown, and
+// some make site of the channel gives it no buffer. Anything else that
+// blocks under a lock is a stall, reported only with -lockchan.stalls.
+
+// A verdict is the judge's answer for one operation.
+type verdict struct {
+	deadlock bool
+	lock     lockset.Lock   // the held lock every counterpart needs, for a deadlock
+	needs    []counterpart  // the counterparts, for a deadlock
+	why      string         // why it is only a stall
+	side     string         // "receiver", "sender", or "goroutine that could unblock it"
+}
+
+// A counterpart is an operation that can unblock another, and where
+// its goroutine takes the held lock before it.
+type counterpart struct {
+	site   chanSite
+	lockAt token.Pos
+}
+
+// judge decides the tier of op, blocking while held is held.
+func (c *checker) judge(op syncapi.BlockingOp, held lockset.Set) verdict {
+	side := sideOf(op.Kind)
+	if op.Instr == nil {
+		return verdict{why: "it blocks in another package, whose other side is not known", side: side}
+	}
+	sites, open, buffered := c.counterparts(op)
+	switch {
+	case open:
+		return verdict{why: "its " + side + "s are not all known", side: side}
+	case len(sites) == 0:
+		return verdict{why: "nothing in the package is its " + side, side: side}
+	case buffered:
+		return verdict{why: "its channel is made buffered", side: side}
+	}
+	var why string
+	for _, l := range held {
+		cls := classOfHeld(l)
+		if !cls.known() {
+			continue
+		}
+		needs, ok := c.allNeed(sites, cls, l.Shared)
+		if ok {
+			return verdict{deadlock: true, lock: l, needs: needs, side: side}
+		}
+		if why == "" {
+			why = fmt.Sprintf("its %ss do not all take %s", side, c.lockName(l))
+		}
+	}
+	if why == "" {
+		why = "the held lock is not known to its " + side + "s"
+	}
+	return verdict{why: why, side: side}
+}
+
+// allNeed reports whether every site's goroutine may take cls before
+// the site, and where.
+func (c *checker) allNeed(sites []chanSite, cls lockClass, heldShared bool) ([]counterpart, bool) {
+	var out []counterpart
+	for _, s := range sites {
+		pos, ok := c.needs.needs(s.instr, cls, heldShared)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, counterpart{site: s, lockAt: pos})
+	}
+	return out, true
+}
+
+// counterparts returns the operations that can unblock op; whether some
+// are unknown; and whether every make site of its channels gives a
+// buffer (a select counts as buffered only if all its cases are).
+func (c *checker) counterparts(op syncapi.BlockingOp) (sites []chanSite, open, buffered bool) {
+	type end struct {
+		ch   ssa.Value
+		send bool
+	}
+	var ends []end
+	switch op.Kind {
+	case syncapi.Send:
+		ends = []end{{op.Chan, true}}
+	case syncapi.Recv, syncapi.Range:
+		ends = []end{{op.Chan, false}}
+	case syncapi.Select:
+		for _, st := range op.Instr.(*ssa.Select).States {
+			ends = append(ends, end{st.Chan, st.Dir == types.SendOnly})
+		}
+	}
+	seen := make(map[chanSite]bool)
+	add := func(ss []chanSite) {
+		for _, s := range ss {
+			if s.instr != op.Instr && !seen[s] {
+				seen[s] = true
+				sites = append(sites, s)
+			}
+		}
+	}
+	buffered = true
+	for _, e := range ends {
+		for _, cls := range c.chans.classesOf(e.ch) {
+			if cls == openNode || !c.chans.makes[cls] {
+				open = true
+				continue
+			}
+			if c.chans.unbufMake[cls] {
+				buffered = false
+			}
+			if e.send {
+				add(c.chans.recvs[cls])
+			} else {
+				add(c.chans.sends[cls])
+				add(c.chans.closes[cls])
+			}
+		}
+	}
+	return sites, open, buffered
+}
+
+func sideOf(k syncapi.ChanOpKind) string {
+	switch k {
+	case syncapi.Send:
+		return "receiver"
+	case syncapi.Recv, syncapi.Range:
+		return "sender"
+	}
+	return "counterpart"
+}

@@ -1,0 +1,349 @@
+// Package deadlock holds lockchan's fixtures for the default tier:
+// a wait under a lock is reported only when every goroutine that could
+// unblock it needs the lock first. Positives are named bad…, negatives
+// (stalls, reported only with -lockchan.stalls) ok….
+package deadlock
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Pipe's loop takes p.mu for each value it receives, so a send under
+// p.mu waits for a receiver that may itself be waiting for p.mu.
+type Pipe struct {
+	mu  sync.Mutex
+	n   int
+	ch  chan int
+	out chan int
+}
+
+func NewPipe() *Pipe {
+	p := &Pipe{ch: make(chan int), out: make(chan int)}
+	go p.loop()
+	return p
+}
+
+func (p *Pipe) loop() {
+	for v := range p.ch {
+		p.mu.Lock()
+		p.n += v
+		p.mu.Unlock()
+	}
+}
+
+func (p *Pipe) badSend(v int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ch <- v // want `send on p.ch while holding p.mu; its only receiver takes p.mu first, so this can deadlock`
+}
+
+// badCall reaches the same send through a helper.
+func (p *Pipe) badCall(v int) {
+	p.mu.Lock()
+	p.push(v) // want `call to p.push may block on a channel send while holding p.mu; its only receiver takes p.mu first`
+	p.mu.Unlock()
+}
+
+func (p *Pipe) push(v int) { p.ch <- v }
+
+// Watcher is the stop-and-wait shape: Stop holds w.mu and waits for the
+// watcher goroutine, whose event handler takes w.mu.
+type Watcher struct {
+	mu     sync.Mutex
+	events chan string
+	quit   chan struct{}
+	done   chan struct{}
+	seen   []string
+}
+
+func NewWatcher() *Watcher {
+	w := &Watcher{events: make(chan string, 16), quit: make(chan struct{}), done: make(chan struct{})}
+	go w.watch()
+	return w
+}
+
+func (w *Watcher) watch() {
+	defer close(w.done)
+	for {
+		select {
+		case ev := <-w.events:
+			w.handle(ev)
+		case <-w.quit:
+			return
+		}
+	}
+}
+
+func (w *Watcher) handle(ev string) {
+	w.mu.Lock()
+	w.seen = append(w.seen, ev)
+	w.mu.Unlock()
+}
+
+func (w *Watcher) badStop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	close(w.quit)
+	<-w.done // want `receive from w.done while holding w.mu; its only sender takes w.mu first`
+}
+
+// Reply: the only sender of a reply takes the lock before it sends.
+type Server struct {
+	mu    sync.RWMutex
+	state int
+	reply chan int
+}
+
+func newServer() *Server {
+	s := &Server{reply: make(chan int)}
+	go s.answer()
+	return s
+}
+
+func (s *Server) answer() {
+	s.mu.Lock()
+	v := s.state
+	s.mu.Unlock()
+	s.reply <- v
+}
+
+func (s *Server) badWaitReply() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return <-s.reply // want `receive from s.reply while holding s.mu \(read lock\); its only sender takes s.mu first`
+}
+
+// okWaitReplyReaders: a read lock held is needed only by writers; a
+// sender that takes the read lock does not wait for it.
+type Cache struct {
+	mu    sync.RWMutex
+	state int
+	reply chan int
+}
+
+func newCache() *Cache {
+	c := &Cache{reply: make(chan int)}
+	go c.answer()
+	return c
+}
+
+func (c *Cache) answer() {
+	c.mu.RLock()
+	v := c.state
+	c.mu.RUnlock()
+	c.reply <- v
+}
+
+func (c *Cache) okWaitReplyReaders() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return <-c.reply // ok: the sender takes only a read lock
+}
+
+// badLocal: a mutex and a channel captured by a worker closure.
+func badLocal(vals []int) int {
+	var mu sync.Mutex
+	sum := 0
+	ch := make(chan int)
+	go func() {
+		for v := range ch {
+			mu.Lock()
+			sum += v
+			mu.Unlock()
+		}
+	}()
+	for _, v := range vals {
+		mu.Lock()
+		ch <- v // want `send on ch while holding mu; its only receiver takes mu first`
+		mu.Unlock()
+	}
+	close(ch)
+	mu.Lock()
+	defer mu.Unlock()
+	return sum
+}
+
+// Quiet's receiver never takes the lock: the send under q.mu is a
+// stall (every user of q.mu waits for the receiver), not a deadlock.
+type Quiet struct {
+	mu  sync.Mutex
+	n   int
+	ch  chan int
+	log []int
+}
+
+func newQuiet() *Quiet {
+	q := &Quiet{ch: make(chan int)}
+	go func() {
+		for v := range q.ch {
+			q.log = append(q.log, v)
+		}
+	}()
+	return q
+}
+
+func (q *Quiet) okReceiverLockFree(v int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.n++
+	q.ch <- v // ok: the receiver does not take q.mu (a stall)
+}
+
+// Guard's closer locks only after its close, not before: it does not
+// need the lock to unblock the waiter.
+type Guard struct {
+	mu     sync.Mutex
+	closed bool
+	quit   chan struct{}
+}
+
+func newGuard() *Guard {
+	g := &Guard{quit: make(chan struct{})}
+	go g.closeOnce()
+	return g
+}
+
+func (g *Guard) closeOnce() {
+	close(g.quit)
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+}
+
+func (g *Guard) okWaitCloseThenLock() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	<-g.quit // ok: the closer takes g.mu only after it closes
+}
+
+// Buf's channel is buffered: a full buffer is a stall until the
+// receiver drains it, not reported by default.
+type Buf struct {
+	mu sync.Mutex
+	ch chan int
+	n  int
+}
+
+func newBuf() *Buf {
+	b := &Buf{ch: make(chan int, 64)}
+	go func() {
+		for v := range b.ch {
+			b.mu.Lock()
+			b.n += v
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
+
+func (b *Buf) okBuffered(v int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.ch <- v // ok: made buffered (a stall when full)
+}
+
+// Mixed has two receivers, one of which never takes the lock.
+type Mixed struct {
+	mu sync.Mutex
+	ch chan int
+	n  int
+}
+
+func newMixed() *Mixed {
+	m := &Mixed{ch: make(chan int)}
+	go func() {
+		for v := range m.ch {
+			m.mu.Lock()
+			m.n += v
+			m.mu.Unlock()
+		}
+	}()
+	go func() {
+		for range m.ch {
+		}
+	}()
+	return m
+}
+
+func (m *Mixed) okOneReceiverFree(v int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.ch <- v // ok: a receiver that never takes m.mu can take it
+}
+
+// Outside channels: their other side is not known.
+type Hub struct {
+	mu   sync.Mutex
+	Subs chan int // exported: other packages may receive
+	n    int
+}
+
+func (h *Hub) okExportedField(v int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.Subs <- v // ok: other packages may receive from h.Subs
+}
+
+func (h *Hub) OkParam(ch chan int) { // want OkParam:`blocks\(a channel send at deadlock.go:\d+, on parameter 2\)`
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ch <- h.n // ok: the caller's channel; its receivers are not known
+}
+
+func (h *Hub) okContext(ctx context.Context) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	<-ctx.Done() // ok: a context's canceller is not known
+}
+
+func (p *Pipe) okSelectTimeout(v int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select { // ok: the timer case unblocks it whatever the receiver does
+	case p.ch <- v:
+	case <-time.After(time.Second):
+	}
+}
+
+// Two locks: the receiver takes another mutex, not the one held.
+type Two struct {
+	mu, other sync.Mutex
+	ch        chan int
+	n         int
+}
+
+func newTwo() *Two {
+	t := &Two{ch: make(chan int)}
+	go func() {
+		for v := range t.ch {
+			t.other.Lock()
+			t.n += v
+			t.other.Unlock()
+		}
+	}()
+	return t
+}
+
+func (t *Two) okOtherLock(v int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ch <- v // ok: the receiver takes t.other, not t.mu
+}
+
+// okNoReceiver: nothing in the package receives (a leak, not a lock cycle).
+type Sink struct {
+	mu sync.Mutex
+	ch chan int
+}
+
+func newSink() *Sink { return &Sink{ch: make(chan int)} }
+
+func (s *Sink) okNoReceiver(v int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ch <- v // ok: no receiver in the package
+}
+
+var _, _, _, _, _, _, _, _ = newServer, newCache, newQuiet, newGuard, newBuf, newMixed, newTwo, newSink
