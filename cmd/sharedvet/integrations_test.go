@@ -44,8 +44,20 @@ func (b *B) Stale() {
 	//lint:ignore sharedvet the lock used to be held here
 	b.out <- 3
 }
+
+// NewB starts the receiver, which takes b.mu before each receive.
+func NewB() *B {
+	b := &B{out: make(chan int)}
+	go func() {
+		for range b.out {
+			b.mu.Lock()
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
 `,
-		"sup/file.go": `//lint:file-ignore lockchan-send sends here go to buffered channels
+		"sup/file.go": `//lint:file-ignore lockchan-deadlock sends here go to buffered channels
 
 package sup
 
@@ -118,7 +130,7 @@ func TestEditorFormat(t *testing.T) {
 	bin := buildSharedvet(t)
 	dir := writeModule(t, false)
 	stdout, stderr, code := run(t, filepath.Join(dir, "bad"), bin, "-format=editor")
-	if code != 0 || !strings.Contains(stdout, "bad.go:13:8: send on b.out while holding b.mu (lockchan)") {
+	if code != 0 || !strings.Contains(stdout, "bad.go:13:8: send on b.out while holding b.mu; its only receiver takes b.mu first, so this can deadlock (lockchan)") {
 		t.Errorf("-format=editor in bad/: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0 and the finding", code, stdout, stderr)
 	}
 }

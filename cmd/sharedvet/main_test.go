@@ -49,6 +49,21 @@ func (b *B) Send(v int) {
 	defer b.mu.Unlock()
 	b.out <- v
 }
+
+// NewB starts the receiver, which takes b.mu before each receive: a
+// Send can deadlock with it.
+func NewB() *B {
+	b := &B{out: make(chan int)}
+	go b.drain()
+	return b
+}
+
+func (b *B) drain() {
+	for range b.out {
+		b.mu.Lock()
+		b.mu.Unlock()
+	}
+}
 `,
 		// Facts carry "Put may block" from pipe to its importer,
 		// across processes under go vet.
@@ -66,10 +81,22 @@ import (
 
 var mu sync.Mutex
 
-func F(c chan int) {
+func f(c chan int) {
 	mu.Lock()
 	pipe.Put(c)
 	mu.Unlock()
+}
+
+// G's receiver takes mu before each receive: f can deadlock with it.
+func G() {
+	c := make(chan int)
+	go func() {
+		for range c {
+			mu.Lock()
+			mu.Unlock()
+		}
+	}()
+	f(c)
 }
 `,
 		"good/good.go": `package good
@@ -136,7 +163,7 @@ func run(t *testing.T, dir, name string, args ...string) (string, string, int) {
 const (
 	wantCrossFinding = "user/user.go:13:10: call to pipe.Put may block on a channel send (pipe.go:3) while holding mu"
 	wantFinding      = wantVetFinding + " (lockchan)"
-	wantVetFinding   = "bad/bad.go:13:8: send on b.out while holding b.mu"
+	wantVetFinding   = "bad/bad.go:13:8: send on b.out while holding b.mu; its only receiver takes b.mu first, so this can deadlock"
 	// The text format prints related information under the finding.
 	wantRelated = wantFinding + "\n\tbad/bad.go:11:11: b.mu locked here\n"
 )

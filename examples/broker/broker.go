@@ -6,29 +6,47 @@ package broker
 
 import "sync"
 
-// Broker fans messages out to subscribers.
+// Broker numbers messages and hands them to its delivery goroutine.
 type Broker struct {
 	mu   sync.Mutex
 	seq  int
-	subs []chan string
+	in   chan string
+	subs []func(string)
 }
 
-// Publish delivers msg to every subscriber. It keeps b.mu while it
-// sends, so one slow subscriber stalls every Subscribe and Publish.
+// New returns a broker with its delivery goroutine running.
+func New() *Broker {
+	b := &Broker{in: make(chan string)}
+	go b.run()
+	return b
+}
+
+// run delivers each published message to the subscribers. It takes
+// b.mu to read the subscriber list before it receives the next one.
+func (b *Broker) run() {
+	for msg := range b.in {
+		b.mu.Lock()
+		subs := b.subs
+		b.mu.Unlock()
+		for _, f := range subs {
+			f(msg)
+		}
+	}
+}
+
+// Publish numbers msg and hands it to run while it keeps b.mu. When
+// run is waiting for b.mu (after the previous message), Publish holds
+// b.mu and waits for run: the two deadlock.
 func (b *Broker) Publish(msg string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.seq++
-	for _, s := range b.subs {
-		s <- msg
-	}
+	b.in <- msg
 }
 
-// Subscribe registers a new subscriber.
-func (b *Broker) Subscribe() <-chan string {
-	ch := make(chan string, 16)
+// Subscribe registers f for every later message.
+func (b *Broker) Subscribe(f func(string)) {
 	b.mu.Lock()
-	b.subs = append(b.subs, ch)
+	b.subs = append(b.subs, f)
 	b.mu.Unlock()
-	return ch
 }

@@ -278,7 +278,7 @@ func TestSARIF(t *testing.T) {
 	var ids []string
 	for _, r := range run.Tool.Driver.Rules {
 		ids = append(ids, r.ID)
-		if r.ID == "lockchan" && (r.ShortDescription.Text != "report channel operations that may block while a mutex is held" ||
+		if r.ID == "lockchan" && (r.ShortDescription.Text != "report channel waits under a lock that can deadlock" ||
 			r.HelpURI != lockchan.Analyzer.URL || !strings.Contains(r.Help.Text, "WRONG")) {
 			t.Errorf("lockchan rule: %+v", r)
 		}

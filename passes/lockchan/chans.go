@@ -55,24 +55,28 @@ type chanIndex struct {
 	makes                map[chanNode]bool // the class has a make site
 	callers              map[*ssa.Function][]ssa.CallInstruction
 	addrTaken            map[*ssa.Function]bool
+	// containedArg reports whether a function of another package only
+	// operates on the channel passed as its i'th argument (from facts).
+	containedArg func(callee *ssa.Function, i int) bool
 }
 
 // maxChanDepth bounds the walk from a value to the places it comes from.
 const maxChanDepth = 12
 
 // buildChanIndex indexes the channel operations of funcs.
-func buildChanIndex(pkg *types.Package, funcs []*ssa.Function, locks *lockset.Result) *chanIndex {
+func buildChanIndex(pkg *types.Package, funcs []*ssa.Function, locks *lockset.Result, containedArg func(*ssa.Function, int) bool) *chanIndex {
 	x := &chanIndex{
-		pkg:       pkg,
-		bindings:  locks.Binding,
-		parent:    make(map[chanNode]chanNode),
-		recvs:     make(map[chanNode][]chanSite),
-		sends:     make(map[chanNode][]chanSite),
-		closes:    make(map[chanNode][]chanSite),
-		unbufMake: make(map[chanNode]bool),
-		makes:     make(map[chanNode]bool),
-		callers:   make(map[*ssa.Function][]ssa.CallInstruction),
-		addrTaken: make(map[*ssa.Function]bool),
+		pkg:          pkg,
+		containedArg: containedArg,
+		bindings:     locks.Binding,
+		parent:       make(map[chanNode]chanNode),
+		recvs:        make(map[chanNode][]chanSite),
+		sends:        make(map[chanNode][]chanSite),
+		closes:       make(map[chanNode][]chanSite),
+		unbufMake:    make(map[chanNode]bool),
+		makes:        make(map[chanNode]bool),
+		callers:      make(map[*ssa.Function][]ssa.CallInstruction),
+		addrTaken:    make(map[*ssa.Function]bool),
 	}
 	x.indexCalls(funcs)
 	// First join the places channels flow between, then file the
@@ -219,8 +223,9 @@ func (x *chanIndex) joinCall(call *ssa.CallCommon) {
 	if callee := call.StaticCallee(); callee != nil && x.ownFunc(callee) {
 		return // its parameters resolve to the arguments of its call sites
 	}
-	for _, a := range call.Args {
-		if holdsChan(a.Type()) {
+	callee := call.StaticCallee()
+	for i, a := range call.Args {
+		if holdsChan(a.Type()) && (callee == nil || !x.containedArg(callee, i)) {
 			x.join(append(x.nodesOf(a), openNode))
 		}
 	}
@@ -519,4 +524,61 @@ func holdsChan(t types.Type) bool {
 		}
 	}
 	return false
+}
+
+// containedArg reports whether callee, a function of another package,
+// only operates on the channel it receives as argument i (its fact
+// says so).
+func (c *checker) containedArg(callee *ssa.Function, i int) bool {
+	b := c.importedBlocker(callee)
+	return b != nil && b.contained && b.param == i
+}
+
+// maxContainDepth bounds contained's walk through the package's calls.
+const maxContainDepth = 4
+
+// contained reports whether the function of p does nothing with the
+// channel p but send, receive, select, close, len and cap, here or in
+// the functions of the package it passes p to.
+func (c *checker) contained(p ssa.Value, depth int) bool {
+	refs := p.Referrers()
+	if refs == nil || depth > maxContainDepth {
+		return false
+	}
+	for _, r := range *refs {
+		switch r := r.(type) {
+		case *ssa.Send:
+			if r.X == p {
+				return false
+			}
+		case *ssa.UnOp:
+			if r.Op != token.ARROW {
+				return false
+			}
+		case *ssa.Select, *ssa.DebugRef:
+		case *ssa.ChangeType:
+			if !c.contained(r, depth+1) {
+				return false
+			}
+		case *ssa.Call:
+			if b, ok := r.Call.Value.(*ssa.Builtin); ok {
+				if n := b.Name(); n != "close" && n != "len" && n != "cap" {
+					return false
+				}
+				continue
+			}
+			callee := r.Call.StaticCallee()
+			if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg != c.pass.Pkg || len(callee.Blocks) == 0 {
+				return false
+			}
+			for i, a := range r.Call.Args {
+				if a == p && (i >= len(callee.Params) || !c.contained(callee.Params[i], depth+1)) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }

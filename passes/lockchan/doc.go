@@ -1,62 +1,108 @@
 // Package lockchan defines an Analyzer that reports channel operations
-// that may block while a mutex is held.
+// that can deadlock because they block while a mutex is held.
 //
 // # Analyzer lockchan
 //
-// lockchan: report channel operations that may block while a mutex is held
+// lockchan: report channel waits under a lock that can deadlock
 //
 // A goroutine that sends, receives, ranges over a channel or waits in a
 // select without a default case while it holds a sync.Mutex or
 // sync.RWMutex keeps every other user of that mutex waiting for as long
-// as the channel does. If the goroutine that would unblock it needs the
-// same mutex, the program deadlocks. The check also reports a call,
-// made while a lock is held, to a function that may block on a channel,
-// directly or through further static calls, in this package or another
-// one.
+// as the channel does. When the goroutine that would unblock it needs
+// the same mutex first, neither can go on: the program deadlocks. That
+// is what lockchan reports by default, at the operation or at a call,
+// made under the lock, to a function that reaches it (in this package
+// or another one, through facts).
 //
-// WRONG:
+// WRONG: run takes b.mu before it receives the next message, so a
+// Publish that holds b.mu while it sends waits for run, which waits
+// for b.mu:
+//
+//	func (b *Broker) run() {
+//		for m := range b.in {
+//			b.mu.Lock()
+//			b.log = append(b.log, m)
+//			b.mu.Unlock()
+//		}
+//	}
 //
 //	func (b *Broker) Publish(m Msg) {
 //		b.mu.Lock()
 //		defer b.mu.Unlock()
 //		b.seq++
-//		b.out <- m // blocks while b.mu is held
+//		b.in <- m // send on b.in while holding b.mu; its only receiver takes b.mu first
 //	}
 //
 // RIGHT: update the shared state under the lock, then release it
-// before the channel operation (or use select with a default case if
-// dropping the message is acceptable):
+// before the channel operation:
 //
 //	func (b *Broker) Publish(m Msg) {
 //		b.mu.Lock()
 //		b.seq++
 //		b.mu.Unlock()
-//		b.out <- m
+//		b.in <- m
 //	}
 //
-// A lock counts as held when it is held on every path to the
-// operation. A deferred Unlock keeps the lock held to the end of the
-// function, and deferred calls run in last-in, first-out order. A
-// goroutine started while a lock is held does not hold it. A send on a
-// channel that the same function made with a buffer large enough for
-// all of its sends there never blocks and is not reported.
+// The model, in the order the check applies it:
 //
-// A call is reported when the blocking operation is at most two calls
-// below it (the -lockchan.depth flag raises the limit): deeper chains
-// mostly end in operations on rare paths. Waiting for a goroutine the
-// same function started (go f(c); <-c) is a fork-join, not reported;
-// so is t.Run (b.Run, b.RunParallel, f.Fuzz) unless its closure, or a
-// function of the package it calls, takes a lock the caller holds. A
-// receive from a channel that the function closed before it, on every
-// path, never blocks and is not reported.
+//  1. Held: a lock is held at an operation when it is held on every path
+//     to it. A deferred Unlock keeps the lock to the end of the function,
+//     deferred calls run last-in, first-out, and a goroutine started
+//     under a lock does not hold it.
+//  2. Blocking: a send, a receive, a range over a channel, a select
+//     without default; a call whose callee reaches one, at most
+//     -lockchan.depth calls below (default 2). These never block and are
+//     cleared: a send on a channel the function made with room for all
+//     its sends there; a receive from a channel closed before it on
+//     every path; a send after a non-blocking drain under the lock; a
+//     wait for a goroutine the same function started (go f(c); <-c); a
+//     t.Run (b.Run, b.RunParallel, f.Fuzz) whose subtest takes none of
+//     the held locks; an operation after the function released a lock
+//     its caller holds (the sync.Cond pattern); a send on a channel the
+//     package always makes buffered.
+//  3. Counterparts: the operations that can unblock it. A send is
+//     unblocked by receives (receive, range, select case) on the same
+//     channel; a receive by sends and close; a select by the union over
+//     its cases. Channels are known by where the package keeps them: make
+//     sites, struct fields, package variables, captured locals, and
+//     the containers they are stored in, followed through stores,
+//     arguments, results and channels of channels. A channel that
+//     reaches code the package does not see has unknown counterparts:
+//     a parameter of an exported function, an exported field or
+//     variable, an argument to another package's function (unless that
+//     function's fact says it only operates on the channel), an
+//     interface, a timer or a context's Done channel.
+//  4. Needs the lock: a counterpart needs a held lock L when its
+//     goroutine may take L before its operation: on a path from its
+//     function's entry, or from its own previous operation around a
+//     loop, in the function or in a function of the package it calls,
+//     or in a function of the package that calls it, at most
+//     -lockchan.depth calls away. Taking L only after the operation
+//     does not count (a closer that closes quit and then locks). A read
+//     lock held is needed only by a counterpart that takes L for writing.
+//     Locks are compared by the struct field that holds them (all values
+//     of the type), or by the package variable or captured local they are.
+//  5. Deadlock (category lockchan-deadlock, reported by default): at
+//     least one counterpart is known, none is unknown, every one needs
+//     L, and some make site of the channel gives it no buffer. The
+//     message says so; the related information shows where each
+//     counterpart takes L and where it waits.
+//  6. Stall (category lockchan-stall, reported with -lockchan.stalls):
+//     every other wait under a lock, with the reason it is not a
+//     deadlock: the other side does not take the lock, is not known,
+//     is absent from the package, or the channel is buffered. A stall
+//     holds up every user of the lock for as long as the channel waits;
+//     it is worth a look where the other side is slow.
 //
-// Limitations: locks are identified by the variable and fields they
-// are reached through, so a mutex reached through two different
-// pointers is two mutexes. Calls through interfaces and function
-// values are not followed, nor are locks taken inside helper functions
-// (a method that only calls s.mu.Lock()). A function that unlocks a
-// mutex its caller holds before it blocks (the sync.Cond pattern) is
-// assumed to release the caller's lock. Channels that are known by the
-// program's logic to be buffered and never full are still reported:
-// silence such a line with a //lint:ignore directive.
+// Limitations: a mutex is compared by the field that holds it, so two
+// values of one type share a lock in the model; a deadlock between two
+// values that never meet is reported. Calls through interfaces and
+// function values are not followed, neither to find a blocking
+// operation nor to find a counterpart's lock; a callback the package
+// hands to another package that runs it in the counterpart's goroutine
+// is not seen, so that deadlock is reported only as a stall. Channels
+// in one container are one channel in the model: their counterparts are
+// pooled, which can hide a deadlock, never invent one. A function that
+// unlocks a mutex its caller holds before it blocks (the sync.Cond
+// pattern) is assumed to release the caller's lock.
 package lockchan

@@ -44,6 +44,10 @@ type BlocksFact struct {
 	// channel, when it is one (0 if not): a caller that passes nil
 	// there does not block (fixture okNilChanArg).
 	ChanParam int
+	// Contained says the function does nothing with that parameter but
+	// operate on the channel (it keeps, returns or hands it to nobody),
+	// so passing a channel there does not show it to other goroutines.
+	Contained bool `json:",omitempty"`
 	// Depth is the number of calls from the function to the operation:
 	// 0 if the function itself performs it.
 	Depth int
@@ -55,6 +59,9 @@ func (f *BlocksFact) String() string {
 	s := fmt.Sprintf("blocks(%s at %s", f.Op, f.Posn)
 	if f.ChanParam > 0 {
 		s += fmt.Sprintf(", on parameter %d", f.ChanParam)
+		if f.Contained {
+			s += " only"
+		}
 	}
 	if f.Depth > 0 {
 		s += fmt.Sprintf(", %d calls deep", f.Depth)
@@ -88,7 +95,7 @@ func run(pass *analysis.Pass) (any, error) {
 		reportedDefers: make(map[*ssa.Defer]bool),
 	}
 	c.buffered = syncapi.FindBufferedChans(pass.Pkg, ssainfo.SrcFuncs, c.inTestFile)
-	c.chans = buildChanIndex(pass.Pkg, ssainfo.SrcFuncs, c.locks)
+	c.chans = buildChanIndex(pass.Pkg, ssainfo.SrcFuncs, c.locks, c.containedArg)
 	c.needs = newLockNeeds(ssainfo.SrcFuncs, c.locks, c.chans)
 	c.blockers = c.summarize(ssainfo.SrcFuncs)
 	c.exportFacts(ssainfo.SrcFuncs)
@@ -103,8 +110,8 @@ type checker struct {
 	names    *srcname.Index
 	blockers map[*ssa.Function]*blocker
 	buffered *syncapi.BufferedChans
-	chans    *chanIndex  // the channel classes and their operations
-	needs    *lockNeeds  // which functions take which locks
+	chans    *chanIndex // the channel classes and their operations
+	needs    *lockNeeds // which functions take which locks
 
 	reportedDefers map[*ssa.Defer]bool
 }
@@ -137,6 +144,12 @@ type blocker struct {
 	local syncapi.BlockingOp
 	param int // index of the parameter holding the channel, or -1
 	depth int // calls from the function to the operation; 0 if it is in the function
+	// arg is the channel the call that through returned this for
+	// passes in the parameter, if any: its counterparts are judged in
+	// the caller's package, even when the operation is in another.
+	arg ssa.Value
+	// contained is BlocksFact.Contained, for a blocker in another package.
+	contained bool
 }
 
 // through returns why call, a call of the function b describes, may
@@ -162,6 +175,7 @@ func (b *blocker) through(call *ssa.CallCommon) *blocker {
 	}
 	out := *b
 	out.param = paramIndex(arg)
+	out.arg = arg
 	out.depth++
 	return &out
 }
@@ -281,6 +295,30 @@ func (c *checker) scan(fn *ssa.Function) (*blocker, []*ssa.CallCommon) {
 	return best, calls
 }
 
+// judged returns the operation to judge for a call through which b
+// blocks: the operation on the channel the call passes, if b blocks
+// on a parameter (so that the caller's package knows its
+// counterparts), else the operation itself (zero if it is in another
+// package).
+func (b *blocker) judged(call ssa.CallInstruction) syncapi.BlockingOp {
+	if b.arg == nil {
+		return b.local
+	}
+	kind, ok := opKinds[b.op]
+	if !ok {
+		return b.local
+	}
+	return syncapi.BlockingOp{Kind: kind, Instr: call, Chan: b.arg, Pos: call.Pos()}
+}
+
+// opKinds maps opNoun's words back to kinds, for operations that facts
+// describe.
+var opKinds = map[string]syncapi.ChanOpKind{
+	"a channel send":         syncapi.Send,
+	"a channel receive":      syncapi.Recv,
+	"a range over a channel": syncapi.Range,
+}
+
 // better reports whether b explains a block better than cur: it blocks
 // whatever the arguments, or through fewer calls. Depths only shrink,
 // so summarize's worklist still terminates.
@@ -330,7 +368,7 @@ func (c *checker) importedBlocker(fn *ssa.Function) *blocker {
 	if !c.pass.ImportObjectFact(obj, &fact) {
 		return nil
 	}
-	return &blocker{op: fact.Op, posn: fact.Posn, param: fact.ChanParam - 1, depth: fact.Depth}
+	return &blocker{op: fact.Op, posn: fact.Posn, param: fact.ChanParam - 1, depth: fact.Depth, contained: fact.Contained}
 }
 
 // exportFacts records a BlocksFact for each named function of the
@@ -355,7 +393,11 @@ func (c *checker) exportFacts(funcs []*ssa.Function) {
 			p := c.pass.Fset.Position(b.pos)
 			posn = fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
 		}
-		c.pass.ExportObjectFact(obj, &BlocksFact{Op: b.op, Posn: posn, ChanParam: b.param + 1, Depth: b.depth})
+		fact := &BlocksFact{Op: b.op, Posn: posn, ChanParam: b.param + 1, Depth: b.depth}
+		if b.param >= 0 && b.param < len(fn.Params) {
+			fact.Contained = c.contained(fn.Params[b.param], 0)
+		}
+		c.pass.ExportObjectFact(obj, fact)
 	}
 }
 
@@ -404,7 +446,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		switch instr := instr.(type) {
 		case *ssa.Call:
 			if b := c.blockerOf(instr.Common()); b != nil && !c.subtestLockFree(instr.Common(), held) {
-				c.reportCall(instr.Pos(), "call to "+c.calleeName(instr.Common()), b, held)
+				c.reportCall(instr, "call to "+c.calleeName(instr.Common()), b, held)
 			}
 		case *ssa.RunDefers:
 			c.checkDefers(fn, instr, held)
@@ -436,7 +478,7 @@ func (c *checker) checkDefers(fn *ssa.Function, rd *ssa.RunDefers, held lockset.
 		if len(held) > 0 && !c.reportedDefers[d] {
 			if b := c.blockerOf(d.Common()); b != nil {
 				c.reportedDefers[d] = true
-				c.reportCall(d.Pos(), "deferred call to "+c.calleeName(d.Common()), b, held)
+				c.reportCall(d, "deferred call to "+c.calleeName(d.Common()), b, held)
 			}
 		}
 		// A deferred closure that unlocks releases the lock for the
@@ -476,7 +518,7 @@ func (c *checker) reportOp(op syncapi.BlockingOp, held lockset.Set) {
 }
 
 // reportCall reports a call, made while holding locks, that may block.
-func (c *checker) reportCall(pos token.Pos, what string, b *blocker, held lockset.Set) {
+func (c *checker) reportCall(call ssa.CallInstruction, what string, b *blocker, held lockset.Set) {
 	if b.depth > maxDepth {
 		return
 	}
@@ -488,7 +530,7 @@ func (c *checker) reportCall(pos token.Pos, what string, b *blocker, held lockse
 	if b.pos.IsValid() {
 		related = append(related, report.Related(b.pos, c.describe(b.local)+" may block here")...)
 	}
-	c.reportTiered(pos, fmt.Sprintf("%s may block on %s while holding %s", what, op, c.lockNames(held)), b.local, held, related)
+	c.reportTiered(call.Pos(), fmt.Sprintf("%s may block on %s while holding %s", what, op, c.lockNames(held)), b.judged(call), held, related)
 }
 
 // maxRelatedCounterparts bounds the counterparts a deadlock shows.
@@ -597,17 +639,6 @@ func opNoun(op syncapi.BlockingOp) string {
 	return "a select without default case"
 }
 
-func categoryOf(k syncapi.ChanOpKind) string {
-	switch k {
-	case syncapi.Send:
-		return "send"
-	case syncapi.Recv:
-		return "recv"
-	case syncapi.Range:
-		return "range"
-	}
-	return "select"
-}
 
 // calleeName names the function a call calls as the source does:
 // "s.flush" for a method call on s, "q.Flush" for a function of

@@ -34,6 +34,8 @@ func setFlag(t *testing.T, name, value string) {
 func TestDeadlocks(t *testing.T) {
 	analysistest.Run(t, testdata(t), lockchan.Analyzer,
 		"lockchan/deadlock",
+		"lockchan/crossdeadlock/pipe",
+		"lockchan/crossdeadlock/user",
 		"clean",
 	)
 }

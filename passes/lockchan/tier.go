@@ -21,10 +21,10 @@ import (
 // A verdict is the judge's answer for one operation.
 type verdict struct {
 	deadlock bool
-	lock     lockset.Lock   // the held lock every counterpart needs, for a deadlock
-	needs    []counterpart  // the counterparts, for a deadlock
-	why      string         // why it is only a stall
-	side     string         // "receiver", "sender", or "goroutine that could unblock it"
+	lock     lockset.Lock  // the held lock every counterpart needs, for a deadlock
+	needs    []counterpart // the counterparts, for a deadlock
+	why      string        // why it is only a stall
+	side     string        // "receiver", "sender", or "goroutine that could unblock it"
 }
 
 // A counterpart is an operation that can unblock another, and where

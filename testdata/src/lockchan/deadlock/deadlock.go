@@ -286,7 +286,7 @@ func (h *Hub) okExportedField(v int) {
 	h.Subs <- v // ok: other packages may receive from h.Subs
 }
 
-func (h *Hub) OkParam(ch chan int) { // want OkParam:`blocks\(a channel send at deadlock.go:\d+, on parameter 2\)`
+func (h *Hub) OkParam(ch chan int) { // want OkParam:`blocks\(a channel send at deadlock.go:\d+, on parameter 2 only\)`
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ch <- h.n // ok: the caller's channel; its receivers are not known

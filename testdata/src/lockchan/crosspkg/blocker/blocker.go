@@ -16,7 +16,7 @@ func (p *Pipe) Relay(s string) { // want Relay:`blocks\(a channel send at blocke
 
 func (p *Pipe) Len() int { return len(p.C) }
 
-func Wait(done <-chan struct{}) { // want Wait:`blocks\(a channel receive at blocker.go:20, on parameter 1\)`
+func Wait(done <-chan struct{}) { // want Wait:`blocks\(a channel receive at blocker.go:20, on parameter 1 only\)`
 	<-done
 }
 
