@@ -90,7 +90,7 @@ func TestCustomGolangciLint(t *testing.T) {
 		"fixture.go:16:8: lockchan: send on b.out while holding b.mu; it stalls other users of the lock, but its receivers are not all known (b.mu locked here: fixture.go:14) (sharedvet)",
 		"fixture.go:35:2: lintdirective: lint directive gives no reason: write //lint:ignore lockchan <reason> (sharedvet)",
 		"fixture.go:36:8: lockchan: send on b.out while holding b.mu; it stalls other users of the lock, but its receivers are not all known (b.mu locked here: fixture.go:33) (sharedvet)", // a directive without a reason silences nothing
-		"fixture.go:42:2: lintdirective: lint directive for lockchan silences no finding (sharedvet)",               // the unused flag was set
+		"fixture.go:42:2: lintdirective: lint directive for lockchan silences no finding (sharedvet)",                                                                                       // the unused flag was set
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q", want)

@@ -639,7 +639,6 @@ func opNoun(op syncapi.BlockingOp) string {
 	return "a select without default case"
 }
 
-
 // calleeName names the function a call calls as the source does:
 // "s.flush" for a method call on s, "q.Flush" for a function of
 // package q, "flush" for one of this package, "the function literal"
