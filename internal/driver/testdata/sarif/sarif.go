@@ -15,3 +15,16 @@ func (b *B) Send(n int) {
 	n = n + 1
 	/* é */ b.out <- "ü"
 }
+
+// NewB starts the receiver, which takes b.mu before each receive:
+// Send can deadlock with it.
+func NewB() *B {
+	b := &B{out: make(chan string)}
+	go func() {
+		for range b.out {
+			b.mu.Lock()
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
