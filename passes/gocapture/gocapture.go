@@ -48,6 +48,7 @@ func run(pass *analysis.Pass) (any, error) {
 		locks:  pass.ResultOf[lockset.Analyzer].(*lockset.Result),
 		extra:  spawn.ParseExtra(spawners),
 		claims: make(map[claimKey]bool),
+		held:   make(map[ssa.Instruction]lockset.Set),
 	}
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
 	return nil, nil
@@ -59,6 +60,7 @@ type checker struct {
 	locks  *lockset.Result
 	extra  spawn.Extra
 	claims map[claimKey]bool // whether a function's result is a claim's verdict (claim.go)
+	held   map[ssa.Instruction]lockset.Set
 }
 
 // A side is a function whose accesses to a captured variable are
@@ -98,27 +100,89 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	if len(sites) == 0 {
 		return
 	}
-	parent := c.side(fn)
-	goroutines := make(map[*ssa.Function]*side)
-	sideOf := func(f *ssa.Function) *side {
-		if goroutines[f] == nil {
-			goroutines[f] = c.side(f)
-		}
-		return goroutines[f]
-	}
-	var races []race
+	st := c.newStarter(fn, sites)
 	for _, s := range sites {
 		if s.Fn.Synthetic != "" {
 			continue // a bound method value: it captures the receiver's value
 		}
+		regions := make(map[regionKey]*region)
 		for i, v := range s.Closure.Bindings {
 			if i >= len(s.Fn.FreeVars) || !isVariable(v) {
 				continue
 			}
-			races = append(races, c.findRaces(parent, sites, s, i, sideOf)...)
+			st.findRaces(s, i, regions)
 		}
 	}
-	c.report(races)
+	c.report(st.races)
+}
+
+// A starter holds what the checks of one starting function share: its
+// side, and indexes by captured variable, so that the cost of a
+// function grows with its accesses and go statements, not with their
+// product (issue 11: 3000 go statements in one function).
+type starter struct {
+	c        *checker
+	parent   *side
+	sides    map[*ssa.Function]*side
+	captures map[ssa.Value][]capture       // the goroutines that capture a variable, by binding
+	byClass  map[ssa.Value][]*captureClass // the same, by how they access it (walk.go)
+	pAcc     map[ssa.Value][]access        // the starter's accesses to a captured variable
+	gAcc     map[*ssa.FreeVar][]access     // a goroutine's accesses to its free variable
+	kills    map[killKey]*killSet          // where walks stop, by what they wait for
+	races    map[raceKey]race              // the best race of each report
+}
+
+func (c *checker) newStarter(fn *ssa.Function, sites []spawn.Site) *starter {
+	st := &starter{
+		c:        c,
+		parent:   c.side(fn),
+		sides:    make(map[*ssa.Function]*side),
+		captures: make(map[ssa.Value][]capture),
+		byClass:  make(map[ssa.Value][]*captureClass),
+		pAcc:     make(map[ssa.Value][]access),
+		gAcc:     make(map[*ssa.FreeVar][]access),
+		kills:    make(map[killKey]*killSet),
+		races:    make(map[raceKey]race),
+	}
+	for _, s := range sites {
+		if s.Fn.Synthetic != "" {
+			continue
+		}
+		for j, b := range s.Closure.Bindings {
+			if j < len(s.Fn.FreeVars) && isVariable(b) {
+				st.captures[b] = append(st.captures[b], capture{s, j})
+			}
+		}
+	}
+	return st
+}
+
+// side returns the side of the goroutine fn, computed once.
+func (st *starter) side(fn *ssa.Function) *side {
+	if st.sides[fn] == nil {
+		st.sides[fn] = st.c.side(fn)
+	}
+	return st.sides[fn]
+}
+
+// parentAccesses returns the starter's accesses to the variable v.
+func (st *starter) parentAccesses(v ssa.Value) []access {
+	accs, ok := st.pAcc[v]
+	if !ok {
+		accs = accessesOf(v)
+		st.pAcc[v] = accs
+	}
+	return accs
+}
+
+// goAccesses returns a goroutine's accesses to its free variable fv.
+func (st *starter) goAccesses(fv *ssa.FreeVar) []access {
+	accs, ok := st.gAcc[fv]
+	if !ok {
+		accs = accessesOf(fv)
+		st.gAcc[fv] = accs
+	}
+	return accs
 }
 
 // isVariable reports whether a closure binding is a captured variable
@@ -152,45 +216,48 @@ type capture struct {
 	i    int
 }
 
-// findRaces returns the races on the variable that the closure started
-// at s captures as its i-th free variable.
-func (c *checker) findRaces(parent *side, sites []spawn.Site, s spawn.Site, i int, sideOf func(*ssa.Function) *side) []race {
+// findRaces records the races on the variable that the closure started
+// at s captures as its i-th free variable. Regions the starter may run
+// while the goroutine does are shared by the variables of s.
+func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region) {
 	v := s.Closure.Bindings[i]
-	gAcc := accessesOf(s.Fn.FreeVars[i])
+	gAcc := st.goAccesses(s.Fn.FreeVars[i])
 	if len(gAcc) == 0 {
-		return nil
+		return
 	}
-	gor := sideOf(s.Fn)
-	pAcc := make(map[ssa.Instruction][]access)
-	for _, a := range accessesOf(v) {
-		pAcc[a.instr] = append(pAcc[a.instr], a)
-	}
-	// The goroutines of the starter that capture the same variable.
-	captures := make(map[ssa.Instruction][]capture)
-	for _, s2 := range sites {
-		for j, b := range s2.Closure.Bindings {
-			if b == v && j < len(s2.Fn.FreeVars) && s2.Fn.Synthetic == "" {
-				captures[s2.Instr] = append(captures[s2.Instr], capture{s2, j})
+	c, parent, gor := st.c, st.parent, st.side(s.Fn)
+	pAcc := st.parentAccesses(v)
+	others := st.classes(v)
+	mine := st.classOf(capture{s, i})
+	name := s.Fn.FreeVars[i].Name()
+	paired := false
+	for _, grp := range c.groupByReleases(gor, s, gAcc) {
+		r := st.region(s, v, grp.releases, regions)
+		for _, pa := range pAcc {
+			if !r.has(pa.instr) {
+				continue
+			}
+			for _, ga := range grp.accs {
+				if race, ok := c.parentRace(parent, gor, s, name, ga, pa); ok {
+					st.add(race)
+				}
+			}
+		}
+		// One race with another goroutine is enough to report the
+		// variable at s: pairing s with every goroutine that races
+		// with it would cost their product (issue 11).
+		for _, cls := range others {
+			if paired || !mine.writes && !cls.writes || mine.excludes(cls) {
+				continue // every pair of accesses is a read pair or holds a common lock
+			}
+			for _, cp := range cls.members {
+				if r.has(cp.site.Instr) && st.goroutineRaces(gor, s, cp, name, grp.accs) {
+					paired = true
+					break
+				}
 			}
 		}
 	}
-	name := s.Fn.FreeVars[i].Name()
-	var races []race
-	for _, grp := range c.groupByReleases(gor, s, gAcc) {
-		c.walk(parent, s, v, grp.releases, func(instr ssa.Instruction) {
-			for _, pa := range pAcc[instr] {
-				for _, ga := range grp.accs {
-					if r, ok := c.parentRace(parent, gor, s, name, ga, pa); ok {
-						races = append(races, r)
-					}
-				}
-			}
-			for _, cp := range captures[instr] {
-				races = append(races, c.goroutineRaces(parent, gor, sideOf(cp.site.Fn), s, cp, name, grp.accs)...)
-			}
-		})
-	}
-	return races
 }
 
 // A group is a set of accesses of a goroutine that the same
@@ -232,105 +299,6 @@ func (c *checker) groupByReleases(gor *side, s spawn.Site, accs []access) []*gro
 	return groups
 }
 
-// walk calls visit on each instruction of the starter that may execute
-// after the goroutine started at s and while it may still run with the
-// same variable v: it stops at an operation that waits for one of the
-// releases, and at the definition of v (a new iteration of a loop
-// whose body declares v gets a new variable: Go 1.22 loop variables,
-// fixture okLoopVar122).
-func (c *checker) walk(parent *side, s spawn.Site, v ssa.Value, releases []event, visit func(ssa.Instruction)) {
-	fn, g := parent.fn, parent.g
-	killInstr := make(map[ssa.Instruction]bool)
-	killBlock := make([]bool, len(fn.Blocks))
-	killEdge := make(map[[2]int]bool) // from, to block indices
-	if def, ok := v.(ssa.Instruction); ok {
-		killInstr[def] = true
-	}
-	siteSCC := g.scc[s.Instr.Block().Index]
-	for _, e := range parent.events {
-		if !anyOrders(releases, e) {
-			continue
-		}
-		if e.deferred {
-			// A deferred wait runs at rundefers, before the
-			// named results are read (fixture okDeferredWait).
-			killRunDefers(fn, killInstr)
-			continue
-		}
-		b := e.instr.Block()
-		if sel, ok := e.instr.(*ssa.Select); ok && e.sel >= 0 {
-			// Only the chosen case has waited (fixture badSelectTimeout).
-			// A case with an empty body goes straight to the block
-			// after the select, which the other cases reach too: only
-			// its edge is cut (fixture badSelectEmptyCase).
-			if from, to := selectEdge(sel, e.sel); to != nil {
-				b = to
-				if len(to.Preds) == 1 {
-					killBlock[to.Index] = true
-				} else {
-					killEdge[[2]int{from.Index, to.Index}] = true
-				}
-			} else {
-				killInstr[e.instr] = true
-			}
-		} else {
-			killInstr[e.instr] = true
-		}
-		// A wait in a loop that does not start the goroutine is taken
-		// to wait for all the goroutines started before the loop, as
-		// in "for range n { <-done }" (fixture okReceiveLoop).
-		if g.cyc[b.Index] && g.scc[b.Index] != siteSCC {
-			for _, x := range g.members[g.scc[b.Index]] {
-				killBlock[x] = true
-			}
-		}
-	}
-	scan := func(instrs []ssa.Instruction) bool {
-		for _, x := range instrs {
-			if killInstr[x] {
-				return false
-			}
-			visit(x)
-		}
-		return true
-	}
-	var stack []*ssa.BasicBlock
-	push := func(b *ssa.BasicBlock) {
-		for _, s := range b.Succs {
-			if !killEdge[[2]int{b.Index, s.Index}] {
-				stack = append(stack, s)
-			}
-		}
-	}
-	sb := s.Instr.Block()
-	if scan(sb.Instrs[g.index[s.Instr]+1:]) {
-		push(sb)
-	}
-	seen := make([]bool, len(fn.Blocks))
-	for len(stack) > 0 {
-		b := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[b.Index] || killBlock[b.Index] {
-			continue
-		}
-		seen[b.Index] = true
-		if scan(b.Instrs) {
-			push(b)
-		}
-	}
-}
-
-// killRunDefers makes the rundefers instructions of fn stop the walk.
-func killRunDefers(fn *ssa.Function, kill map[ssa.Instruction]bool) {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			if _, ok := instr.(*ssa.RunDefers); ok {
-				kill[instr] = true
-			}
-		}
-	}
-}
-
 // anyOrders reports whether one of the releases may happen before
 // acquire, or acquire waits for every goroutine.
 func anyOrders(releases []event, acquire event) bool {
@@ -359,43 +327,55 @@ func (c *checker) parentRace(parent, gor *side, s spawn.Site, name string, ga, p
 	return race{kind: parentWritesGoAccesses, site: s, name: name, at: pa, other: ga}, true
 }
 
-// goroutineRaces returns the races between the accesses accs of the
+// goroutineRaces records the races between the accesses accs of the
 // goroutine started at s and those of the goroutine started at cp,
-// which may run at the same time. Accesses that only the winner of a
-// claim under a lock makes do not race (claim.go).
-func (c *checker) goroutineRaces(parent, gor, other *side, s spawn.Site, cp capture, name string, accs []access) []race {
-	var races []race
-	for _, b := range accessesOf(cp.site.Fn.FreeVars[cp.i]) {
+// which may run at the same time, and reports whether there are any.
+// Accesses that only the winner of a claim under a lock makes do not
+// race (claim.go).
+func (st *starter) goroutineRaces(gor *side, s spawn.Site, cp capture, name string, accs []access) bool {
+	found := false
+	c := st.c
+	other := st.side(cp.site.Fn)
+	for _, b := range st.goAccesses(cp.site.Fn.FreeVars[cp.i]) {
 		for _, a := range accs {
 			if !conflict(a, b) || c.protected(gor.fn, a, other.fn, b) ||
 				handoff(gor, a, other, b) || handoff(other, b, gor, a) ||
-				c.bothClaimed(parent, s, a, cp.site, b) {
+				c.bothClaimed(st.parent, s, a, cp.site, b) {
 				continue
 			}
 			r := race{kind: goroutinesRace, site: s, name: name, at: a, other: b, otherSite: &cp.site}
 			if !a.write {
 				r.at, r.other, r.site, r.otherSite = b, a, cp.site, &s
 			}
-			races = append(races, r)
+			st.add(r)
+			found = true
 		}
 	}
-	return races
+	return found
 }
 
 // protected reports whether a, in fa, and b, in fb, hold a common lock
 // (fixture okMutexCounter). Two read locks do not exclude each other.
 func (c *checker) protected(fa *ssa.Function, a access, fb *ssa.Function, b access) bool {
-	la, lb := c.locks.Func(fa), c.locks.Func(fb)
-	if la == nil || lb == nil {
-		return false
-	}
-	hb := lb.HeldAt(b.instr)
-	for _, l := range la.HeldAt(a.instr) {
+	ha, hb := c.heldAt(fa, a.instr), c.heldAt(fb, b.instr)
+	for _, l := range ha {
 		if m, ok := hb.Get(l.Key); ok && !(l.Shared && m.Shared) {
 			return true
 		}
 	}
 	return false
+}
+
+// heldAt returns the locks that fn holds just before instr, computed
+// once per instruction: a goroutine's access is compared with those of
+// every goroutine that may run with it.
+func (c *checker) heldAt(fn *ssa.Function, instr ssa.Instruction) lockset.Set {
+	held, ok := c.held[instr]
+	if !ok {
+		held = c.locks.Func(fn).HeldAt(instr)
+		c.held[instr] = held
+	}
+	return held
 }
 
 // handoff reports whether side x, after its access a, performs an
@@ -437,35 +417,54 @@ func (g *cfg) fromBlock(b *ssa.BasicBlock, to ssa.Instruction) bool {
 	return to.Block() == b || g.after(b.Instrs[len(b.Instrs)-1], to)
 }
 
-// report reports one diagnostic per variable and pair of sites, at
+// A raceKey identifies a report: one per variable and pair of sites.
+type raceKey struct {
+	kind        raceKind
+	name        string
+	site, other token.Pos
+}
+
+// add records r, unless a better race of its report is known: only the
+// best of each report is kept, so that memory does not grow with the
+// pairs of accesses.
+func (st *starter) add(r race) {
+	k := raceKey{kind: r.kind, name: r.name, site: r.site.Pos}
+	if r.otherSite != nil {
+		k.other = r.otherSite.Pos
+		if k.other < k.site && r.otherSite.Instr != r.site.Instr {
+			k.site, k.other = k.other, k.site
+		}
+	}
+	if old, ok := st.races[k]; !ok || better(r, old) {
+		st.races[k] = r
+	}
+}
+
+// report reports the races, one per variable and pair of sites, at
 // the earliest access.
-func (c *checker) report(races []race) {
-	type key struct {
-		kind        raceKind
-		name        string
-		site, other token.Pos
+func (c *checker) report(races map[raceKey]race) {
+	keys := make([]raceKey, 0, len(races))
+	for k := range races {
+		keys = append(keys, k)
 	}
-	best := make(map[key]race)
-	var keys []key
-	for _, r := range races {
-		k := key{kind: r.kind, name: r.name, site: r.site.Pos}
-		if r.otherSite != nil {
-			k.other = r.otherSite.Pos
-			if k.other < k.site && r.otherSite.Instr != r.site.Instr {
-				k.site, k.other = k.other, k.site
-			}
+	sort.Slice(keys, func(i, j int) bool {
+		ri, rj := races[keys[i]], races[keys[j]]
+		if ri.at.pos != rj.at.pos {
+			return ri.at.pos < rj.at.pos
 		}
-		old, ok := best[k]
-		if !ok {
-			keys = append(keys, k)
+		if keys[i].site != keys[j].site {
+			return keys[i].site < keys[j].site
 		}
-		if !ok || better(r, old) {
-			best[k] = r
+		if keys[i].other != keys[j].other {
+			return keys[i].other < keys[j].other
 		}
-	}
-	sort.Slice(keys, func(i, j int) bool { return best[keys[i]].at.pos < best[keys[j]].at.pos })
+		if keys[i].kind != keys[j].kind {
+			return keys[i].kind < keys[j].kind
+		}
+		return keys[i].name < keys[j].name
+	})
 	for _, k := range keys {
-		c.reportRace(best[k])
+		c.reportRace(races[k])
 	}
 }
 

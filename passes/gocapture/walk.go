@@ -1,0 +1,282 @@
+package gocapture
+
+import (
+	"fmt"
+	"sort"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/sharedvet/sharedvet/passes/internal/lockset"
+	"github.com/sharedvet/sharedvet/passes/internal/spawn"
+)
+
+// The starter's part of a race: the instructions that may execute after
+// a go statement while the goroutine may still run.
+//
+// A walk from each go statement over the starter's instructions would
+// cost the product of the go statements and the function's length, and
+// a function of generated code with 3000 go statements took minutes
+// (issue 11). Instead, the walk is over blocks and records, for each
+// block, the first instruction that stops it; a region then answers
+// whether an instruction was reached in constant time, and the checks
+// ask only about the accesses and go statements of the variable.
+
+// A region is the set of the starter's instructions that may execute
+// after the goroutine started at a site, and before an operation that
+// waits for one of its releases, or the definition of the variable.
+type region struct {
+	g                *cfg
+	siteBlock        int
+	siteIdx, siteEnd int     // the site block's part after the site: (siteIdx, siteEnd)
+	end              []int32 // per block entered at its start: the end of its part, or -1
+}
+
+// has reports whether instr lies in r.
+func (r *region) has(instr ssa.Instruction) bool {
+	b, i := instr.Block().Index, r.g.index[instr]
+	if b == r.siteBlock && i > r.siteIdx && i < r.siteEnd {
+		return true
+	}
+	return i < int(r.end[b])
+}
+
+// A regionKey identifies a region of one site: what the goroutine's
+// accesses are followed by, and the definition that ends the variable.
+type regionKey struct {
+	releases string
+	def      ssa.Instruction
+}
+
+// region returns the region of the starter that may run after the
+// goroutine started at s and while it may still use the variable v
+// after an access that releases follow. The walk stops at an operation
+// that waits for one of the releases, and at the definition of v (a
+// new iteration of a loop whose body declares v gets a new variable:
+// Go 1.22 loop variables, fixture okLoopVar122).
+func (st *starter) region(s spawn.Site, v ssa.Value, releases []event, cache map[regionKey]*region) *region {
+	g := st.parent.g
+	sb := s.Instr.Block()
+	var def ssa.Instruction
+	if d, ok := v.(ssa.Instruction); ok && d.Block() != nil && d.Parent() == st.parent.fn &&
+		(d.Block() == sb && g.index[d] > g.index[s.Instr] || g.reach.FromSuccs(sb)[d.Block().Index]) {
+		def = d // only a definition the walk can reach stops it
+	}
+	siteSCC := -1
+	if g.cyc[sb.Index] {
+		siteSCC = g.scc[sb.Index]
+	}
+	sig := releaseSig(releases)
+	rk := regionKey{releases: sig, def: def}
+	if r := cache[rk]; r != nil {
+		return r
+	}
+	k := st.killSet(sig, siteSCC, releases)
+	stopAt := func(b *ssa.BasicBlock, from int) int {
+		end := k.first(b.Index, from)
+		if def != nil && def.Block() == b && g.index[def] >= from && g.index[def] < end {
+			end = g.index[def]
+		}
+		return end
+	}
+	r := &region{g: g, siteBlock: sb.Index, siteIdx: g.index[s.Instr], end: make([]int32, len(g.fn.Blocks))}
+	for i := range r.end {
+		r.end[i] = -1
+	}
+	var stack []*ssa.BasicBlock
+	push := func(b *ssa.BasicBlock) {
+		for _, s := range b.Succs {
+			if !k.edges[[2]int{b.Index, s.Index}] {
+				stack = append(stack, s)
+			}
+		}
+	}
+	r.siteEnd = stopAt(sb, r.siteIdx+1)
+	if r.siteEnd == len(sb.Instrs) {
+		push(sb)
+	}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if r.end[b.Index] >= 0 || k.blocks[b.Index] {
+			continue
+		}
+		end := stopAt(b, 0)
+		r.end[b.Index] = int32(end)
+		if end == len(b.Instrs) {
+			push(b)
+		}
+	}
+	cache[rk] = r
+	return r
+}
+
+// releaseSig returns a string that is the same for two lists of
+// releases that order the same operations of the starter.
+func releaseSig(releases []event) string {
+	var sig []byte
+	for _, e := range releases {
+		sig = fmt.Appendf(sig, "%d/%t/%t/%p/%s;", e.class, e.unknown, e.timer, e.key.Root, e.key.Path)
+	}
+	return string(sig)
+}
+
+// A killSet is where walks stop for one list of releases: the
+// starter's operations that wait for one of them.
+type killSet struct {
+	at     [][]int // per block, the sorted indexes of the instructions that stop a walk
+	blocks []bool  // blocks a walk does not enter
+	edges  map[[2]int]bool
+}
+
+// first returns the index of the first instruction of block b at or
+// after from that stops a walk, or the block's length.
+func (k *killSet) first(b, from int) int {
+	at := k.at[b] // ends with the block's length
+	return at[sort.SearchInts(at, from)]
+}
+
+// A killKey identifies a killSet: the releases, and the loop of the
+// site (-1 outside loops), since a wait in another loop is taken to
+// wait for every goroutine started before it.
+type killKey struct {
+	releases string
+	siteSCC  int
+}
+
+// killSet returns where walks from a site in the loop siteSCC stop for
+// the releases sig, computed once per starter.
+func (st *starter) killSet(sig string, siteSCC int, releases []event) *killSet {
+	key := killKey{sig, siteSCC}
+	if k := st.kills[key]; k != nil {
+		return k
+	}
+	parent := st.parent
+	fn, g := parent.fn, parent.g
+	k := &killSet{at: make([][]int, len(fn.Blocks)), blocks: make([]bool, len(fn.Blocks)), edges: make(map[[2]int]bool)}
+	stop := func(instr ssa.Instruction) {
+		b := instr.Block().Index
+		k.at[b] = append(k.at[b], g.index[instr])
+	}
+	for _, e := range parent.events {
+		if !anyOrders(releases, e) {
+			continue
+		}
+		if e.deferred {
+			// A deferred wait runs at rundefers, before the
+			// named results are read (fixture okDeferredWait).
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					if _, ok := instr.(*ssa.RunDefers); ok {
+						stop(instr)
+					}
+				}
+			}
+			continue
+		}
+		b := e.instr.Block()
+		if sel, ok := e.instr.(*ssa.Select); ok && e.sel >= 0 {
+			// Only the chosen case has waited (fixture badSelectTimeout).
+			// A case with an empty body goes straight to the block
+			// after the select, which the other cases reach too: only
+			// its edge is cut (fixture badSelectEmptyCase).
+			if from, to := selectEdge(sel, e.sel); to != nil {
+				b = to
+				if len(to.Preds) == 1 {
+					k.blocks[to.Index] = true
+				} else {
+					k.edges[[2]int{from.Index, to.Index}] = true
+				}
+			} else {
+				stop(e.instr)
+			}
+		} else {
+			stop(e.instr)
+		}
+		// A wait in a loop that does not start the goroutine is taken
+		// to wait for all the goroutines started before the loop, as
+		// in "for range n { <-done }" (fixture okReceiveLoop).
+		if g.cyc[b.Index] && g.scc[b.Index] != siteSCC {
+			for _, x := range g.members[g.scc[b.Index]] {
+				k.blocks[x] = true
+			}
+		}
+	}
+	for b, at := range k.at {
+		sort.Ints(at)
+		// A sentinel past the end answers "no stop" for the block.
+		k.at[b] = append(at, len(fn.Blocks[b].Instrs))
+	}
+	st.kills[key] = k
+	return k
+}
+
+// A captureClass is a set of goroutines of one starter that capture a
+// variable and access it alike: whether one writes it, and the locks
+// held at each access. Two classes whose accesses all hold a common
+// lock race nowhere, and their members need not be paired one by one:
+// a function with 3000 goroutines that update a total under a mutex
+// costs one comparison per goroutine.
+type captureClass struct {
+	writes  bool
+	locks   lockset.Set // held at every access; Shared if any access holds it shared
+	members []capture
+}
+
+// excludes reports whether every access of x and every access of y
+// hold a common lock, not both shared.
+func (x *captureClass) excludes(y *captureClass) bool {
+	for _, l := range x.locks {
+		if m, ok := y.locks.Get(l.Key); ok && !(l.Shared && m.Shared) {
+			return true
+		}
+	}
+	return false
+}
+
+// classOf returns the class of the goroutine cp as an accessor of its
+// variable, with no members.
+func (st *starter) classOf(cp capture) *captureClass {
+	fv := cp.site.Fn.FreeVars[cp.i]
+	cls := &captureClass{}
+	for k, a := range st.goAccesses(fv) {
+		cls.writes = cls.writes || a.write
+		held := st.c.heldAt(cp.site.Fn, a.instr)
+		if k == 0 {
+			cls.locks = held
+			continue
+		}
+		var common lockset.Set
+		for _, l := range cls.locks {
+			if m, ok := held.Get(l.Key); ok {
+				l.Shared = l.Shared || m.Shared
+				common = append(common, l)
+			}
+		}
+		cls.locks = common
+	}
+	return cls
+}
+
+// classes returns the goroutines that capture v, by class, in the
+// order of their first members.
+func (st *starter) classes(v ssa.Value) []*captureClass {
+	if cls, ok := st.byClass[v]; ok {
+		return cls
+	}
+	var out []*captureClass
+	byKey := make(map[string]*captureClass)
+	for _, cp := range st.captures[v] {
+		c := st.classOf(cp)
+		sig := fmt.Sprintf("%t", c.writes)
+		for _, l := range c.locks {
+			sig += fmt.Sprintf(";%p/%s/%t", l.Key.Root, l.Key.Path, l.Shared)
+		}
+		if byKey[sig] == nil {
+			byKey[sig] = c
+			out = append(out, c)
+		}
+		byKey[sig].members = append(byKey[sig].members, cp)
+	}
+	st.byClass[v] = out
+	return out
+}
