@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -273,5 +274,49 @@ func TestVetTool(t *testing.T) {
 	_, stderr, code = run(t, dir, "go", "vet", "-vettool="+bin, "-lockchan=false", "./...")
 	if code != 0 {
 		t.Errorf("go vet -vettool -lockchan=false: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// TestChecksBothModes checks that -checks and -NAME select the same
+// checks standalone and under go vet: the module's findings are all
+// lockchan's.
+func TestChecksBothModes(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, false)
+	for _, tc := range []struct {
+		args     []string
+		findings bool
+	}{
+		{[]string{"-checks=atomicmix,gocapture"}, false},
+		{[]string{"-checks=all,-lockchan"}, false},
+		{[]string{"-checks=-lockchan"}, false},
+		{[]string{"-checks=lockchan"}, true},
+		{[]string{"-checks", "atomicmix", "-lockchan"}, true},
+		{[]string{"-atomicmix"}, false}, // -NAME alone runs only the checks named so
+		{[]string{"-lockchan"}, true},
+	} {
+		args := append(tc.args, "./...")
+		stdout, stderr, code := run(t, dir, bin, args...)
+		if got := strings.Contains(stdout, wantFinding); got != tc.findings || code == 1 {
+			t.Errorf("sharedvet %v: exit %d, findings %v, want %v; stdout:\n%s\nstderr:\n%s", args, code, got, tc.findings, stdout, stderr)
+		}
+		_, stderr, code = run(t, dir, "go", append([]string{"vet", "-vettool=" + bin}, args...)...)
+		if got := strings.Contains(stderr, wantVetFinding); got != tc.findings || got != (code != 0) {
+			t.Errorf("go vet %v: exit %d, findings %v, want %v; stderr:\n%s", args, code, got, tc.findings, stderr)
+		}
+	}
+}
+
+// TestVersion checks -version, and -V=full in the form the go command
+// parses to key its cache of vet results on the executable's hash.
+func TestVersion(t *testing.T) {
+	bin := buildSharedvet(t)
+	stdout, _, code := run(t, ".", bin, "-version")
+	if code != 0 || !regexp.MustCompile(`^sharedvet (devel|v\S+) \(.*go1\.\d+.*\)\n$`).MatchString(stdout) {
+		t.Errorf("-version: exit %d, stdout %q", code, stdout)
+	}
+	stdout, _, code = run(t, ".", bin, "-V=full")
+	if code != 0 || !regexp.MustCompile(`^sharedvet version devel .*go1\.\d+.* buildID=[0-9a-f]{64}\n$`).MatchString(stdout) {
+		t.Errorf("-V=full: exit %d, stdout %q", code, stdout)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,6 +46,20 @@ func Main(analyzers []*analysis.Analyzer) {
 		// -lintdirective.unused works under go vet.
 		all := append(analyzers, lintdirective.New(analyzers))
 		internalerr.Guard(all)
+		if slices.Contains(os.Args[1:], "-V=full") || slices.Contains(os.Args[1:], "--V=full") {
+			// Before unitchecker, whose -V=full has no version.
+			line, err := vetVersionLine(progname())
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "%s: %v\n", progname(), err)
+				os.Exit(exitError)
+			}
+			fmt.Println(line)
+			os.Exit(exitClean)
+		}
+		// -checks is declared before unitchecker declares the rest, so
+		// that -flags lists it and go vet passes it on; its Set looks
+		// up the enable flags unitchecker declares by then.
+		flag.Var(&checksFlag{names: checkNames(all), lookup: flag.CommandLine.Lookup}, "checks", checksUsage)
 		unitchecker.Main(all...)
 		return
 	}
@@ -73,11 +88,13 @@ type options struct {
 	fix        bool
 	diff       bool
 	explain    string
+	list       bool
+	version    bool
 	tests      bool
 	cpuprofile string
 	memprofile string
 	functime   string
-	enabled    map[*analysis.Analyzer]*bool
+	enabled    map[*analysis.Analyzer]*enableFlag
 }
 
 // Output formats.
@@ -105,8 +122,18 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
-	if opts.explain != "" {
+	switch {
+	case opts.explain != "":
 		return explain(opts.explain, all, stdout, stderr)
+	case opts.version:
+		fmt.Fprintf(stdout, "%s %s\n", progname(), version())
+		return exitClean
+	case opts.list:
+		if err := listChecks(stdout, all); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+			return exitError
+		}
+		return exitClean
 	}
 	patterns := fs.Args()
 	if len(patterns) == 0 && opts.format == formatEditor {
@@ -127,11 +154,11 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 	if opts.memprofile != "" {
 		defer writeHeapProfile(opts.memprofile, stderr)
 	}
-	run := selected(analyzers, opts)
-	if *opts.enabled[directives] {
-		// Built for the checks that run, so that it requires (and
+	run := selected(all, opts.enabled)
+	if i := slices.Index(run, directives); i >= 0 {
+		// Rebuilt for the checks that run, so that it requires (and
 		// runs) only those.
-		run = append(run, lintdirective.New(run))
+		run[i] = lintdirective.New(slices.Delete(slices.Clone(run), i, i+1))
 	}
 	internalerr.Guard(run)
 	return analyze(patterns, run, opts, stdout, stderr)
@@ -181,18 +208,22 @@ func explain(name string, analyzers []*analysis.Analyzer, stdout, stderr io.Writ
 func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet, *options) {
 	fs := flag.NewFlagSet(progname(), flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	opts := &options{enabled: make(map[*analysis.Analyzer]*bool)}
+	opts := &options{enabled: make(map[*analysis.Analyzer]*enableFlag)}
 	fs.BoolVar(&opts.json, "json", false, "same as -format=json")
 	fs.StringVar(&opts.format, "format", formatText, "output `format`: text (file:line:col: message (check), related locations indented below), json (the tree of go vet -json), sarif (SARIF 2.1.0 for code scanning) or editor (one line per finding, exit status 0, package . by default)")
 	fs.BoolVar(&opts.fix, "fix", false, "apply the suggested fixes")
 	fs.BoolVar(&opts.diff, "diff", false, "print the suggested fixes as a unified diff, without applying them")
 	fs.StringVar(&opts.explain, "explain", "", "print the documentation of `check` and exit")
+	fs.BoolVar(&opts.list, "list", false, "list the checks, one line each with its title and diagnostic categories, and exit")
+	fs.BoolVar(&opts.version, "version", false, "print the version (module version and VCS revision of the build) and exit")
 	fs.BoolVar(&opts.tests, "test", true, "also analyze test files")
 	fs.StringVar(&opts.cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.StringVar(&opts.memprofile, "memprofile", "", "write a heap profile to `file` at exit")
 	fs.StringVar(&opts.functime, "functime", "", "analyze one package at a time and write each function's analysis time and its share of its package's time to `file`")
+	fs.Var(&checksFlag{names: checkNames(analyzers), lookup: fs.Lookup}, "checks", checksUsage)
 	for _, a := range analyzers {
-		opts.enabled[a] = fs.Bool(a.Name, true, "enable the "+a.Name+" analysis")
+		opts.enabled[a] = new(enableFlag)
+		fs.Var(opts.enabled[a], a.Name, "run the "+a.Name+" check (-NAME alone runs only the checks named so; -NAME=false skips one)")
 		a.Flags.VisitAll(func(f *flag.Flag) {
 			fs.Var(f.Value, a.Name+"."+f.Name, f.Usage)
 		})
@@ -202,17 +233,6 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 		fs.PrintDefaults()
 	}
 	return fs, opts
-}
-
-// selected returns the analyzers whose enable flag is set.
-func selected(analyzers []*analysis.Analyzer, opts *options) []*analysis.Analyzer {
-	var out []*analysis.Analyzer
-	for _, a := range analyzers {
-		if *opts.enabled[a] {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // analyze loads the packages and runs the analyzers on them. A package

@@ -7,6 +7,8 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -244,7 +246,8 @@ func TestSARIF(t *testing.T) {
 		Runs []struct {
 			Tool struct {
 				Driver struct {
-					Rules []struct {
+					Version string
+					Rules   []struct {
 						ID               string
 						ShortDescription struct{ Text string }
 						Help             struct{ Text string }
@@ -275,6 +278,9 @@ func TestSARIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := log.Runs[0]
+	if v := run.Tool.Driver.Version; v == "" || v != version() {
+		t.Errorf("tool.driver.version = %q, want %q", v, version())
+	}
 	var ids []string
 	for _, r := range run.Tool.Driver.Rules {
 		ids = append(ids, r.ID)
@@ -401,5 +407,77 @@ func TestPrintText(t *testing.T) {
 	}
 	if editor.String() != first {
 		t.Errorf("editor:\n%q\nwant\n%q", editor.String(), first)
+	}
+}
+
+// TestChecks checks that -checks, -NAME and -NAME=false select the
+// same checks as go vet's unitchecker would.
+func TestChecks(t *testing.T) {
+	copyFixture(t, "fix")
+	analyzers := []*analysis.Analyzer{incr, clash}
+	for _, tc := range []struct {
+		args []string
+		want string // the checks that report, sorted
+	}{
+		{nil, "clash incr"},
+		{[]string{"-checks=incr"}, "incr"},
+		{[]string{"-checks=all,-incr"}, "clash"},
+		{[]string{"-checks=-clash"}, "incr"},
+		{[]string{"-incr"}, "incr"},
+		{[]string{"-incr=false"}, "clash"},
+		{[]string{"-checks=incr", "-clash"}, "clash incr"},
+		{[]string{"-checks=all", "-clash=false"}, "incr"},
+	} {
+		stdout, stderr, code := runDriver(t, analyzers, append(tc.args, "./...")...)
+		if code == exitError {
+			t.Errorf("%v: exit %d, stderr:\n%s", tc.args, code, stderr)
+			continue
+		}
+		var got []string
+		for _, check := range []string{"clash", "incr"} {
+			if strings.Contains(stdout, "("+check+")") {
+				got = append(got, check)
+			}
+		}
+		if s := strings.Join(got, " "); s != tc.want {
+			t.Errorf("%v: checks that reported: %q, want %q; stdout:\n%s", tc.args, s, tc.want, stdout)
+		}
+	}
+	_, stderr, code := runDriver(t, analyzers, "-checks=incr,nosuch", "./...")
+	if code != exitError || !strings.Contains(stderr, `unknown check "nosuch" (known: all, incr, clash, lintdirective)`) {
+		t.Errorf("-checks=incr,nosuch: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+func TestList(t *testing.T) {
+	stdout, _, code := runDriver(t, []*analysis.Analyzer{lockchan.Analyzer}, "-list")
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if code != exitClean || len(lines) != 2 ||
+		!regexp.MustCompile(`^lockchan +report channel operations .* +lockchan-send, lockchan-recv, `).MatchString(lines[0]) ||
+		!regexp.MustCompile(`^lintdirective +report .* +lintdirective-malformed, lintdirective-unused$`).MatchString(lines[1]) {
+		t.Errorf("-list: exit %d, stdout:\n%s", code, stdout)
+	}
+}
+
+func TestVersionOf(t *testing.T) {
+	info := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}
+	if got, want := versionOf(info), "devel (go1.26.8)"; got != want {
+		t.Errorf("no VCS stamp: %q, want %q", got, want)
+	}
+	info.Settings = []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "f59315d451ee4857064732baaa24fe7c53283976"},
+		{Key: "vcs.time", Value: "2026-12-04T13:33:07Z"},
+		{Key: "vcs.modified", Value: "true"},
+	}
+	if got, want := versionOf(info), "devel (vcs f59315d451ee, 2026-12-04T13:33:07Z, modified; go1.26.8)"; got != want {
+		t.Errorf("VCS stamp: %q, want %q", got, want)
+	}
+	info = &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.3.0"}}
+	if got, want := versionOf(info), "v0.3.0 (go1.26.8)"; got != want {
+		t.Errorf("module version: %q, want %q", got, want)
+	}
+	stdout, _, code := runDriver(t, nil, "-version")
+	if code != exitClean || stdout != progname()+" "+version()+"\n" {
+		t.Errorf("-version: exit %d, stdout %q", code, stdout)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -211,12 +210,4 @@ func fileURI(path string) string {
 		path = "/" + path // a Windows drive path
 	}
 	return (&url.URL{Scheme: "file", Path: path}).String()
-}
-
-// version returns the module version sharedvet was built at, if known.
-func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
-	}
-	return ""
 }

@@ -1,0 +1,102 @@
+package analyzer_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/sharedvet/sharedvet/analyzer"
+)
+
+func TestParseChecks(t *testing.T) {
+	known := []string{"lockchan", "atomicmix", "gocapture", "lintdirective"}
+	for _, tc := range []struct {
+		list, want, err string
+	}{
+		{list: "lockchan,atomicmix", want: "atomicmix lockchan"},
+		{list: "all,-gocapture", want: "atomicmix lintdirective lockchan"},
+		{list: "-gocapture", want: "atomicmix lintdirective lockchan"},
+		{list: "-gocapture,-lintdirective", want: "atomicmix lockchan"},
+		{list: "all", want: "atomicmix gocapture lintdirective lockchan"},
+		{list: " lockchan , ", want: "lockchan"},
+		{list: "lockchan,-lockchan,gocapture", want: "gocapture"},
+		{list: "all,-all,atomicmix", want: "atomicmix"},
+		{list: "lockchn", err: `unknown check "lockchn" (known: all, lockchan, atomicmix, gocapture, lintdirective)`},
+		{list: "all,-nosuch", err: `unknown check "nosuch"`},
+		{list: "", err: `"" selects no check`},
+		{list: "lockchan,-lockchan", err: "selects no check"},
+	} {
+		got, err := analyzer.ParseChecks(tc.list, known)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseChecks(%q): error %v, want %q", tc.list, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseChecks(%q): %v", tc.list, err)
+			continue
+		}
+		var names []string
+		for n := range got {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		if s := strings.Join(names, " "); s != tc.want {
+			t.Errorf("ParseChecks(%q) = %s, want %s", tc.list, s, tc.want)
+		}
+	}
+}
+
+// TestCategories compares each check's categories with the
+// "Categories:" sentence of its README section.
+func TestCategories(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"lintdirective"}
+	for _, a := range analyzer.All() {
+		names = append(names, a.Name)
+	}
+	quoted := regexp.MustCompile("`([a-z-]+)`")
+	for _, name := range names {
+		section := readmeSection(string(readme), name)
+		if section == "" {
+			t.Errorf("README has no section %s", name)
+			continue
+		}
+		_, sentence, ok := strings.Cut(section, "Categories:")
+		if !ok {
+			t.Errorf("README section %s has no Categories: sentence", name)
+			continue
+		}
+		sentence, _, _ = strings.Cut(sentence, ".")
+		var listed []string
+		for _, m := range quoted.FindAllStringSubmatch(sentence, -1) {
+			listed = append(listed, m[1])
+		}
+		if got := analyzer.Categories(name); !slices.Equal(got, listed) {
+			t.Errorf("%s: Categories = %v, README lists %v", name, got, listed)
+		}
+	}
+}
+
+// readmeSection returns the text of the README section headed name, at
+// any heading level, up to the next heading.
+func readmeSection(readme, name string) string {
+	heading := regexp.MustCompile(`(?m)^#+ ` + regexp.QuoteMeta(name) + `\s*$`)
+	loc := heading.FindStringIndex(readme)
+	if loc == nil {
+		return ""
+	}
+	rest := readme[loc[1]:]
+	if next := regexp.MustCompile(`(?m)^#+ `).FindStringIndex(rest); next != nil {
+		rest = rest[:next[0]]
+	}
+	return rest
+}
