@@ -11,11 +11,25 @@
 // an empty tool runs its own checks instead):
 //
 //	go vet -vettool="$(command -v sharedvet || echo sharedvet-not-on-PATH)" ./...
+//
+// or as a language server in front of gopls, which adds sharedvet's
+// diagnostics and fixes to gopls's (`sharedvet gopls`, or the binary
+// under a name ending in gopls):
+//
+//	sharedvet gopls
 package main
 
 import (
+	"os"
+
 	"github.com/sharedvet/sharedvet/analyzer"
 	"github.com/sharedvet/sharedvet/internal/driver"
+	"github.com/sharedvet/sharedvet/internal/lspproxy"
 )
 
-func main() { driver.Main(analyzer.All()) }
+func main() {
+	if args, ok := lspproxy.Invoked(os.Args); ok {
+		os.Exit(lspproxy.Main(args, analyzer.All()))
+	}
+	driver.Main(analyzer.All())
+}

@@ -1,0 +1,421 @@
+package lspproxy
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+	"golang.org/x/tools/go/analysis"
+)
+
+// changeDelay is how long edits must pause before the unsaved buffer
+// is analyzed.
+const changeDelay = 500 * time.Millisecond
+
+// Invoked reports whether the command line argv asks for the proxy:
+// `sharedvet gopls ARGS`, or the executable called by a name ending in
+// gopls (a link an editor runs as its gopls). It returns the arguments
+// meant for gopls.
+func Invoked(argv []string) ([]string, bool) {
+	if len(argv) >= 2 && argv[1] == "gopls" {
+		return argv[2:], true
+	}
+	if len(argv) >= 1 && strings.HasSuffix(strings.TrimSuffix(filepath.Base(argv[0]), ".exe"), "gopls") {
+		return argv[1:], true
+	}
+	return nil, false
+}
+
+// Main runs the proxy on standard input and output with the arguments
+// for gopls (less -gopls=PATH, the proxy's own) and returns the exit
+// status. analyzers are the checks go vet runs; they name the
+// documentation each diagnostic links to.
+func Main(args []string, analyzers []*analysis.Analyzer) int {
+	return run(context.Background(), args, analyzers, os.Stdin, os.Stdout, os.Stderr)
+}
+
+func run(ctx context.Context, args []string, analyzers []*analysis.Analyzer, stdin io.Reader, stdout, stderr io.Writer) int {
+	goplsFlag, goplsArgs := splitArgs(args)
+	gopls, err := findGopls(goplsFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "sharedvet gopls: %v\n", err)
+		return 1
+	}
+	if !servesLSP(goplsArgs) {
+		// gopls version, gopls check, ...: editors run these to learn
+		// about their gopls; there is no session to join.
+		return passThrough(gopls, goplsArgs, stdin, stdout, stderr)
+	}
+	tmp, err := os.MkdirTemp("", "sharedvet-gopls")
+	if err != nil {
+		fmt.Fprintf(stderr, "sharedvet gopls: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	vettool, err := vetTool(tmp)
+	if err != nil {
+		fmt.Fprintf(stderr, "sharedvet gopls: %v\n", err)
+		return 1
+	}
+
+	cmd := exec.Command(gopls, goplsArgs...)
+	cmd.Stderr = stderr
+	toGopls, err := cmd.StdinPipe()
+	if err != nil {
+		fmt.Fprintf(stderr, "sharedvet gopls: %v\n", err)
+		return 1
+	}
+	fromGopls, err := cmd.StdoutPipe()
+	if err != nil {
+		fmt.Fprintf(stderr, "sharedvet gopls: %v\n", err)
+		return 1
+	}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(stderr, "sharedvet gopls: starting %s: %v\n", gopls, err)
+		return 1
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := newProxy(analyzers, &frameWriter{w: stdout}, &frameWriter{w: toGopls})
+	p.engine = newEngine(ctx, "go", vettool, tmp)
+	p.engine.snapshot = p.snapshot
+	p.engine.done = p.publishFindings
+	p.engine.logf = p.logf
+
+	go func() {
+		err := p.relayEditor(bufio.NewReader(stdin))
+		if err != nil {
+			fmt.Fprintf(stderr, "sharedvet gopls: reading from the editor: %v\n", err)
+		}
+		// gopls exits when its input ends.
+		toGopls.Close()
+	}()
+	if err := p.relayGopls(bufio.NewReader(fromGopls)); err != nil {
+		fmt.Fprintf(stderr, "sharedvet gopls: reading from gopls: %v\n", err)
+	}
+	waitErr := cmd.Wait()
+	p.engine.stop()
+	cancel()
+	if p.exitRequested() {
+		if waitErr != nil {
+			return 1
+		}
+		return 0
+	}
+	// The editor restarts a server that exits; say why this one did.
+	p.notify("window/showMessage", protocol.ShowMessageParams{
+		Type:    protocol.MessageTypeError,
+		Message: fmt.Sprintf("sharedvet gopls: gopls exited unexpectedly (%v); restart the language server", exitStatus(waitErr)),
+	})
+	fmt.Fprintf(stderr, "sharedvet gopls: gopls exited unexpectedly (%v)\n", exitStatus(waitErr))
+	return 1
+}
+
+func exitStatus(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
+
+// A proxy holds what it relays and what it adds.
+type proxy struct {
+	toEditor, toGopls *frameWriter
+	engine            *engine
+	checks            map[string]bool   // names of the checks, for the settings
+	urls              map[string]string // documentation by check
+
+	pubMu sync.Mutex // orders the diagnostics published for one file
+
+	mu       sync.Mutex
+	docs     map[string]*openFile  // the editor's open files, by path
+	files    map[string]*fileState // diagnostics, by path
+	pending  map[jsonrpc2.ID]asked // the editor's requests whose answers gain sharedvet's part
+	onChange bool                  // analyze unsaved edits after a pause
+	exit     bool                  // the editor sent exit
+}
+
+// A fileState is what each side last reported for one file.
+type fileState struct {
+	uri          string            // as the editor or gopls spells it
+	gopls        []json.RawMessage // gopls's last list, as it sent it
+	goplsVersion json.RawMessage   // the document version of that list, if any
+	findings     []finding         // sharedvet's last findings
+}
+
+// An asked is an editor's request the proxy adds to the answer of.
+type asked struct {
+	method string
+	path   string
+	rng    protocol.Range
+	only   []protocol.CodeActionKind
+}
+
+func newProxy(analyzers []*analysis.Analyzer, toEditor, toGopls *frameWriter) *proxy {
+	p := &proxy{
+		toEditor: toEditor,
+		toGopls:  toGopls,
+		checks:   map[string]bool{},
+		urls:     map[string]string{},
+		docs:     map[string]*openFile{},
+		files:    map[string]*fileState{},
+		pending:  map[jsonrpc2.ID]asked{},
+		onChange: true,
+	}
+	for _, a := range analyzers {
+		p.checks[a.Name] = true
+		p.urls[a.Name] = a.URL
+	}
+	return p
+}
+
+// relayEditor relays the editor's messages to gopls until the editor
+// closes its end.
+func (p *proxy) relayEditor(r *bufio.Reader) error {
+	for {
+		body, err := readFrame(r)
+		if err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		msg, err := jsonrpc2.DecodeMessage(body)
+		if err != nil {
+			// gopls would close the connection on it: drop it and say so.
+			p.logf(protocol.MessageTypeError, "sharedvet gopls: dropped a malformed message from the editor (%v): %.200q", err, body)
+			continue
+		}
+		if err := p.toGopls.write(p.fromEditor(msg, body)); err != nil {
+			return err
+		}
+	}
+}
+
+// relayGopls relays gopls's messages to the editor until gopls closes
+// its end.
+func (p *proxy) relayGopls(r *bufio.Reader) error {
+	for {
+		body, err := readFrame(r)
+		if err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		msg, err := jsonrpc2.DecodeMessage(body)
+		if err == nil {
+			body = p.fromGopls(msg, body)
+		}
+		if body == nil {
+			continue
+		}
+		if err := p.toEditor.write(body); err != nil {
+			return err
+		}
+	}
+}
+
+// fromEditor observes a message of the editor and returns what to send
+// gopls: body itself, unless the message carries sharedvet's settings.
+func (p *proxy) fromEditor(msg jsonrpc2.Message, body []byte) []byte {
+	switch m := msg.(type) {
+	case *jsonrpc2.Call:
+		switch m.Method() {
+		case "initialize":
+			return p.initialize(m, body)
+		case "textDocument/codeAction":
+			var params protocol.CodeActionParams
+			if protocol.Unmarshal(m.Params(), &params) == nil {
+				p.ask(m.ID(), asked{method: m.Method(), path: pathOf(string(params.TextDocument.URI)), rng: params.Range, only: params.Context.Only})
+			}
+		case "textDocument/diagnostic":
+			var params protocol.DocumentDiagnosticParams
+			if protocol.Unmarshal(m.Params(), &params) == nil {
+				p.ask(m.ID(), asked{method: m.Method(), path: pathOf(string(params.TextDocument.URI))})
+			}
+		}
+	case *jsonrpc2.Notification:
+		p.observe(m)
+	}
+	return body
+}
+
+func (p *proxy) ask(id jsonrpc2.ID, a asked) {
+	p.mu.Lock()
+	p.pending[id] = a
+	p.mu.Unlock()
+}
+
+// observe tracks the editor's buffers and schedules analyses.
+func (p *proxy) observe(m *jsonrpc2.Notification) {
+	switch m.Method() {
+	case "textDocument/didOpen":
+		var params protocol.DidOpenTextDocumentParams
+		if protocol.Unmarshal(m.Params(), &params) != nil {
+			return
+		}
+		d := params.TextDocument
+		path := pathOf(string(d.URI))
+		if path == "" || !strings.HasSuffix(path, ".go") {
+			return
+		}
+		p.mu.Lock()
+		p.docs[path] = &openFile{path: path, uri: string(d.URI), version: d.Version, text: []byte(d.Text)}
+		p.mu.Unlock()
+		p.engine.schedule(filepath.Dir(path), 0)
+	case "textDocument/didChange":
+		var params protocol.DidChangeTextDocumentParams
+		if protocol.Unmarshal(m.Params(), &params) != nil {
+			return
+		}
+		path := pathOf(string(params.TextDocument.URI))
+		p.mu.Lock()
+		d, ok := p.docs[path]
+		if ok {
+			d.version = params.TextDocument.Version
+			for _, c := range params.ContentChanges {
+				switch c := c.(type) {
+				case *protocol.TextDocumentContentChangeWholeDocument:
+					d.text = []byte(c.Text)
+				case *protocol.TextDocumentContentChangePartial:
+					d.text = replaceRange(d.text, c.Range, c.Text)
+				}
+			}
+		}
+		onChange := p.onChange
+		p.mu.Unlock()
+		if ok && onChange {
+			p.engine.schedule(filepath.Dir(path), changeDelay)
+		}
+	case "textDocument/didSave":
+		var params protocol.DidSaveTextDocumentParams
+		if protocol.Unmarshal(m.Params(), &params) != nil {
+			return
+		}
+		path := pathOf(string(params.TextDocument.URI))
+		p.mu.Lock()
+		d, ok := p.docs[path]
+		if ok && params.Text != nil {
+			d.text = []byte(*params.Text)
+		}
+		p.mu.Unlock()
+		if ok {
+			p.engine.schedule(filepath.Dir(path), 0)
+		}
+	case "textDocument/didClose":
+		var params protocol.DidCloseTextDocumentParams
+		if protocol.Unmarshal(m.Params(), &params) != nil {
+			return
+		}
+		path := pathOf(string(params.TextDocument.URI))
+		p.mu.Lock()
+		d, ok := p.docs[path]
+		delete(p.docs, path)
+		p.mu.Unlock()
+		// Closing without saving reverts to the disk: analyze that.
+		if disk, err := os.ReadFile(path); ok && (err != nil || string(disk) != string(d.text)) {
+			p.engine.schedule(filepath.Dir(path), 0)
+		}
+	case "exit":
+		p.mu.Lock()
+		p.exit = true
+		p.mu.Unlock()
+	}
+}
+
+func (p *proxy) exitRequested() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.exit
+}
+
+// snapshot returns a copy of the editor's open files.
+func (p *proxy) snapshot() []openFile {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]openFile, 0, len(p.docs))
+	for _, d := range p.docs {
+		out = append(out, *d)
+	}
+	return out
+}
+
+// fromGopls merges sharedvet's part into gopls's diagnostics and into
+// its answers to the requests the proxy noted, and returns what to send
+// the editor (nil if it sent it already).
+func (p *proxy) fromGopls(msg jsonrpc2.Message, body []byte) []byte {
+	switch m := msg.(type) {
+	case *jsonrpc2.Notification:
+		if m.Method() == "textDocument/publishDiagnostics" {
+			return p.goplsDiagnostics(json.RawMessage(m.Params()), body)
+		}
+	case *jsonrpc2.Response:
+		p.mu.Lock()
+		a, ok := p.pending[m.ID()]
+		delete(p.pending, m.ID())
+		p.mu.Unlock()
+		if ok && m.Err() == nil {
+			return p.mergeAnswer(m, a, body)
+		}
+	}
+	return body
+}
+
+// notify sends the editor a notification of the proxy's own.
+func (p *proxy) notify(method string, params any) {
+	data, err := protocol.Marshal(params)
+	if err != nil {
+		return
+	}
+	out, err := jsonrpc2.EncodeMessage(jsonrpc2.NewNotification(method, data))
+	if err != nil {
+		return
+	}
+	p.toEditor.write(out)
+}
+
+// logf writes to the editor's log of this language server.
+func (p *proxy) logf(typ protocol.MessageType, format string, args ...any) {
+	p.notify("window/logMessage", protocol.LogMessageParams{Type: typ, Message: fmt.Sprintf(format, args...)})
+}
+
+// pathOf returns the file path of a file: URI, or "".
+func pathOf(u string) string {
+	if !strings.HasPrefix(u, "file:") {
+		return ""
+	}
+	path := uri.URI(u).FsPath()
+	if path == "" {
+		return ""
+	}
+	return filepath.Clean(path)
+}
+
+func fileURI(path string) string { return string(uri.File(path)) }
+
+func protocolURI(s string) uri.URI { return uri.URI(s) }
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+var errNoGopls = errors.New("cannot find gopls: install it (go install golang.org/x/tools/gopls@latest), or name it with -gopls=PATH or $SHAREDVET_GOPLS")

@@ -1,0 +1,100 @@
+package lspproxy
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+)
+
+// settings are sharedvet's part of initializationOptions, under the key
+// "sharedvet"; they mirror the golangci-lint plugin's settings:
+//
+//	"sharedvet": {
+//	  "checks":   ["lockchan", "atomicmix"],        // default: all
+//	  "disable":  ["gocapture"],
+//	  "flags":    {"gocapture": {"spawners": "example.com/pool.Go"}},
+//	  "onChange": false                             // analyze on open and save only
+//	}
+type settings struct {
+	Checks   []string                  `json:"checks"`
+	Disable  []string                  `json:"disable"`
+	Flags    map[string]map[string]any `json:"flags"`
+	OnChange *bool                     `json:"onChange"`
+}
+
+// initialize takes sharedvet's settings out of the initialize request
+// and returns the request for gopls: body itself if it had none.
+func (p *proxy) initialize(m *jsonrpc2.Call, body []byte) []byte {
+	var params map[string]json.RawMessage
+	if json.Unmarshal(m.Params(), &params) != nil {
+		return body
+	}
+	var opts map[string]json.RawMessage
+	if json.Unmarshal(params["initializationOptions"], &opts) != nil || opts["sharedvet"] == nil {
+		return body
+	}
+	if err := p.apply(opts["sharedvet"]); err != nil {
+		p.logf(protocol.MessageTypeError, "sharedvet gopls: initializationOptions.sharedvet: %v", err)
+	}
+	delete(opts, "sharedvet")
+	var err error
+	if params["initializationOptions"], err = json.Marshal(opts); err != nil {
+		return body
+	}
+	newParams, err := json.Marshal(params)
+	if err != nil {
+		return body
+	}
+	out, err := jsonrpc2.EncodeMessage(jsonrpc2.NewCall(m.ID(), m.Method(), newParams))
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+// apply sets the settings: the go vet flags they mean, and when to
+// analyze. Unknown checks are an error that names them.
+func (p *proxy) apply(raw json.RawMessage) error {
+	var s settings
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return err
+	}
+	for _, name := range append(append([]string(nil), s.Checks...), s.Disable...) {
+		if !p.checks[name] {
+			return fmt.Errorf("unknown check %q (known: %v)", name, sortedKeys(p.checks))
+		}
+	}
+	enabled := map[string]bool{}
+	for name := range p.checks {
+		enabled[name] = len(s.Checks) == 0
+	}
+	for _, name := range s.Checks {
+		enabled[name] = true
+	}
+	for _, name := range s.Disable {
+		enabled[name] = false
+	}
+	var flags []string
+	for _, name := range sortedKeys(enabled) {
+		if !enabled[name] {
+			flags = append(flags, "-"+name+"=false")
+		}
+	}
+	for _, check := range sortedKeys(s.Flags) {
+		names := sortedKeys(s.Flags[check])
+		sort.Strings(names)
+		for _, f := range names {
+			flags = append(flags, fmt.Sprintf("-%s.%s=%v", check, f, s.Flags[check][f]))
+		}
+	}
+	p.engine.setFlags(flags)
+	if s.OnChange != nil {
+		p.mu.Lock()
+		p.onChange = *s.OnChange
+		p.mu.Unlock()
+	}
+	return nil
+}

@@ -1,0 +1,378 @@
+package lspproxy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.lsp.dev/protocol"
+)
+
+// The analysis runs sharedvet as a go vet tool on one package: the go
+// command type-checks only that package from source, takes the export
+// data and analysis facts of its dependencies from the build cache,
+// and reads the editor's unsaved buffers from an -overlay file. On a
+// warm cache this costs a fraction of a standalone run, which loads
+// the whole dependency closure from source (see the README's Editors
+// section for numbers).
+
+// An openFile is the editor's copy of a file at the start of an
+// analysis.
+type openFile struct {
+	path    string
+	uri     string // as the editor spells it
+	version int32
+	text    []byte
+}
+
+// A finding is one sharedvet diagnostic, positioned in the text that
+// was analyzed.
+type finding struct {
+	path     string
+	check    string // the analyzer
+	category string // unique across the suite, e.g. "lockchan-send"
+	message  string
+	rng      protocol.Range
+	related  []protocol.DiagnosticRelatedInformation
+	fixes    []suggestedFix
+}
+
+// A suggestedFix is one fix of a finding: edits to apply all together.
+type suggestedFix struct {
+	title string
+	files []fileEdits
+}
+
+// fileEdits are the edits of a fix in one file, and the version of the
+// editor's document they apply to (nil for a file not open).
+type fileEdits struct {
+	uri     string
+	version *int32
+	edits   []protocol.TextEdit
+}
+
+// The JSON tree go vet -json prints, one object per package run:
+// package ID, then analyzer, then a list of diagnostics or an error
+// (golang.org/x/tools/internal/analysis/driverutil.JSONTree).
+type (
+	vetTree       map[string]map[string]json.RawMessage
+	vetDiagnostic struct {
+		Category       string `json:"category"`
+		Posn           string `json:"posn"`
+		End            string `json:"end"`
+		Message        string `json:"message"`
+		SuggestedFixes []struct {
+			Message string `json:"message"`
+			Edits   []struct {
+				Filename string `json:"filename"`
+				Start    int    `json:"start"`
+				End      int    `json:"end"`
+				New      string `json:"new"`
+			} `json:"edits"`
+		} `json:"suggested_fixes"`
+		Related []struct {
+			Posn    string `json:"posn"`
+			Message string `json:"message"`
+		} `json:"related"`
+	}
+	vetError struct {
+		Error string `json:"error"`
+	}
+)
+
+// A buildError is a package that does not build or type-check: gopls
+// reports why, so it is logged quietly.
+type buildError struct{ msg string }
+
+func (e *buildError) Error() string { return e.msg }
+
+// vet analyzes the package in dir, seeing the editor's buffers open
+// instead of the files on disk, and returns its findings.
+func vet(ctx context.Context, goCmd, vettool string, flags []string, dir, tmpRoot string, open []openFile) ([]finding, error) {
+	tmp, err := os.MkdirTemp(tmpRoot, "run")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	ov, err := writeOverlay(tmp, open)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"vet", "-vettool=" + vettool, "-json"}
+	if len(ov.replace) > 0 {
+		args = append(args, "-overlay="+filepath.Join(tmp, "overlay.json"))
+	}
+	args = append(append(args, flags...), ".")
+	cmd := exec.CommandContext(ctx, goCmd, args...)
+	cmd.Dir = dir
+	cmd.WaitDelay = time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	fs, parseErr := parseVet(stdout.Bytes(), ov)
+	if runErr != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = runErr.Error()
+		}
+		if isBuildFailure(msg) {
+			return nil, &buildError{msg}
+		}
+		return nil, fmt.Errorf("go %s: %s", strings.Join(args, " "), msg)
+	}
+	return fs, parseErr
+}
+
+// isBuildFailure reports whether go vet's stderr says the package does
+// not build (syntax, type or import errors), as opposed to the tool
+// failing.
+func isBuildFailure(stderr string) bool {
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(line, "# ") || line == "" {
+			continue
+		}
+		// "vet: x.go:3:2: undefined: y", "x.go:3:2: ...",
+		// "no required module provides package", "build constraints exclude all Go files".
+		if strings.HasPrefix(line, "vet: ") || strings.Contains(line, ".go:") ||
+			strings.Contains(line, "no required module provides") ||
+			strings.Contains(line, "build constraints exclude") ||
+			strings.Contains(line, "no Go files") {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// An overlay maps files on disk to the temporary files holding the
+// editor's unsaved text.
+type overlay struct {
+	replace map[string]string   // path on disk -> temporary file
+	back    map[string]string   // temporary file -> path on disk
+	files   map[string]openFile // path on disk -> editor's copy
+}
+
+// writeOverlay writes the open Go files whose text differs from the
+// disk into tmp, and the go command's overlay file naming them.
+func writeOverlay(tmp string, open []openFile) (*overlay, error) {
+	ov := &overlay{replace: map[string]string{}, back: map[string]string{}, files: map[string]openFile{}}
+	for _, f := range open {
+		ov.files[f.path] = f
+		if !strings.HasSuffix(f.path, ".go") {
+			continue
+		}
+		if disk, err := os.ReadFile(f.path); err == nil && bytes.Equal(disk, f.text) {
+			continue
+		}
+		name := filepath.Join(tmp, strconv.Itoa(len(ov.replace))+"_"+filepath.Base(f.path))
+		if err := os.WriteFile(name, f.text, 0o600); err != nil {
+			return nil, err
+		}
+		ov.replace[f.path] = name
+		ov.back[name] = f.path
+	}
+	if len(ov.replace) == 0 {
+		return ov, nil
+	}
+	data, err := json.Marshal(struct{ Replace map[string]string }{ov.replace})
+	if err != nil {
+		return nil, err
+	}
+	return ov, os.WriteFile(filepath.Join(tmp, "overlay.json"), data, 0o600)
+}
+
+// parseVet decodes go vet's JSON output into findings. A package's
+// test variant repeats the findings in its non-test files; they are
+// kept once.
+func parseVet(out []byte, ov *overlay) ([]finding, error) {
+	texts := &textCache{ov: ov, disk: map[string][]byte{}}
+	var fs []finding
+	var errs []error
+	seen := map[string]bool{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var tree vetTree
+		if err := dec.Decode(&tree); err == io.EOF {
+			break
+		} else if err != nil {
+			return fs, fmt.Errorf("decoding go vet -json output: %v", err)
+		}
+		for pkg, byCheck := range tree {
+			for check, raw := range byCheck {
+				var ve vetError
+				if json.Unmarshal(raw, &ve) == nil && ve.Error != "" {
+					errs = append(errs, fmt.Errorf("%s: %s: %s", pkg, check, ve.Error))
+					continue
+				}
+				var diags []vetDiagnostic
+				if err := json.Unmarshal(raw, &diags); err != nil {
+					errs = append(errs, fmt.Errorf("%s: %s: %v", pkg, check, err))
+					continue
+				}
+				for _, d := range diags {
+					key := d.Posn + "\x00" + d.Category + "\x00" + d.Message
+					if seen[key] {
+						continue
+					}
+					seen[key] = true
+					if f, ok := texts.finding(check, d); ok {
+						fs = append(fs, f)
+					}
+				}
+			}
+		}
+	}
+	return fs, errors.Join(errs...)
+}
+
+// A textCache holds the text each position refers to: the editor's
+// buffer for an open file, the disk otherwise.
+type textCache struct {
+	ov   *overlay
+	disk map[string][]byte
+}
+
+// resolve returns the path on disk of a file go vet named and its text.
+func (tc *textCache) resolve(name string) (string, []byte) {
+	if orig, ok := tc.ov.back[name]; ok {
+		name = orig
+	}
+	if f, ok := tc.ov.files[name]; ok {
+		return name, f.text
+	}
+	text, ok := tc.disk[name]
+	if !ok {
+		text, _ = os.ReadFile(name)
+		tc.disk[name] = text
+	}
+	return name, text
+}
+
+// uri returns the URI of a file on disk, as the editor spells it if it
+// has the file open.
+func (tc *textCache) uri(path string) string {
+	if f, ok := tc.ov.files[path]; ok {
+		return f.uri
+	}
+	return fileURI(path)
+}
+
+// finding converts one diagnostic of go vet's output.
+func (tc *textCache) finding(check string, d vetDiagnostic) (finding, bool) {
+	path, start, ok := tc.position(d.Posn)
+	if !ok {
+		return finding{}, false
+	}
+	_, text := tc.resolve(path)
+	f := finding{
+		path:     path,
+		check:    check,
+		category: d.Category,
+		message:  d.Message,
+		rng:      protocol.Range{Start: positionOf(text, start), End: positionOf(text, wordEnd(text, start))},
+	}
+	if _, end, ok := tc.position(d.End); ok && end > start {
+		f.rng.End = positionOf(text, end)
+	}
+	for _, r := range d.Related {
+		rpath, off, ok := tc.position(r.Posn)
+		if !ok {
+			continue
+		}
+		_, rtext := tc.resolve(rpath)
+		f.related = append(f.related, protocol.DiagnosticRelatedInformation{
+			Location: protocol.Location{
+				URI:   protocolURI(tc.uri(rpath)),
+				Range: protocol.Range{Start: positionOf(rtext, off), End: positionOf(rtext, wordEnd(rtext, off))},
+			},
+			Message: r.Message,
+		})
+	}
+	for _, sf := range d.SuggestedFixes {
+		fix := suggestedFix{title: sf.Message}
+		byFile := map[string]int{}
+		for _, e := range sf.Edits {
+			epath, etext := tc.resolve(e.Filename)
+			i, ok := byFile[epath]
+			if !ok {
+				i = len(fix.files)
+				byFile[epath] = i
+				fe := fileEdits{uri: tc.uri(epath)}
+				if of, ok := tc.ov.files[epath]; ok {
+					v := of.version
+					fe.version = &v
+				}
+				fix.files = append(fix.files, fe)
+			}
+			fix.files[i].edits = append(fix.files[i].edits, protocol.TextEdit{
+				Range:   protocol.Range{Start: positionOf(etext, e.Start), End: positionOf(etext, e.End)},
+				NewText: e.New,
+			})
+		}
+		f.fixes = append(f.fixes, fix)
+	}
+	return f, true
+}
+
+// position parses a go/token position ("file:line:col") into the path
+// on disk and a byte offset in its text.
+func (tc *textCache) position(posn string) (string, int, bool) {
+	rest, colStr, ok := cutLast(posn, ":")
+	if !ok {
+		return "", 0, false
+	}
+	name, lineStr, ok := cutLast(rest, ":")
+	if !ok {
+		return "", 0, false
+	}
+	line, err1 := strconv.Atoi(lineStr)
+	col, err2 := strconv.Atoi(colStr)
+	if err1 != nil || err2 != nil || line < 1 {
+		return "", 0, false
+	}
+	path, text := tc.resolve(name)
+	start := lineStart(text, line-1)
+	if start < 0 {
+		return "", 0, false
+	}
+	return path, min(start+max(col-1, 0), len(text)), true
+}
+
+func cutLast(s, sep string) (before, after string, ok bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
+}
+
+// wordEnd returns the end of the expression that starts at offset (an
+// identifier or selector such as b.mu), so a diagnostic that the
+// analysis reports at a point underlines the name it is about. If no
+// name starts there, it covers one character.
+func wordEnd(text []byte, offset int) int {
+	i := offset
+	for i < len(text) && (isWordByte(text[i]) || text[i] == '.' && i > offset && i+1 < len(text) && isWordByte(text[i+1])) {
+		i++
+	}
+	if i == offset && i < len(text) && text[i] != '\n' {
+		i++
+	}
+	return i
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80
+}
