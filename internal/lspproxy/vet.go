@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -135,26 +136,25 @@ func vet(ctx context.Context, goCmd, vettool string, flags []string, dir, tmpRoo
 	return fs, parseErr
 }
 
-// isBuildFailure reports whether go vet's stderr says the package does
-// not build (syntax, type or import errors), as opposed to the tool
-// failing.
+// isBuildFailure reports whether go vet's stderr says only that the
+// package does not build: "# pkg" headers and positioned errors
+// ("./x.go:3:2: undefined: y", "vet: x.go:3:2: ..."), or a package that
+// cannot be loaded. A failing tool (a bad flag, a panic) says more.
 func isBuildFailure(stderr string) bool {
 	for _, line := range strings.Split(stderr, "\n") {
-		if strings.HasPrefix(line, "# ") || line == "" {
-			continue
-		}
-		// "vet: x.go:3:2: undefined: y", "x.go:3:2: ...",
-		// "no required module provides package", "build constraints exclude all Go files".
-		if strings.HasPrefix(line, "vet: ") || strings.Contains(line, ".go:") ||
-			strings.Contains(line, "no required module provides") ||
-			strings.Contains(line, "build constraints exclude") ||
-			strings.Contains(line, "no Go files") {
+		switch {
+		case line == "", strings.HasPrefix(line, "# "), positionedError.MatchString(line),
+			strings.Contains(line, "no required module provides"),
+			strings.Contains(line, "build constraints exclude"),
+			strings.Contains(line, "no Go files"):
 			continue
 		}
 		return false
 	}
 	return true
 }
+
+var positionedError = regexp.MustCompile(`^(vet: )?\S+\.go:\d+(:\d+)?: `)
 
 // An overlay maps files on disk to the temporary files holding the
 // editor's unsaved text.

@@ -1,0 +1,102 @@
+package lspproxy
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestRobustness checks that an analysis error is logged while gopls's
+// traffic goes on, that opening a file analyzes its package only, and
+// that gopls exiting ends the proxy with a message and status 1.
+func TestRobustness(t *testing.T) {
+	gopls := testGopls(t)
+	sv := testSharedvet(t)
+	dir, file := writeFixture(t)
+	uri := fileURI(file)
+	// A second package with a finding: never analyzed, as never opened.
+	other := filepath.Join(dir, "other", "other.go")
+	os.MkdirAll(filepath.Dir(other), 0o755)
+	os.WriteFile(other, []byte("package other\n\nimport \"sync/atomic\"\n\nvar n int64\n\nfunc Inc() { atomic.AddInt64(&n, 1) }\n\nfunc Get() int64 { return n }\n"), 0o644)
+
+	// A wrapper that tells the test gopls's process ID.
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	wrapper := filepath.Join(t.TempDir(), "gopls")
+	os.WriteFile(wrapper, []byte("#!/bin/sh\necho $$ > "+pidFile+"\nexec "+gopls+" \"$@\"\n"), 0o755)
+
+	c := startClient(t, dir, sv, "gopls", "-gopls="+wrapper)
+	// An unknown analyzer flag makes every go vet run fail.
+	c.initialize(dir, map[string]any{"sharedvet": map[string]any{
+		"flags": map[string]any{"lockchan": map[string]any{"nosuchflag": 1}}}})
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
+		"uri": uri, "languageId": "go", "version": 1, "text": fixture}})
+	c.waitLog("nosuchflag")
+	c.mu.Lock()
+	logs := strings.Join(c.logs, "\n")
+	c.mu.Unlock()
+	if !strings.Contains(logs, "window/logMessage 1: sharedvet gopls: analysis of "+dir+" failed") {
+		t.Errorf("analysis error not logged as an error:\n%s", logs)
+	}
+	c.waitFor("gopls's diagnostics despite the analysis error", uri, hasOther)
+	hover := c.call("textDocument/hover", map[string]any{
+		"textDocument": map[string]any{"uri": uri}, "position": map[string]any{"line": 8, "character": 6}})
+	if !strings.Contains(string(hover), "Stats") {
+		t.Errorf("hover after an analysis error = %s", hover)
+	}
+	if strings.Contains(logs, filepath.Join(dir, "other")) {
+		t.Errorf("opening fx.go analyzed another package:\n%s", logs)
+	}
+	c.mu.Lock()
+	for u, ds := range c.diags {
+		if hasSource(ds, source, "") {
+			t.Errorf("sharedvet diagnostics for %s after a failed analysis: %+v", u, ds)
+		}
+	}
+	c.mu.Unlock()
+
+	// gopls dies: the proxy says so and exits 1, so the editor restarts it.
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the proxy did not exit after gopls died")
+	}
+	c.mu.Lock()
+	code, logs := c.exitCode, strings.Join(c.logs, "\n")
+	c.mu.Unlock()
+	if code != 1 || !strings.Contains(logs, "window/showMessage 1: sharedvet gopls: gopls exited unexpectedly") {
+		t.Errorf("after gopls died: exit status %d, logs:\n%s", code, logs)
+	}
+}
+
+// TestMissingGopls checks that a missing gopls is named on stderr.
+func TestMissingGopls(t *testing.T) {
+	sv := testSharedvet(t)
+	for _, tc := range []struct {
+		args []string
+		env  []string
+		want string
+	}{
+		{[]string{"gopls", "-gopls=/nonexistent/gopls"}, nil, "/nonexistent/gopls"},
+		{[]string{"gopls"}, []string{"PATH=/nonexistent", "GOBIN=", "GOPATH=" + t.TempDir(), "SHAREDVET_GOPLS="}, "cannot find gopls"},
+	} {
+		cmd := exec.Command(sv, tc.args...)
+		cmd.Env = append(os.Environ(), tc.env...)
+		out, err := cmd.CombinedOutput()
+		if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%v: %v, output %q; want exit status 1 and %q", tc.args, err, out, tc.want)
+		}
+	}
+}
