@@ -284,3 +284,13 @@ func applyQuickFix(t *testing.T, actions json.RawMessage, uri, title, text strin
 	t.Fatalf("no code action %q in %s", title, actions)
 	return ""
 }
+
+// goCache returns the go command's build cache directory.
+func goCache(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out))
+}

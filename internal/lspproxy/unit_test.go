@@ -93,9 +93,9 @@ func TestParseVet(t *testing.T) {
 
 func TestIsBuildFailure(t *testing.T) {
 	for stderr, want := range map[string]bool{
-		"# example.com/fx\n./bad.go:2:12: undefined: undefined\n":   true,
-		"# example.com/fx\nvet: ./bad.go:2:13: expected '}'\n":       true,
-		"flag provided but not defined: -lockchan.nosuchflag\n":      false,
+		"# example.com/fx\n./bad.go:2:12: undefined: undefined\n":     true,
+		"# example.com/fx\nvet: ./bad.go:2:13: expected '}'\n":        true,
+		"flag provided but not defined: -lockchan.nosuchflag\n":       false,
 		"# example.com/fx\npanic: boom\n\ngoroutine 1:\n\ta.go:3 +0x": false,
 	} {
 		if got := isBuildFailure(stderr); got != want {
