@@ -87,7 +87,16 @@
 //     L, and some make site of the channel gives it no buffer. The
 //     message says so; the related information shows where each
 //     counterpart takes L and where it waits.
-//  6. Stall (category lockchan-stall, reported with -lockchan.stalls):
+//  6. Wait before the drain (category lockchan-deadlock, reported by
+//     default): a function makes a channel with a constant buffer of n,
+//     starts goroutines that it then joins (wg.Wait, errgroup's Wait),
+//     and receives from the channel only after the join, while nothing
+//     else receives from it. If those goroutines send more than n values
+//     on every path (or any number, in a loop, when n is 0), a sender
+//     blocks on the full buffer and the join never returns. Sends on only
+//     some paths, and goroutines started in a loop with a buffer, are not
+//     counted: the buffer may hold them.
+//  7. Stall (category lockchan-stall, reported with -lockchan.stalls):
 //     every other wait under a lock, with the reason it is not a
 //     deadlock: the other side does not take the lock, is not known,
 //     is absent from the package, or the channel is buffered. A stall

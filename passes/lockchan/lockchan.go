@@ -100,6 +100,7 @@ func run(pass *analysis.Pass) (any, error) {
 	c.blockers = c.summarize(ssainfo.SrcFuncs)
 	c.exportFacts(ssainfo.SrcFuncs)
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
+	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkWaitBeforeDrain)
 	return nil, nil
 }
 

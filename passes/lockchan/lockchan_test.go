@@ -36,6 +36,7 @@ func TestDeadlocks(t *testing.T) {
 		"lockchan/deadlock",
 		"lockchan/crossdeadlock/pipe",
 		"lockchan/crossdeadlock/user",
+		"lockchan/drain",
 		"clean",
 	)
 }
