@@ -7,11 +7,11 @@ import (
 )
 
 // categories are the Diagnostic.Category values of each check, in the
-// order its README section lists them (TestCategories compares them).
+// order its README section names them (TestCategories compares them).
 // They are what //lint:ignore accepts besides check names, and what
 // -list shows.
 var categories = map[string][]string{
-	"lockchan":      {"lockchan-send", "lockchan-recv", "lockchan-range", "lockchan-select", "lockchan-call"},
+	"lockchan":      {"lockchan-deadlock", "lockchan-stall"},
 	"atomicmix":     {"atomicmix-read", "atomicmix-write", "atomicmix-copy", "atomicmix-atomic"},
 	"gocapture":     {"gocapture-after-go", "gocapture-write-after-go", "gocapture-goroutines"},
 	"lintdirective": {"lintdirective-malformed", "lintdirective-unused"},
