@@ -4,39 +4,71 @@ import (
 	"go/token"
 	"go/types"
 	"strconv"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 )
 
 // An access is a plain read or write of a captured variable, of a part
-// of it (a field, an array element), or of the contents of the map it
-// holds.
+// of it (a field, an array element), of the contents of the map it
+// holds, or of memory the variable reaches: the elements of the slice
+// it holds, the object its pointer points to.
 type access struct {
 	instr ssa.Instruction
 	pos   token.Pos
 	write bool
 	inMap bool     // the access is to the map the variable holds, not to the variable
-	path  []string // selectors from the variable: ".f", "[3]", or "[?]" for a variable index
+	path  []string // selectors from the variable (see below)
 }
 
-// maxPathDepth bounds the selectors followed from a captured variable.
+// The selectors of an access path. ".f" and "[3]" (or "[?]" for a
+// variable index) select a field or an array element within the
+// memory they start from; "*" goes to what a pointer points to, and
+// "[]3", "[]?" and "[]*" to an element of a slice: a constant index, a
+// variable one, and every element at once (copy, append, range,
+// string(b), a call handed the slice). After "*" or "[]", the path
+// names memory outside the variable.
+const (
+	pointee   = "*"
+	elemsSel  = "[]"
+	everyElem = "[]*"
+	someElem  = "[]?"
+)
+
+// maxPathDepth bounds the selectors followed from a captured variable:
+// a deeper access counts as an access of its prefix.
 const maxPathDepth = 4
+
+// A reach says what memory behind a captured variable its accesses
+// are followed to (rule "behind" of doc.go): the elements of the slice
+// it holds, and the object its pointer points to. Only a variable that
+// keeps one value is followed: after p = q, *p is another object.
+type reach struct {
+	elems   bool // follow the slice the variable holds to its elements
+	pointee bool // follow the pointer the variable holds to its object
+}
 
 // accessesOf returns the plain accesses that its function makes to the
 // variable that v (an *ssa.Alloc, a phi of them, or an *ssa.FreeVar)
-// points to. Calls that take the variable's address (atomic.AddInt64(&n,
-// 1), buf.WriteString) are not plain accesses: what the callee does is
-// unknown, and sync/atomic's are synchronized (fixture okAtomicCounter).
-func accessesOf(v ssa.Value) []access {
+// points to, and to the memory behind it that r allows. Calls that
+// take the variable's address (atomic.AddInt64(&n, 1), buf.WriteString)
+// are not plain accesses: what the callee does is unknown, and
+// sync/atomic's are synchronized (fixture okAtomicCounter).
+func accessesOf(v ssa.Value, r reach) []access {
 	var out []access
-	addrAccesses(v, nil, &out)
+	addrAccesses(v, nil, r, &out)
 	return out
 }
 
-func addrAccesses(addr ssa.Value, path []string, out *[]access) {
+func addrAccesses(addr ssa.Value, path []string, r reach, out *[]access) {
 	refs := addr.Referrers()
-	if refs == nil || len(path) > maxPathDepth {
+	if refs == nil {
 		return
+	}
+	if len(path) > maxPathDepth {
+		// A deeper path is truncated to its prefix: the access counts
+		// as one of the whole (issue 11).
+		path = path[:maxPathDepth:maxPathDepth]
 	}
 	for _, ref := range *refs {
 		switch ref := ref.(type) {
@@ -44,27 +76,109 @@ func addrAccesses(addr ssa.Value, path []string, out *[]access) {
 			if ref.Op != token.MUL || ref.X != addr {
 				continue
 			}
-			*out = append(*out, access{instr: ref, pos: ref.Pos(), path: path})
-			if _, ok := ref.Type().Underlying().(*types.Map); ok {
+			if pos := posOr(ref, addr); pos.IsValid() {
+				*out = append(*out, access{instr: ref, pos: pos, path: path})
+			}
+			switch ref.Type().Underlying().(type) {
+			case *types.Map:
 				mapAccesses(ref, path, out)
+			case *types.Slice:
+				if r.elems && len(path) == 0 {
+					sliceAccesses(ref, with(path, elemsSel), false, out)
+				}
+			case *types.Pointer:
+				if r.pointee && len(path) == 0 {
+					addrAccesses(ref, with(path, pointee), reach{}, out)
+				}
 			}
 		case *ssa.Store:
 			if ref.Addr != addr || selfAssign(ref) {
 				continue
 			}
-			*out = append(*out, access{instr: ref, pos: ref.Pos(), write: true, path: path})
+			if pos := posOr(ref, addr); pos.IsValid() {
+				*out = append(*out, access{instr: ref, pos: pos, write: true, path: path})
+			}
 		case *ssa.FieldAddr:
 			if ref.X == addr {
-				addrAccesses(ref, with(path, "."+fieldName(addr.Type(), ref.Field)), out)
+				addrAccesses(ref, with(path, "."+fieldName(addr.Type(), ref.Field)), r, out)
 			}
 		case *ssa.IndexAddr:
 			// Only arrays: an element of a slice is not part of the
 			// variable, which holds the slice header.
 			if ref.X == addr && isArrayPtr(addr.Type()) {
-				addrAccesses(ref, with(path, indexSel(ref.Index)), out)
+				addrAccesses(ref, with(path, indexSel(ref.Index)), r, out)
 			}
 		}
 	}
+}
+
+// sliceAccesses appends the accesses to the elements of the slice s, a
+// value loaded from a captured variable (path ends with "[]"): s[i]
+// reads or writes one element, and copy, append, a range loop,
+// string(s) and a function handed s read or write all of them. A
+// reslice s[a:b] shares the elements, at other indexes.
+func sliceAccesses(s ssa.Value, path []string, shifted bool, out *[]access) {
+	base := path[:len(path)-1]
+	every := func(instr ssa.Instruction, pos token.Pos, write bool) {
+		if pos.IsValid() {
+			*out = append(*out, access{instr: instr, pos: pos, write: write, path: with(base, everyElem)})
+		}
+	}
+	for _, ref := range *s.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.IndexAddr:
+			if ref.X != s {
+				continue
+			}
+			sel := elemSel(ref)
+			if shifted && sel != everyElem {
+				sel = someElem
+			}
+			addrAccesses(ref, with(base, sel), reach{}, out)
+		case *ssa.Slice:
+			if ref.X == s {
+				sliceAccesses(ref, path, true, out)
+			}
+		case *ssa.Convert:
+			every(ref, ref.Pos(), false) // string(b)
+		case *ssa.Call:
+			if b, ok := ref.Call.Value.(*ssa.Builtin); ok {
+				switch b.Name() {
+				case "copy":
+					every(ref, ref.Pos(), ref.Call.Args[0] == s)
+				case "append":
+					every(ref, ref.Pos(), false)
+				}
+				continue
+			}
+			// A function handed the slice reads it, as one handed a
+			// map (fixture badSliceToCallee).
+			every(ref, ref.Pos(), false)
+		case *ssa.MakeInterface:
+			pos := ref.Pos()
+			for _, r := range *ref.Referrers() {
+				if c, ok := r.(ssa.CallInstruction); ok && !pos.IsValid() {
+					pos = c.Pos()
+				}
+			}
+			every(ref, pos, false)
+		}
+	}
+}
+
+// elemSel returns the selector of the slice element ia: "[]3" for a
+// constant index, "[]*" for the index of a range loop over the slice,
+// which visits every element, "[]?" for another index. go/ssa names
+// the blocks of a range loop over a slice "rangeindex.*" and computes
+// the index in the "rangeindex.loop" block.
+func elemSel(ia *ssa.IndexAddr) string {
+	if c, ok := ia.Index.(*ssa.Const); ok && c.Value != nil {
+		return elemsSel + c.Value.ExactString()
+	}
+	if x, ok := ia.Index.(ssa.Instruction); ok && x.Block() != nil && x.Block().Comment == "rangeindex.loop" {
+		return everyElem
+	}
+	return someElem
 }
 
 // mapAccesses appends the accesses to the contents of the map m, a
@@ -116,6 +230,16 @@ func mapAccesses(m *ssa.UnOp, path []string, out *[]access) {
 	}
 }
 
+// posOr returns the position of the load or store instr, or, for one
+// that has none (the load of a range loop's element), that of the
+// address it uses (the range expression).
+func posOr(instr ssa.Instruction, addr ssa.Value) token.Pos {
+	if pos := instr.Pos(); pos.IsValid() {
+		return pos
+	}
+	return addr.Pos()
+}
+
 // selfAssign reports whether st stores a value just loaded from the
 // same address: go/ssa emits one for "return res" with a named result
 // res, which writes nothing new.
@@ -163,27 +287,154 @@ func indexSel(v ssa.Value) string {
 // conflict reports whether a and b may touch the same memory and at
 // least one writes it. Two elements with a variable index are assumed
 // distinct: each goroutine usually writes its own (out[i] = v, fixture
-// okDistinctElements).
+// okDistinctElements); an operation on every element of a slice
+// touches each. A write of the variable does not touch the memory
+// behind it (buf = nil and buf[0] are not the same location).
 func conflict(a, b access) bool {
 	if !a.write && !b.write || a.inMap != b.inMap {
 		return false
 	}
-	for i := 0; i < len(a.path) && i < len(b.path); i++ {
-		if a.path[i] != b.path[i] || a.path[i] == "[?]" {
+	n := min(len(a.path), len(b.path))
+	for i := range n {
+		x, y := a.path[i], b.path[i]
+		switch {
+		case x == everyElem && isElem(y), y == everyElem && isElem(x):
+		case x != y, x == "[?]", x == someElem:
 			return false
 		}
 	}
-	return true // one path is a prefix of the other
+	rest := a.path[n:]
+	if len(b.path) > n {
+		rest = b.path[n:]
+	}
+	for _, sel := range rest {
+		if sel == pointee || isElem(sel) {
+			return false
+		}
+	}
+	return true
 }
 
+// isElem reports whether sel selects slice elements.
+func isElem(sel string) bool { return strings.HasPrefix(sel, elemsSel) }
+
 // describe names the accessed location in source terms: "err",
-// "res.n", "map m".
+// "res.n", "map m", "st.hits" for a field behind the pointer st,
+// "buf[0]", "the elements of buf".
 func describe(name string, a access) string {
-	for _, sel := range a.path {
-		name += sel
+	every := false
+	for i, sel := range a.path {
+		switch {
+		case sel == pointee:
+			if i+1 == len(a.path) {
+				name = "*" + name
+			}
+		case sel == everyElem || sel == someElem:
+			if i+1 == len(a.path) {
+				every = true
+			} else {
+				name += "[…]"
+			}
+		case isElem(sel):
+			name += "[" + strings.TrimPrefix(sel, elemsSel) + "]"
+		default:
+			name += sel
+		}
 	}
-	if a.inMap {
+	switch {
+	case a.inMap:
 		return "map " + name
+	case every:
+		return "the elements of " + name
 	}
 	return name
+}
+
+// reachOf returns the memory behind the captured variable v (an Alloc,
+// or a free variable bound to one) that its accesses are followed to:
+// the elements of a slice, if the variable keeps one value; the object
+// a pointer points to, if the variable keeps one value that the
+// function allocated itself (st := &stats{}, p := &n). A pointer from
+// elsewhere may point to an object whose methods lock it; a variable
+// assigned again (p = q) may point to another object after the go
+// statement.
+func (c *checker) reachOf(v ssa.Value) reach {
+	for i := 0; i < 8; i++ {
+		fv, ok := v.(*ssa.FreeVar)
+		if !ok {
+			break
+		}
+		if v = c.locks.Binding(fv); v == nil {
+			return reach{}
+		}
+	}
+	alloc, ok := v.(*ssa.Alloc)
+	if !ok {
+		return reach{}
+	}
+	r, ok := c.reaches[alloc]
+	if !ok {
+		r = reachOfAlloc(alloc)
+		c.reaches[alloc] = r
+	}
+	return r
+}
+
+// reachOfAlloc returns reachOf of a variable of the starter.
+func reachOfAlloc(alloc *ssa.Alloc) reach {
+	stored, ok := storesTo(alloc, 0)
+	if !ok || len(stored) > 1 {
+		return reach{}
+	}
+	switch alloc.Type().(*types.Pointer).Elem().Underlying().(type) {
+	case *types.Slice:
+		return reach{elems: true}
+	case *types.Pointer:
+		if len(stored) == 1 {
+			if _, own := stored[0].(*ssa.Alloc); own {
+				return reach{pointee: true}
+			}
+		}
+	}
+	return reach{}
+}
+
+// storesTo returns the values stored to the variable v, an Alloc or a
+// free variable of a closure, in its function and the closures that
+// capture it. It reports false if the variable's address is used
+// otherwise (handed to a call, stored), which may change it unseen.
+func storesTo(v ssa.Value, depth int) ([]ssa.Value, bool) {
+	refs := v.Referrers()
+	if refs == nil || depth > 4 {
+		return nil, false
+	}
+	var out []ssa.Value
+	for _, ref := range *refs {
+		switch ref := ref.(type) {
+		case *ssa.Store:
+			if ref.Addr != v {
+				return nil, false
+			}
+			out = append(out, ref.Val)
+		case *ssa.UnOp:
+			if ref.Op != token.MUL {
+				return nil, false
+			}
+		case *ssa.DebugRef:
+		case *ssa.MakeClosure:
+			fn := ref.Fn.(*ssa.Function)
+			for j, b := range ref.Bindings {
+				if b == v && j < len(fn.FreeVars) {
+					more, ok := storesTo(fn.FreeVars[j], depth+1)
+					if !ok {
+						return nil, false
+					}
+					out = append(out, more...)
+				}
+			}
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }

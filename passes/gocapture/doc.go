@@ -22,6 +22,13 @@
 //     start closures that capture the variable: counters,
 //     x = append(x, v), m[k] = v and delete(m, k) on a captured map.
 //
+// Rule "behind": the memory a captured variable reaches counts as well,
+// when the variable keeps one value: the elements of the slice it
+// holds (buf[0], and every element for copy, append, range, string(b)
+// and a call handed the slice), and the object its pointer points to
+// when the function allocated that object itself (st := &stats{} or p
+// := &n; then st.hits++ in the goroutine and return *st after go).
+//
 // Goroutines are started by go statements and by the spawners
 // (*sync.WaitGroup).Go and (*errgroup.Group).Go and TryGo of
 // golang.org/x/sync; the -gocapture.spawners flag adds others, as a
@@ -100,13 +107,17 @@
 // is assumed to order a later send (as on an unbuffered channel or a
 // one-slot semaphore); a wait in a loop is assumed to wait for all the
 // goroutines started before the loop. Only the variable itself, its
-// fields and array elements, and the contents of a map it holds are
-// tracked (a map handed to a function, len(m) and a conversion of the
-// map to an interface read its contents): the elements of a captured
-// slice and the memory a captured
-// pointer points to are not, nor are accesses made through the
-// variable's address (p := &x) or in closures nested in the goroutine
-// or called by the starting function. A goroutine started by a go
+// fields and array elements, the contents of a map it holds (a map
+// handed to a function, len(m) and a conversion of the map to an
+// interface read its contents), and the memory of rule "behind" are
+// tracked: not the elements of a slice or the object of a pointer held
+// by a variable assigned more than once (after p = q, *p is another
+// object) or whose address is taken, nor an object the function did
+// not allocate (a parameter's, whose methods may lock it), nor memory
+// two steps away (a slice in the object), nor accesses in closures
+// nested in the goroutine or called by the starting function. A
+// function handed the slice is taken to read its elements, not to
+// write them; a method called on the pointer is not an access. A goroutine started by a go
 // statement of a named function, or of a closure held in a variable
 // whose value is not known, is not examined. A claim is trusted to
 // have one winner while the goroutines run: a throttle whose clock

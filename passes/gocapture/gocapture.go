@@ -44,11 +44,12 @@ func init() {
 func run(pass *analysis.Pass) (any, error) {
 	ssainfo := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	c := &checker{
-		pass:   pass,
-		locks:  pass.ResultOf[lockset.Analyzer].(*lockset.Result),
-		extra:  spawn.ParseExtra(spawners),
-		claims: make(map[claimKey]bool),
-		held:   make(map[ssa.Instruction]lockset.Set),
+		pass:    pass,
+		locks:   pass.ResultOf[lockset.Analyzer].(*lockset.Result),
+		extra:   spawn.ParseExtra(spawners),
+		claims:  make(map[claimKey]bool),
+		held:    make(map[ssa.Instruction]lockset.Set),
+		reaches: make(map[*ssa.Alloc]reach),
 	}
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
 	return nil, nil
@@ -56,11 +57,12 @@ func run(pass *analysis.Pass) (any, error) {
 
 // A checker holds what the checks of one package share.
 type checker struct {
-	pass   *analysis.Pass
-	locks  *lockset.Result
-	extra  spawn.Extra
-	claims map[claimKey]bool // whether a function's result is a claim's verdict (claim.go)
-	held   map[ssa.Instruction]lockset.Set
+	pass    *analysis.Pass
+	locks   *lockset.Result
+	extra   spawn.Extra
+	claims  map[claimKey]bool // whether a function's result is a claim's verdict (claim.go)
+	held    map[ssa.Instruction]lockset.Set
+	reaches map[*ssa.Alloc]reach // the memory followed behind a captured variable (access.go)
 }
 
 // A side is a function whose accesses to a captured variable are
@@ -169,7 +171,7 @@ func (st *starter) side(fn *ssa.Function) *side {
 func (st *starter) parentAccesses(v ssa.Value) []access {
 	accs, ok := st.pAcc[v]
 	if !ok {
-		accs = accessesOf(v)
+		accs = accessesOf(v, st.c.reachOf(v))
 		st.pAcc[v] = accs
 	}
 	return accs
@@ -179,7 +181,7 @@ func (st *starter) parentAccesses(v ssa.Value) []access {
 func (st *starter) goAccesses(fv *ssa.FreeVar) []access {
 	accs, ok := st.gAcc[fv]
 	if !ok {
-		accs = accessesOf(fv)
+		accs = accessesOf(fv, st.c.reachOf(fv))
 		st.gAcc[fv] = accs
 	}
 	return accs
@@ -228,7 +230,7 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 	c, parent, gor := st.c, st.parent, st.side(s.Fn)
 	pAcc := st.parentAccesses(v)
 	others := st.classes(v)
-	mine := st.classOf(capture{s, i})
+	mine, _ := st.classOf(capture{s, i})
 	name := s.Fn.FreeVars[i].Name()
 	paired := false
 	for _, grp := range c.groupByReleases(gor, s, gAcc) {
@@ -247,8 +249,8 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 		// variable at s: pairing s with every goroutine that races
 		// with it would cost their product (issue 11).
 		for _, cls := range others {
-			if paired || !mine.writes && !cls.writes || mine.excludes(cls) {
-				continue // every pair of accesses is a read pair or holds a common lock
+			if paired || !mine.mayRace(cls) {
+				continue // no pair of accesses conflicts without a common lock
 			}
 			for _, cp := range cls.members {
 				if r.has(cp.site.Instr) && st.goroutineRaces(gor, s, cp, name, grp.accs) {

@@ -29,6 +29,7 @@ func TestGocapture(t *testing.T) {
 		"gocapture/seed",
 		"gocapture/generics",
 		"gocapture/nested",
+		"gocapture/behind",
 		"clean",
 	)
 }

@@ -3,6 +3,7 @@ package gocapture
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -211,35 +212,48 @@ func (st *starter) killSet(sig string, siteSCC int, releases []event) *killSet {
 }
 
 // A captureClass is a set of goroutines of one starter that capture a
-// variable and access it alike: whether one writes it, and the locks
-// held at each access. Two classes whose accesses all hold a common
-// lock race nowhere, and their members need not be paired one by one:
-// a function with 3000 goroutines that update a total under a mutex
-// costs one comparison per goroutine.
+// variable and access it alike: the same kinds of access (read or
+// write, of the same part of it), and the same locks held at each.
+// Two classes whose accesses cannot conflict, or all hold a common
+// lock, race nowhere, and their members need not be paired one by
+// one: a function with 3000 goroutines that update a total under a
+// mutex, or write an element each, costs one comparison per goroutine.
 type captureClass struct {
-	writes  bool
+	shapes  []access    // the kinds of access, with no instruction
 	locks   lockset.Set // held at every access; Shared if any access holds it shared
 	members []capture
 }
 
-// excludes reports whether every access of x and every access of y
-// hold a common lock, not both shared.
-func (x *captureClass) excludes(y *captureClass) bool {
+// mayRace reports whether an access of x may conflict with one of y
+// while holding no common lock.
+func (x *captureClass) mayRace(y *captureClass) bool {
 	for _, l := range x.locks {
 		if m, ok := y.locks.Get(l.Key); ok && !(l.Shared && m.Shared) {
-			return true
+			return false
+		}
+	}
+	for _, a := range x.shapes {
+		for _, b := range y.shapes {
+			if conflict(a, b) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
 // classOf returns the class of the goroutine cp as an accessor of its
-// variable, with no members.
-func (st *starter) classOf(cp capture) *captureClass {
+// variable, with no members, and its signature.
+func (st *starter) classOf(cp capture) (*captureClass, string) {
 	fv := cp.site.Fn.FreeVars[cp.i]
 	cls := &captureClass{}
+	seen := make(map[string]bool)
 	for k, a := range st.goAccesses(fv) {
-		cls.writes = cls.writes || a.write
+		shape := fmt.Sprintf("%t/%t/%q", a.write, a.inMap, a.path)
+		if !seen[shape] {
+			seen[shape] = true
+			cls.shapes = append(cls.shapes, access{write: a.write, inMap: a.inMap, path: a.path})
+		}
 		held := st.c.heldAt(cp.site.Fn, a.instr)
 		if k == 0 {
 			cls.locks = held
@@ -254,7 +268,16 @@ func (st *starter) classOf(cp capture) *captureClass {
 		}
 		cls.locks = common
 	}
-	return cls
+	shapes := make([]string, 0, len(seen))
+	for sh := range seen {
+		shapes = append(shapes, sh)
+	}
+	sort.Strings(shapes)
+	sig := strings.Join(shapes, ",")
+	for _, l := range cls.locks {
+		sig += fmt.Sprintf(";%p/%s/%t", l.Key.Root, l.Key.Path, l.Shared)
+	}
+	return cls, sig
 }
 
 // classes returns the goroutines that capture v, by class, in the
@@ -266,11 +289,7 @@ func (st *starter) classes(v ssa.Value) []*captureClass {
 	var out []*captureClass
 	byKey := make(map[string]*captureClass)
 	for _, cp := range st.captures[v] {
-		c := st.classOf(cp)
-		sig := fmt.Sprintf("%t", c.writes)
-		for _, l := range c.locks {
-			sig += fmt.Sprintf(";%p/%s/%t", l.Key.Root, l.Key.Path, l.Shared)
-		}
+		c, sig := st.classOf(cp)
 		if byKey[sig] == nil {
 			byKey[sig] = c
 			out = append(out, c)
