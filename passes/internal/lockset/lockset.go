@@ -52,12 +52,44 @@ func run(pass *analysis.Pass) (any, error) {
 		funcs:    make(map[*ssa.Function]*Func),
 		bindings: closureBindings(ssainfo.SrcFuncs),
 	}
+	// SrcFuncs lists a function before its anonymous functions, so the
+	// parent of a range-over-func loop body is solved before the body.
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, func(fn *ssa.Function) {
-		if f := solve(fn, res.bindings); f != nil {
+		if f := solve(fn, res.bindings, res.yieldEntry(fn)); f != nil {
 			res.funcs[fn] = f
 		}
 	})
 	return res, nil
+}
+
+// yieldSynthetic is go/ssa's Synthetic for the body of a
+// range-over-func loop, which it builds as a closure (a yield
+// function) passed to the iterator.
+const yieldSynthetic = "range-over-func yield"
+
+// yieldEntry returns the locks held in the body of a range-over-func
+// loop when it starts: those its parent holds where it passes the body
+// to the iterator, which calls it in the same goroutine. For other
+// functions it returns nil.
+func (r *Result) yieldEntry(fn *ssa.Function) Set {
+	parent := r.funcs[fn.Parent()]
+	if fn.Synthetic != yieldSynthetic || parent == nil {
+		return nil
+	}
+	for _, b := range fn.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			mc, ok := instr.(*ssa.MakeClosure)
+			if !ok || mc.Fn != fn {
+				continue
+			}
+			for _, ref := range *mc.Referrers() {
+				if call, ok := ref.(*ssa.Call); ok {
+					return parent.HeldAt(call)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // closureBindings maps each free variable of the package's closures to
@@ -282,8 +314,8 @@ const maxVisits = 16
 // solve computes the lock sets of fn by a forward must-dataflow to a
 // fixpoint (join = intersection). It returns nil if fn makes no lock
 // call, which is the common case and costs one scan.
-func solve(fn *ssa.Function, bindings map[*ssa.FreeVar]ssa.Value) *Func {
-	if len(fn.Blocks) == 0 || !hasLockCall(fn) {
+func solve(fn *ssa.Function, bindings map[*ssa.FreeVar]ssa.Value, entry Set) *Func {
+	if len(fn.Blocks) == 0 || len(entry) == 0 && !hasLockCall(fn) {
 		return nil
 	}
 	f := &Func{
@@ -301,9 +333,11 @@ func solve(fn *ssa.Function, bindings map[*ssa.FreeVar]ssa.Value) *Func {
 			work = append(work, b)
 		}
 	}
-	// The entry and the recover block (reached by a panic, after the
-	// deferred calls ran) start with no lock held.
+	// The entry starts with the locks held around a loop body's
+	// iterator call (none for other functions); the recover block
+	// (reached by a panic, after the deferred calls ran) with none.
 	f.reached[0] = true
+	f.entry[0] = entry
 	push(fn.Blocks[0])
 	if fn.Recover != nil {
 		f.reached[fn.Recover.Index] = true

@@ -4,6 +4,7 @@ package basic
 
 import (
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -464,4 +465,33 @@ func badIndexedOtherUnlocked(bs []*Broker, done chan struct{}) {
 	bs[1].mu.Unlock()
 	<-done // want `receive from done while holding bs\[0\].mu`
 	bs[0].mu.Unlock()
+}
+
+// Range-over-func loop bodies run inside the iterator's call, in the
+// same goroutine, with the locks held around the loop.
+func (b *Broker) badRangeFuncBody(vals []int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for v := range slices.Values(vals) {
+		b.out <- v // want `send on b.out while holding b.mu`
+	}
+}
+
+func (b *Broker) okRangeFuncBodyUnlocked(vals []int) {
+	b.mu.Lock()
+	b.seq++
+	b.mu.Unlock()
+	for v := range slices.Values(vals) {
+		b.out <- v // ok: the lock was released before the loop
+	}
+}
+
+func (b *Broker) okRangeFuncBodyReleases(vals []int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for v := range slices.Values(vals) {
+		b.mu.Unlock()
+		b.out <- v // ok: the body releases the lock before it sends
+		b.mu.Lock()
+	}
 }
