@@ -7,6 +7,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
+	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
 // This file finds, for a channel operation, the operations of the
@@ -55,6 +56,10 @@ type chanIndex struct {
 	makes                map[chanNode]bool // the class has a make site
 	callers              map[*ssa.Function][]ssa.CallInstruction
 	addrTaken            map[*ssa.Function]bool
+	// fieldFuncs maps a function-typed struct field to the functions
+	// of the package stored in it, so that a call through the field
+	// reaches them.
+	fieldFuncs map[*types.Var][]*ssa.Function
 	// containedArg reports whether a function of another package only
 	// operates on the channel passed as its i'th argument (from facts).
 	containedArg func(callee *ssa.Function, i int) bool
@@ -77,6 +82,7 @@ func buildChanIndex(pkg *types.Package, funcs []*ssa.Function, locks *lockset.Re
 		makes:        make(map[chanNode]bool),
 		callers:      make(map[*ssa.Function][]ssa.CallInstruction),
 		addrTaken:    make(map[*ssa.Function]bool),
+		fieldFuncs:   make(map[*types.Var][]*ssa.Function),
 	}
 	x.indexCalls(funcs)
 	// First join the places channels flow between, then file the
@@ -97,8 +103,21 @@ func (x *chanIndex) indexCalls(funcs []*ssa.Function) {
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
+				if st, ok := instr.(*ssa.Store); ok {
+					if f := storedFunc(st.Val); f != nil {
+						if field := syncapi.FieldOf(st.Addr); field != nil {
+							x.fieldFuncs[field] = append(x.fieldFuncs[field], f)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
 				if call, ok := instr.(ssa.CallInstruction); ok {
-					if callee := call.Common().StaticCallee(); callee != nil {
+					for _, callee := range x.callees(call.Common()) {
 						x.callers[callee] = append(x.callers[callee], call)
 					}
 				}
@@ -120,6 +139,42 @@ func (x *chanIndex) indexCalls(funcs []*ssa.Function) {
 			}
 		}
 	}
+}
+
+// storedFunc returns the function of the package that v, a value
+// stored in a field, is: a declared function or a function literal;
+// nil for anything else (method values included, whose parameters
+// are shifted by the receiver).
+func storedFunc(v ssa.Value) *ssa.Function {
+	switch v := v.(type) {
+	case *ssa.Function:
+		return v
+	case *ssa.MakeClosure:
+		if f := v.Fn.(*ssa.Function); f.Synthetic == "" {
+			return f
+		}
+	case *ssa.ChangeType:
+		return storedFunc(v.X)
+	}
+	return nil
+}
+
+// callees returns the functions call may call: its static callee, or
+// the functions the package stores in the function-typed field it
+// calls through (a callback the package supplies).
+func (x *chanIndex) callees(call *ssa.CallCommon) []*ssa.Function {
+	if call.IsInvoke() {
+		return nil
+	}
+	if f := call.StaticCallee(); f != nil {
+		return []*ssa.Function{f}
+	}
+	if ld, ok := call.Value.(*ssa.UnOp); ok && ld.Op == token.MUL {
+		if field := syncapi.FieldOf(ld.X); field != nil {
+			return x.fieldFuncs[field]
+		}
+	}
+	return nil
 }
 
 // onlyCalled reports whether the closure mc is only called where it is

@@ -77,7 +77,9 @@
 //     function's entry, or from its own previous operation around a
 //     loop, in the function or in a function of the package it calls,
 //     or in a function of the package that calls it, at most
-//     -lockchan.depth calls away. Taking L only after the operation
+//     -lockchan.depth calls away. Calls through a function-typed struct
+//     field count as calls of the functions the package stores in it (a
+//     callback the package supplies). Taking L only after the operation
 //     does not count (a closer that closes quit and then locks). A read
 //     lock held is needed only by a counterpart that takes L for writing.
 //     Locks are compared by the struct field that holds them (all values
@@ -106,10 +108,11 @@
 // Limitations: a mutex is compared by the field that holds it, so two
 // values of one type share a lock in the model; a deadlock between two
 // values that never meet is reported. Calls through interfaces and
-// function values are not followed, neither to find a blocking
-// operation nor to find a counterpart's lock; a callback the package
-// hands to another package that runs it in the counterpart's goroutine
-// is not seen, so that deadlock is reported only as a stall. Channels
+// function values other than function-typed fields of the package are
+// not followed, neither to find a blocking operation nor to find a
+// counterpart's lock; a callback the package hands to another package
+// that runs it in the counterpart's goroutine is not seen, so that
+// deadlock is reported only as a stall. Channels
 // in one container are one channel in the model: their counterparts are
 // pooled, which can hide a deadlock, never invent one. A function that
 // unlocks a mutex its caller holds before it blocks (the sync.Cond

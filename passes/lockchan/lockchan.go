@@ -225,8 +225,9 @@ func (c *checker) summarize(funcs []*ssa.Function) map[*ssa.Function]*blocker {
 		safefunc.Do(c.pass, fn, func() {
 			b, calls := c.scan(fn)
 			for _, call := range calls {
-				callee := staticCallee(call)
-				sites[callee] = append(sites[callee], callSite{fn, call})
+				for _, callee := range c.callees(call) {
+					sites[callee] = append(sites[callee], callSite{fn, call})
+				}
 			}
 			if b != nil {
 				blockers[fn] = b
@@ -282,14 +283,16 @@ func (c *checker) scan(fn *ssa.Function) (*blocker, []*ssa.CallCommon) {
 			if _, isGo := instr.(*ssa.Go); isGo {
 				continue // the goroutine blocks, not fn
 			}
-			callee := staticCallee(call.Common())
-			if callee == nil {
-				continue
+			own := false
+			for _, callee := range c.callees(call.Common()) {
+				if callee.Pkg != nil && callee.Pkg.Pkg == c.pass.Pkg {
+					own = true
+				} else if b := c.importedBlocker(callee); b != nil {
+					found(b.through(call.Common()))
+				}
 			}
-			if callee.Pkg != nil && callee.Pkg.Pkg == c.pass.Pkg {
+			if own {
 				calls = append(calls, call.Common())
-			} else if b := c.importedBlocker(callee); b != nil {
-				found(b.through(call.Common()))
 			}
 		}
 	}
@@ -409,18 +412,30 @@ func isRuntime(pkg *types.Package) bool {
 
 // blockerOf returns why the call may block, or nil.
 func (c *checker) blockerOf(call *ssa.CallCommon) *blocker {
-	callee := staticCallee(call)
-	if callee == nil {
-		return nil
+	var best *blocker
+	for _, callee := range c.callees(call) {
+		b, ok := c.blockers[callee]
+		if !ok && (callee.Pkg == nil || callee.Pkg.Pkg != c.pass.Pkg) {
+			b = c.importedBlocker(callee)
+		}
+		if b == nil {
+			continue
+		}
+		if t := b.through(call); t.better(best) {
+			best = t
+		}
 	}
-	b, ok := c.blockers[callee]
-	if !ok && (callee.Pkg == nil || callee.Pkg.Pkg != c.pass.Pkg) {
-		b = c.importedBlocker(callee)
+	return best
+}
+
+// callees returns the functions call may call: its static callee (the
+// generic function itself for an instantiation), or the functions the
+// package stores in the function-typed field it calls through.
+func (c *checker) callees(call *ssa.CallCommon) []*ssa.Function {
+	if f := staticCallee(call); f != nil {
+		return []*ssa.Function{f}
 	}
-	if b == nil {
-		return nil
-	}
-	return b.through(call)
+	return c.chans.callees(call)
 }
 
 // staticCallee returns the function call statically calls, the generic
@@ -647,6 +662,9 @@ func opNoun(op syncapi.BlockingOp) string {
 func (c *checker) calleeName(call *ssa.CallCommon) string {
 	fn := call.StaticCallee()
 	if fn == nil {
+		if s, ok := c.names.Callee(call.Pos()); ok {
+			return s // a function-typed field: "f.flush"
+		}
 		return "function"
 	}
 	if fn.Parent() != nil {

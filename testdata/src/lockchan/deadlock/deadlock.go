@@ -347,3 +347,108 @@ func (s *Sink) okNoReceiver(v int) {
 }
 
 var _, _, _, _, _, _, _, _ = newServer, newCache, newQuiet, newGuard, newBuf, newMixed, newTwo, newSink
+
+// Dispatcher's watcher runs the handler the package stored in
+// d.onEvent, and the handler takes d.mu: Stop, waiting for the watcher
+// under d.mu, can deadlock with it.
+type Dispatcher struct {
+	mu      sync.Mutex
+	events  chan string
+	quit    chan struct{}
+	done    chan struct{}
+	onEvent func(string)
+	log     []string
+}
+
+func newDispatcher() *Dispatcher {
+	d := &Dispatcher{events: make(chan string, 8), quit: make(chan struct{}), done: make(chan struct{})}
+	d.onEvent = func(ev string) {
+		d.mu.Lock()
+		d.log = append(d.log, ev)
+		d.mu.Unlock()
+	}
+	go d.watch()
+	return d
+}
+
+func (d *Dispatcher) watch() {
+	for {
+		select {
+		case ev := <-d.events:
+			d.onEvent(ev)
+		case <-d.quit:
+			close(d.done)
+			return
+		}
+	}
+}
+
+func (d *Dispatcher) badStopCallback() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	close(d.quit)
+	<-d.done // want `receive from d.done while holding d.mu; its only sender takes d.mu first`
+}
+
+// Flusher calls a function-typed field that blocks.
+type Flusher struct {
+	mu    sync.Mutex
+	n     int
+	ch    chan int
+	flush func(int)
+}
+
+func newFlusher() *Flusher {
+	f := &Flusher{ch: make(chan int)}
+	f.flush = func(v int) { f.ch <- v }
+	go func() {
+		for v := range f.ch {
+			f.mu.Lock()
+			f.n += v
+			f.mu.Unlock()
+		}
+	}()
+	return f
+}
+
+func (f *Flusher) badFlushField(v int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.flush(v) // want `call to f.flush may block on a channel send while holding f.mu; its only receiver takes f.mu first`
+}
+
+// Quiet handlers: the stored handler does not take the lock.
+type Notifier struct {
+	mu     sync.Mutex
+	events chan string
+	quit   chan struct{}
+	done   chan struct{}
+	notify func(string)
+	count  int
+}
+
+func newNotifier() *Notifier {
+	n := &Notifier{events: make(chan string, 8), quit: make(chan struct{}), done: make(chan struct{})}
+	n.notify = func(string) {}
+	go func() {
+		for {
+			select {
+			case ev := <-n.events:
+				n.notify(ev)
+			case <-n.quit:
+				close(n.done)
+				return
+			}
+		}
+	}()
+	return n
+}
+
+func (n *Notifier) okStopQuietHandler() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	close(n.quit)
+	<-n.done // ok: the watcher's handler does not take n.mu
+}
+
+var _, _, _ = newDispatcher, newFlusher, newNotifier
