@@ -60,6 +60,10 @@ func Main(analyzers []*analysis.Analyzer) {
 		// that -flags lists it and go vet passes it on; its Set looks
 		// up the enable flags unitchecker declares by then.
 		flag.Var(&checksFlag{names: checkNames(all), lookup: flag.CommandLine.Lookup}, "checks", checksUsage)
+		if err := checkVetFlags(os.Args[1:], all); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", progname(), err)
+			os.Exit(exitError)
+		}
 		unitchecker.Main(all...)
 		return
 	}
@@ -115,7 +119,7 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 	directives := lintdirective.New(analyzers)
 	all := append(append([]*analysis.Analyzer(nil), analyzers...), directives)
 	fs, opts := newFlagSet(all, stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseQuietly(fs, args); err != nil {
 		return exitError
 	}
 	if err := opts.check(); err != nil {

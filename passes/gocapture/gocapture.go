@@ -36,7 +36,7 @@ var Analyzer = &analysis.Analyzer{
 var spawners string
 
 func init() {
-	Analyzer.Flags.StringVar(&spawners, "spawners", "",
+	Analyzer.Flags.Var(spawn.NamesFlag(&spawners), "spawners",
 		"comma-separated functions that run their last argument in a new goroutine, "+
 			"e.g. example.com/pool.Go,(*example.com/pool.Pool).Submit")
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/docs"
+	"github.com/sharedvet/sharedvet/passes/internal/flagval"
 	"github.com/sharedvet/sharedvet/passes/internal/flow"
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/report"
@@ -81,7 +82,7 @@ var maxDepth = 2
 var stalls = false
 
 func init() {
-	Analyzer.Flags.IntVar(&maxDepth, "depth", maxDepth, "report calls under a lock that may block at most this many calls deep")
+	Analyzer.Flags.Var(flagval.IntAtLeast(&maxDepth, 0), "depth", "report calls under a lock that may block at most this many calls deep")
 	Analyzer.Flags.BoolVar(&stalls, "stalls", stalls, "also report waits under a lock whose other side does not need the lock (stalls, not deadlocks)")
 }
 

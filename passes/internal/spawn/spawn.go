@@ -5,7 +5,10 @@
 package spawn
 
 import (
+	"flag"
+	"fmt"
 	"go/token"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -59,6 +62,43 @@ func ParseExtra(s string) Extra {
 		}
 	}
 	return m
+}
+
+// NamesFlag returns a flag.Value that sets *p to a comma-separated list
+// of function names for ParseExtra, and refuses a list with a name
+// that no function has (see checkName).
+func NamesFlag(p *string) flag.Value { return namesFlag{p} }
+
+type namesFlag struct{ p *string }
+
+func (f namesFlag) String() string {
+	if f.p == nil {
+		return ""
+	}
+	return *f.p
+}
+
+func (f namesFlag) Set(s string) error {
+	for _, name := range strings.Split(s, ",") {
+		if err := checkName(strings.TrimSpace(name)); err != nil {
+			return err
+		}
+	}
+	*f.p = s
+	return nil
+}
+
+// A funcName is a function name as (*types.Func).FullName spells it:
+// pkg/path.Func, or (pkg/path.Type).Method or (*pkg/path.Type).Method.
+var funcName = regexp.MustCompile(`^(?:[^\s()*,]+\.[^\s()*,./]+|\(\*?[^\s()*,]+\.[^\s()*,./]+\)\.[^\s()*,./]+)$`)
+
+// checkName reports an error if name, from a flag, cannot name a
+// function; an empty name (a trailing comma) is skipped.
+func checkName(name string) error {
+	if name == "" || funcName.MatchString(name) {
+		return nil
+	}
+	return fmt.Errorf("%q is not a function name: want pkg/path.Func, (pkg/path.Type).Method or (*pkg/path.Type).Method", name)
 }
 
 // String returns the names of the set, sorted and comma-separated.
