@@ -59,7 +59,10 @@
 //     t.Run (b.Run, b.RunParallel, f.Fuzz) whose subtest takes none of
 //     the held locks; an operation after the function released a lock
 //     its caller holds (the sync.Cond pattern); a send on a channel the
-//     package always makes buffered.
+//     package always makes buffered (a field only ever given a buffered
+//     channel, or an element type of the package whose channels are all
+//     made buffered), unless it sends on one field channel in a loop,
+//     which fills the buffer under load (a stall).
 //  3. Counterparts: the operations that can unblock it. A send is
 //     unblocked by receives (receive, range, select case) on the same
 //     channel; a receive by sends and close; a select by the union over

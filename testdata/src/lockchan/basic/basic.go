@@ -291,6 +291,14 @@ func (n *Notify) okBufferedField() {
 	}
 }
 
+func (n *Notify) badBufferedFieldLoop(vals []bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, v := range vals {
+		n.ch <- v // want `send on n.ch while holding n.mu; it stalls other users of the lock, but its channel is made buffered`
+	}
+}
+
 func (n *Notify) okLazyBuffered() chan bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
