@@ -95,6 +95,7 @@ type options struct {
 	list       bool
 	version    bool
 	tests      bool
+	tags       string
 	cpuprofile string
 	memprofile string
 	functime   string
@@ -221,6 +222,7 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 	fs.BoolVar(&opts.list, "list", false, "list the checks, one line each with its title and diagnostic categories, and exit")
 	fs.BoolVar(&opts.version, "version", false, "print the version (module version and VCS revision of the build) and exit")
 	fs.BoolVar(&opts.tests, "test", true, "also analyze test files")
+	fs.StringVar(&opts.tags, "tags", "", "a comma-separated `list` of build tags to consider satisfied, as go build -tags")
 	fs.StringVar(&opts.cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.StringVar(&opts.memprofile, "memprofile", "", "write a heap profile to `file` at exit")
 	fs.StringVar(&opts.functime, "functime", "", "analyze one package at a time and write each function's analysis time and its share of its package's time to `file`")
@@ -243,15 +245,12 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 // that fails to load or type-check is reported on stderr and makes the
 // status an error, but the remaining packages are still analyzed.
 func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, stdout, stderr io.Writer) int {
-	cfg := &packages.Config{
-		Mode:  packages.LoadAllSyntax | packages.NeedModule,
-		Tests: opts.tests,
-	}
-	pkgs, err := packages.Load(cfg, patterns...)
+	pkgs, err := packages.Load(loadConfig(opts), patterns...)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
+	noteCgoSkipped(pkgs, opts.tags, stderr)
 	if len(pkgs) == 0 {
 		fmt.Fprintf(stderr, "%s: no packages matched %s\n", progname(), strings.Join(patterns, " "))
 		return exitError

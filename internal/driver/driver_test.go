@@ -481,3 +481,42 @@ func TestVersionOf(t *testing.T) {
 		t.Errorf("-version: exit %d, stdout %q", code, stdout)
 	}
 }
+
+// TestTagsAndCgo checks that -tags reaches the build and that files
+// left out because cgo is disabled are named on stderr.
+func TestTagsAndCgo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads packages with the go command")
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":    "module example.com/tags\n\ngo 1.22\n",
+		"plain.go":  "package tags\n\nfunc plain(n int) int {\n\tn = n + 1\n\treturn n\n}\n",
+		"tagged.go": "//go:build special\n\npackage tags\n\nfunc tagged(n int) int {\n\tn = n + 1\n\treturn n\n}\n",
+		"cgo.go":    "package tags\n\nimport \"C\"\n\nfunc cgo(n int) int {\n\tn = n + 1\n\treturn n\n}\n",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	t.Setenv("CGO_ENABLED", "0")
+	analyzers := []*analysis.Analyzer{incr}
+
+	stdout, stderr, code := runDriver(t, analyzers, "./...")
+	if code != exitFindings || !strings.Contains(stdout, "plain.go:4:2:") || strings.Contains(stdout, "tagged.go") {
+		t.Errorf("no -tags: exit %d, stdout:\n%s\nstderr:\n%s\nwant plain.go's finding only", code, stdout, stderr)
+	}
+	if want := "1 file(s) that use it were not analyzed: cgo.go; set CGO_ENABLED=1"; !strings.Contains(stderr, want) {
+		t.Errorf("CGO_ENABLED=0: stderr %q, want %q", stderr, want)
+	}
+	if strings.Contains(stderr, "tagged.go") {
+		t.Errorf("tagged.go is named as a cgo file: %q", stderr)
+	}
+
+	stdout, stderr, code = runDriver(t, analyzers, "-tags=special", "./...")
+	if code != exitFindings || !strings.Contains(stdout, "tagged.go:6:2:") {
+		t.Errorf("-tags=special: exit %d, stdout:\n%s\nstderr:\n%s\nwant tagged.go's finding", code, stdout, stderr)
+	}
+}
