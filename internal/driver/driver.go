@@ -281,12 +281,21 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 	if len(problems) > 0 {
 		status = exitError
 	}
+	if opts.fix {
+		// What -fix changed goes to stderr; the findings it left are
+		// the output, and decide the exit status.
+		fixed, ok := applyFixes(findings, false, io.Discard, stderr)
+		if !ok {
+			status = exitError
+		}
+		findings = reportFixed(findings, fixed, stderr)
+	}
 	if err := output(findings, problems, analyzers, opts, stdout); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
-	if opts.fix || opts.diff {
-		if !applyFixes(findings, opts.diff, stdout, stderr) {
+	if opts.diff {
+		if _, ok := applyFixes(findings, true, stdout, stderr); !ok {
 			status = exitError
 		}
 	}

@@ -140,12 +140,20 @@ func TestFix(t *testing.T) {
 	wantOther := golden(t, filepath.Join("testdata", "fix", "other.go"))
 	dir := copyFixture(t, "fix")
 
+	// Every finding is fixed: -fix says what it fixed on stderr,
+	// prints no finding and exits 0.
 	stdout, stderr, code := runDriver(t, []*analysis.Analyzer{incr}, "-fix", "./...")
-	if code != exitFindings || stderr != "" {
-		t.Errorf("exit %d, stderr %q; want exit %d and no error", code, stderr, exitFindings)
+	if code != exitClean || stdout != "" {
+		t.Errorf("exit %d, stdout %q; want exit 0 and no finding left", code, stdout)
 	}
-	if !strings.Contains(stdout, "fix.go:5:3: n = n + 1 is n++ (incr)") {
-		t.Errorf("the findings are not printed:\n%s", stdout)
+	for _, want := range []string{
+		"fixed fix.go:5:3: n = n + 1 is n++ (incr): Replace with n++\n",
+		"fixed fix.go:8:2: n = n + 1 is n++ (incr): Replace with n++\n",
+		"applied 3 fix(es) in 1 file(s); 0 finding(s) remain\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
 	}
 	if got := golden(t, filepath.Join(dir, "fix.go")); got != want {
 		t.Errorf("fixed fix.go:\n%s\nwant:\n%s", got, want)
@@ -182,16 +190,22 @@ func TestDiff(t *testing.T) {
 }
 
 // TestFixConflict checks that of two overlapping fixes one is applied
-// and the other refused with a message, never both. Findings are taken
-// in order of position, then message: clash's come first.
+// and the other refused with a message, never both; the refused
+// fixes' findings remain, are printed, and make the exit status.
+// Findings are taken in order of position, then message: clash's come
+// first.
 func TestFixConflict(t *testing.T) {
 	want := golden(t, filepath.Join("testdata", "fix", "fix.go.clash.golden"))
 	dir := copyFixture(t, "fix")
 
-	_, stderr, code := runDriver(t, []*analysis.Analyzer{incr, clash}, "-fix", "./...")
-	if code != exitError || strings.Count(stderr, "conflicts with another fix") != 3 ||
-		!strings.Contains(stderr, `fix.go:5:3: fix "Replace with n++" conflicts with another fix in fix.go; not applied`) {
-		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and the conflicts refused", code, stderr)
+	stdout, stderr, code := runDriver(t, []*analysis.Analyzer{incr, clash}, "-fix", "./...")
+	if code != exitFindings || strings.Count(stderr, "conflicts with another fix") != 3 ||
+		!strings.Contains(stderr, `fix.go:5:3: fix "Replace with n++" conflicts with another fix in fix.go; not applied`) ||
+		!strings.Contains(stderr, "applied 3 fix(es) in 1 file(s); 3 finding(s) remain") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 3 and the conflicts refused", code, stderr)
+	}
+	if strings.Count(stdout, "(incr)\n") != 3 || strings.Contains(stdout, "(clash)") {
+		t.Errorf("stdout:\n%s\nwant incr's three findings, which remain, and none of clash's", stdout)
 	}
 	if got := golden(t, filepath.Join(dir, "fix.go")); got != want {
 		t.Errorf("fixed fix.go:\n%s\nwant:\n%s", got, want)

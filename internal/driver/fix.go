@@ -28,14 +28,20 @@ type fileFix struct {
 // applyFixes applies the first suggested fix of each finding, or with
 // diffOnly prints the changes as a unified diff. A fix is taken whole
 // or not at all: one whose edits overlap an edit of a fix taken before
-// (other than the same edit) is refused with a message on stderr. A
-// file is written only if its fixed content is valid Go (it is
-// gofmt-ed), through a temporary file renamed over it, so a failure
-// never leaves it partial or corrupt. It reports whether all went well.
-func applyFixes(findings []finding, diffOnly bool, stdout, stderr io.Writer) bool {
-	ok := true
+// (other than the same edit) is refused with a message on stderr, and
+// its finding remains. A file is written only if its fixed content is
+// valid Go (it is gofmt-ed), through a temporary file renamed over it,
+// so a failure never leaves it partial or corrupt.
+//
+// It returns, for each finding, whether its fix was written (always
+// false with diffOnly), and whether all went well: false on an error,
+// not on a refused conflict, which a second run resolves.
+func applyFixes(findings []finding, diffOnly bool, stdout, stderr io.Writer) (fixed []bool, ok bool) {
+	ok = true
+	fixed = make([]bool, len(findings))
 	accepted := make(map[string][]edit) // file → edits taken so far
-	for _, f := range findings {
+	touches := make(map[string][]int)   // file → findings whose fix edits it
+	for i, f := range findings {
 		if len(f.diag.SuggestedFixes) == 0 {
 			continue
 		}
@@ -49,12 +55,13 @@ func applyFixes(findings []finding, diffOnly bool, stdout, stderr io.Writer) boo
 		if other, conflict := conflicts(files, accepted); conflict {
 			fmt.Fprintf(stderr, "%s: %s: fix %q conflicts with another fix in %s; not applied (run -fix again)\n",
 				progname(), relPosition(f.posn), fix.Message, relPath(other))
-			ok = false
 			continue
 		}
 		for _, ff := range files {
 			accepted[ff.name] = append(accepted[ff.name], ff.edits...)
+			touches[ff.name] = append(touches[ff.name], i)
 		}
+		fixed[i] = !diffOnly
 	}
 	names := make([]string, 0, len(accepted))
 	for name := range accepted {
@@ -65,9 +72,31 @@ func applyFixes(findings []finding, diffOnly bool, stdout, stderr io.Writer) boo
 		if err := fixFile(name, accepted[name], diffOnly, stdout); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 			ok = false
+			for _, i := range touches[name] {
+				fixed[i] = false
+			}
 		}
 	}
-	return ok
+	return fixed, ok
+}
+
+// reportFixed prints on stderr each finding whose fix was written and
+// a count of fixes and of the findings that remain, and returns those.
+func reportFixed(findings []finding, fixed []bool, stderr io.Writer) []finding {
+	var remain []finding
+	files := make(map[string]bool)
+	n := 0
+	for i, f := range findings {
+		if !fixed[i] {
+			remain = append(remain, f)
+			continue
+		}
+		n++
+		files[f.posn.Filename] = true
+		fmt.Fprintf(stderr, "%s: fixed %s: %s (%s): %s\n", progname(), relPosition(f.posn), f.diag.Message, f.analyzer.Name, f.diag.SuggestedFixes[0].Message)
+	}
+	fmt.Fprintf(stderr, "%s: applied %d fix(es) in %d file(s); %d finding(s) remain\n", progname(), n, len(files), len(remain))
+	return remain
 }
 
 // resolve converts a fix's edits to byte offsets, grouped by file.
