@@ -215,3 +215,41 @@ func runShell(t *testing.T, dir string, env []string, script string) (string, st
 	t.Fatalf("/bin/sh -c %q: %v", script, err)
 	return "", "", -1
 }
+
+// TestReadmeSnippets checks configuration the README shows for other
+// tools, which no test here runs as shown: the golangci-lint config
+// must not hide findings behind golangci-lint's default limits, the
+// code-scanning job must be allowed to upload, and the Neovim snippet
+// must use the API that replaced require('lspconfig').
+func TestReadmeSnippets(t *testing.T) {
+	for _, tc := range []struct {
+		lang, marker string
+		want         []string
+		not          []string
+	}{
+		{"yaml", "- sharedvet", []string{"max-issues-per-linter: 0", "max-same-issues: 0"}, nil},
+		{"yaml", "upload-sarif", []string{"security-events: write"}, []string{"which sharedvet", "go env GOPATH"}},
+		{"lua", "golangci_lint_ls", []string{"vim.lsp.config('golangci_lint_ls'", "vim.lsp.enable('golangci_lint_ls')"}, []string{"require('lspconfig')"}},
+	} {
+		var found bool
+		for _, b := range readmeBlocks(t, "Integrations", tc.lang) {
+			if !strings.Contains(b, tc.marker) {
+				continue
+			}
+			found = true
+			for _, w := range tc.want {
+				if !strings.Contains(b, w) {
+					t.Errorf("README %s block with %q lacks %q:\n%s", tc.lang, tc.marker, w, b)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(b, n) {
+					t.Errorf("README %s block with %q has %q:\n%s", tc.lang, tc.marker, n, b)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("README has no %s block with %q under ## Integrations", tc.lang, tc.marker)
+		}
+	}
+}
