@@ -280,6 +280,11 @@ func (x *chanIndex) joinCall(call *ssa.CallCommon) {
 	}
 	callee := call.StaticCallee()
 	for i, a := range call.Args {
+		// Another package given a context can wait on it or derive
+		// from it, but only its cancel function closes its Done.
+		if isContext(a.Type()) {
+			continue
+		}
 		if holdsChan(a.Type()) && (callee == nil || !x.containedArg(callee, i)) {
 			x.join(append(x.nodesOf(a), openNode))
 		}
@@ -326,10 +331,18 @@ func (x *chanIndex) fileOps(fn *ssa.Function) {
 				}
 			case *ssa.Call, *ssa.Defer:
 				// A deferred close runs at the function's return; see
-				// lockNeeds.runsAt.
+				// lockNeeds.runsAt. Calling a context's cancel function
+				// closes its Done channel.
 				call := instr.(ssa.CallInstruction).Common()
+				if c, ok := instr.(*ssa.Call); ok && ownedCancel(call) {
+					root := x.find(c)
+					x.makes[root] = true
+					x.unbufMake[root] = true // Done blocks until cancel
+				}
 				if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
 					x.file(x.closes, call.Args[0], chanSite{instr, instr.Pos()})
+				} else if call.StaticCallee() == nil && !call.IsInvoke() && isCancelFunc(call.Value.Type()) {
+					x.file(x.closes, call.Value, chanSite{instr, instr.Pos()})
 				}
 			case *ssa.MakeChan:
 				root := x.find(instr)
@@ -426,6 +439,10 @@ func (x *chanIndex) walkValue(v ssa.Value, seen map[ssa.Value]bool, depth int, o
 	case *ssa.Parameter:
 		x.walkParam(v, seen, depth, out)
 	case *ssa.Call:
+		if c := v.Common(); c.IsInvoke() && c.Method.Name() == "Done" && isContext(c.Value.Type()) {
+			next(c.Value) // ctx.Done(): the context's class
+			return
+		}
 		x.walkResults(v.Common(), -1, seen, depth, out)
 	case *ssa.Alloc:
 		*out = append(*out, chanNode(v)) // an array of channels
@@ -444,10 +461,46 @@ func (x *chanIndex) walkTuple(t ssa.Value, i int, seen map[ssa.Value]bool, depth
 			return
 		}
 	case *ssa.Call:
+		if ownedCancel(t.Common()) {
+			// The context and its cancel function are one class: the
+			// cancel calls are what close the context's Done.
+			*out = append(*out, chanNode(t))
+			return
+		}
 		x.walkResults(t.Common(), i, seen, depth, out)
 		return
 	}
 	*out = append(*out, openNode)
+}
+
+// ownedCancel reports whether call makes a context that only its
+// cancel function ends: context.WithCancel (or WithCancelCause) of
+// context.Background() or TODO(). A deadline, or a parent that others
+// cancel, would end it without the package's cancel calls.
+func ownedCancel(call *ssa.CallCommon) bool {
+	f := call.StaticCallee()
+	if f == nil || f.Pkg == nil || f.Pkg.Pkg.Path() != "context" || (f.Name() != "WithCancel" && f.Name() != "WithCancelCause") || len(call.Args) != 1 {
+		return false
+	}
+	parent, ok := call.Args[0].(*ssa.Call)
+	if !ok {
+		return false
+	}
+	p := parent.Common().StaticCallee()
+	return p != nil && p.Pkg != nil && p.Pkg.Pkg.Path() == "context" && (p.Name() == "Background" || p.Name() == "TODO")
+}
+
+// isContext reports whether t is context.Context.
+func isContext(t types.Type) bool { return isNamed(t, "context", "Context") }
+
+// isCancelFunc reports whether t is context.CancelFunc or CancelCauseFunc.
+func isCancelFunc(t types.Type) bool {
+	return isNamed(t, "context", "CancelFunc") || isNamed(t, "context", "CancelCauseFunc")
+}
+
+func isNamed(t types.Type, pkg, name string) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
 }
 
 // walkResults follows the results (all, or the i'th) of a call of a
@@ -562,6 +615,9 @@ func (x *chanIndex) place(n chanNode) []chanNode {
 // holdsChan reports whether a value of type t is a channel or a
 // container (slice, array, map, pointer) of channels.
 func holdsChan(t types.Type) bool {
+	if isContext(t) || isCancelFunc(t) {
+		return true
+	}
 	for range 4 {
 		switch u := t.Underlying().(type) {
 		case *types.Chan:

@@ -74,7 +74,10 @@
 //     a parameter of an exported function, an exported field or
 //     variable, an argument to another package's function (unless that
 //     function's fact says it only operates on the channel), an
-//     interface, a timer or a context's Done channel.
+//     interface, a timer, a context's Done channel. A context the
+//     package makes with context.WithCancel of Background or TODO is
+//     known: the calls of its cancel function, followed like a channel,
+//     are the counterparts of a wait on its Done.
 //  4. Needs the lock: a counterpart needs a held lock L when its
 //     goroutine may take L before its operation: on a path from its
 //     function's entry, or from its own previous operation around a

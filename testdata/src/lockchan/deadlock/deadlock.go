@@ -452,3 +452,102 @@ func (n *Notifier) okStopQuietHandler() {
 }
 
 var _, _, _ = newDispatcher, newFlusher, newNotifier
+
+// Worker owns its context: the only way its Done closes is w.cancel,
+// which Close calls under w.mu. A submit that waits under w.mu for the
+// job loop (which takes w.mu after each job) or for the cancel can
+// deadlock.
+type Worker struct {
+	mu     sync.Mutex
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   chan int
+	n      int
+}
+
+func newWorker() *Worker {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &Worker{ctx: ctx, cancel: cancel, jobs: make(chan int)}
+	go w.run()
+	return w
+}
+
+func (w *Worker) run() {
+	for {
+		select {
+		case j := <-w.jobs:
+			w.mu.Lock()
+			w.n += j
+			w.mu.Unlock()
+		case <-w.ctx.Done():
+			return
+		}
+	}
+}
+
+func (w *Worker) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cancel()
+}
+
+func (w *Worker) badSubmit(j int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	select { // want `select without default case while holding w.mu; every counterpart takes w.mu first`
+	case w.jobs <- j:
+	case <-w.ctx.Done():
+	}
+}
+
+// Runner cancels without the lock: the submit can always be unblocked.
+type Runner struct {
+	mu     sync.Mutex
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   chan int
+	n      int
+}
+
+func newRunner() *Runner {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Runner{ctx: ctx, cancel: cancel, jobs: make(chan int)}
+	go func() {
+		for {
+			select {
+			case j := <-r.jobs:
+				r.mu.Lock()
+				r.n += j
+				r.mu.Unlock()
+			case <-r.ctx.Done():
+				return
+			}
+		}
+	}()
+	return r
+}
+
+func (r *Runner) stop() { r.cancel() }
+
+func (r *Runner) okSubmitCancelFree(j int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	select { // ok: stop cancels without taking r.mu (a stall)
+	case r.jobs <- j:
+	case <-r.ctx.Done():
+	}
+}
+
+// Timed contexts end on their own: not owned.
+func (r *Runner) okTimeoutContext(j int) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	select { // ok: the deadline ends the wait
+	case r.jobs <- j:
+	case <-ctx.Done():
+	}
+}
+
+var _, _, _, _ = newWorker, newRunner, (*Worker).close, (*Runner).stop
