@@ -222,6 +222,7 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 	fs.BoolVar(&opts.list, "list", false, "list the checks, one line each with its title and diagnostic categories, and exit")
 	fs.BoolVar(&opts.version, "version", false, "print the version (module version and VCS revision of the build) and exit")
 	fs.BoolVar(&opts.tests, "test", true, "also analyze test files")
+	fs.BoolVar(&opts.tests, "tests", true, "same as -test (staticcheck's spelling)")
 	fs.StringVar(&opts.tags, "tags", "", "a comma-separated `list` of build tags to consider satisfied, as go build -tags")
 	fs.StringVar(&opts.cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.StringVar(&opts.memprofile, "memprofile", "", "write a heap profile to `file` at exit")
