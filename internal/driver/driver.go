@@ -277,9 +277,8 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 	problems := append(loadProblems(pkgs), actionProblems(graph)...)
 	problems = append(problems, internalErrors(graph)...)
 	sortProblems(problems)
-	printProblems(stderr, problems)
 	status := exitClean
-	if len(problems) > 0 {
+	if printProblems(stderr, problems) {
 		status = exitError
 	}
 	if opts.fix {

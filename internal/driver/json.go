@@ -6,18 +6,25 @@ import (
 	"go/token"
 	"io"
 	"strings"
+
+	"github.com/sharedvet/sharedvet/internal/internalerr"
 )
 
 // The JSON format is go vet -json's tree: package ID → analyzer name →
 // either the list of its diagnostics or {"error": "..."}. It is written
 // here rather than by the checker's PrintJSON so that it holds the
 // same findings as the other formats (each once, though a package and
-// its test variant both report it) and the run's problems: those of a
-// package under the key jsonErrorKey, one per line of the error.
+// its test variant both report it) and the run's problems: the errors
+// of a package under the key jsonErrorKey, one per line of the error,
+// and its warnings (functions not analyzed) as diagnostics under
+// jsonWarningKey.
 
-// jsonErrorKey is the entry that holds a package's problems. It is not
-// the name of an analyzer.
-const jsonErrorKey = "sharedvet"
+// jsonErrorKey and jsonWarningKey are the entries that hold a
+// package's problems. They are not names of analyzers.
+const (
+	jsonErrorKey   = "sharedvet"
+	jsonWarningKey = "sharedvet-warnings"
+)
 
 type jsonDiagnostic struct {
 	Category       string        `json:"category,omitempty"`
@@ -68,6 +75,13 @@ func writeJSON(w io.Writer, findings []finding, problems []problem) error {
 	}
 	errs := make(map[string][]string)
 	for _, p := range problems {
+		if p.warning {
+			m := entry(p.pkgID)
+			list, _ := m[jsonWarningKey].([]jsonDiagnostic)
+			posn := p.posn.String()
+			m[jsonWarningKey] = append(list, jsonDiagnostic{Category: internalerr.CategoryLimit, Posn: posn, End: posn, Message: p.msg})
+			continue
+		}
 		errs[p.pkgID] = append(errs[p.pkgID], p.String())
 	}
 	for id, lines := range errs {

@@ -22,10 +22,14 @@ import (
 // and written into JSON (an error entry of the package) and SARIF (a
 // tool execution notification), next to the findings that were still
 // made.
+//
+// A warning is a problem that does not fail the run: a function not
+// analyzed because it is over a limit of size.
 type problem struct {
-	pkgID string         // the ID of the package it concerns, as JSON keys it
-	posn  token.Position // where, if it is about a place in a file
-	msg   string         // one line, starting with the package or the position
+	pkgID   string         // the ID of the package it concerns, as JSON keys it
+	posn    token.Position // where, if it is about a place in a file
+	msg     string         // one line, starting with the package or the position
+	warning bool
 }
 
 // String is the problem's line on stderr, positions relative to the
@@ -157,18 +161,19 @@ func brokenImport(pkg *packages.Package) *packages.Package {
 	return broken
 }
 
-// internalErrors returns the internal errors that the passes reported
-// as diagnostics (package internalerr), of every action, since a shared
-// analyzer's are not among the requested checks' findings; once each.
+// internalErrors returns the internal errors and the functions over a
+// limit that the passes reported as diagnostics (package internalerr),
+// of every action, since a shared analyzer's are not among the
+// requested checks' findings; once each.
 func internalErrors(graph *checker.Graph) []problem {
 	var out []problem
 	seen := make(map[string]bool)
 	for act := range graph.All() {
 		for _, d := range act.Diagnostics {
-			if !internalerr.Is(d) {
+			if !isInternalError(d) {
 				continue
 			}
-			p := problem{pkgID: act.Package.ID, posn: act.Package.Fset.Position(d.Pos), msg: d.Message}
+			p := problem{pkgID: act.Package.ID, posn: act.Package.Fset.Position(d.Pos), msg: d.Message, warning: internalerr.IsLimit(d)}
 			if k := p.posn.String() + p.msg; !seen[k] {
 				seen[k] = true
 				out = append(out, p)
@@ -195,13 +200,16 @@ func sortProblems(ps []problem) {
 	})
 }
 
-// printProblems prints each problem on a line of stderr.
-func printProblems(w io.Writer, ps []problem) {
+// printProblems prints each problem on a line of stderr, and reports
+// whether any is an error, not a warning.
+func printProblems(w io.Writer, ps []problem) (failed bool) {
 	for _, p := range ps {
 		fmt.Fprintf(w, "%s: %s\n", progname(), p)
+		failed = failed || !p.warning
 	}
+	return failed
 }
 
-// isInternalError reports whether d is an internal error rather than a
-// finding.
-func isInternalError(d analysis.Diagnostic) bool { return internalerr.Is(d) }
+// isInternalError reports whether d is about sharedvet's run (an
+// internal error, a function over a limit) rather than a finding.
+func isInternalError(d analysis.Diagnostic) bool { return internalerr.Is(d) || internalerr.IsLimit(d) }

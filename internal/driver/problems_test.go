@@ -174,3 +174,43 @@ func TestFindingsOnce(t *testing.T) {
 		t.Errorf("-json reports under the test variant:\n%s", stdout)
 	}
 }
+
+// oversized says every package's first function is over a limit, as
+// safefunc does for a function too large to analyze.
+var oversized = &analysis.Analyzer{
+	Name: "oversized",
+	Doc:  "oversized: report a function over the limit",
+	Run: func(pass *analysis.Pass) (any, error) {
+		pass.Report(analysis.Diagnostic{
+			Pos:      pass.Files[0].Decls[0].Pos(),
+			Category: internalerr.CategoryLimit,
+			Message:  "fix.counts not analyzed: 60000 SSA instructions, over the limit of 50000",
+		})
+		return nil, nil
+	},
+}
+
+// TestLimitWarning checks that a function not analyzed for its size is
+// said in every format, as a warning that does not change the exit
+// status.
+func TestLimitWarning(t *testing.T) {
+	copyFixture(t, "fix")
+	analyzers := []*analysis.Analyzer{incr, oversized}
+	const want = "fix.counts not analyzed: 60000 SSA instructions, over the limit of 50000"
+
+	stdout, stderr, code := runDriver(t, analyzers, "./...")
+	if code != exitFindings || !strings.Contains(stderr, "fix.go:3:1: "+want) || strings.Contains(stdout, want) {
+		t.Errorf("text: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 3 and the warning on stderr", code, stdout, stderr)
+	}
+	stdout, _, code = runDriver(t, analyzers, "-json", "./...")
+	if code != exitClean || !strings.Contains(stdout, `"`+jsonWarningKey+`": [`) || !strings.Contains(stdout, want) || strings.Contains(stdout, `"error"`) {
+		t.Errorf("-json: exit %d, stdout:\n%s\nwant exit 0 and a warning entry", code, stdout)
+	}
+	stdout, _, code = runDriver(t, analyzers, "-format=sarif", "./...")
+	validSARIF(t, stdout)
+	if code != exitFindings || !strings.Contains(stdout, `"executionSuccessful": true`) || !strings.Contains(stdout, `"level": "warning",
+              "message": {
+                "text": "`+want) {
+		t.Errorf("-format=sarif: exit %d, stdout:\n%s\nwant exit 3 and a warning notification", code, stdout)
+	}
+}

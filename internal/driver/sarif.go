@@ -46,9 +46,14 @@ func writeSARIF(w io.Writer, findings []finding, problems []problem, analyzers [
 	for _, f := range findings {
 		run.Results = append(run.Results, b.result(f, ruleIndex[f.analyzer]))
 	}
-	inv := sarif.Invocation{ExecutionSuccessful: len(problems) == 0}
+	inv := sarif.Invocation{ExecutionSuccessful: true}
 	for _, p := range problems {
 		n := sarif.Notification{Level: "error", Message: sarif.Message{Text: p.msg}}
+		if p.warning {
+			n.Level = "warning"
+		} else {
+			inv.ExecutionSuccessful = false
+		}
 		if p.posn.IsValid() {
 			n.Locations = []sarif.Location{{PhysicalLocation: sarif.PhysicalLocation{
 				ArtifactLocation: b.artifact(p.posn.Filename),

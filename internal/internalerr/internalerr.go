@@ -28,8 +28,17 @@ import (
 // errors. No check uses it for a finding.
 const Category = "internal-error"
 
+// CategoryLimit is the category of the diagnostics that say a function
+// was not analyzed because it is over a limit of size
+// (safefunc.MaxInstrs). Drivers print them as warnings: the run
+// succeeded, but a finding in that function would have been missed.
+const CategoryLimit = "function-too-large"
+
 // Is reports whether d reports an internal error.
 func Is(d analysis.Diagnostic) bool { return d.Category == Category }
+
+// IsLimit reports whether d says a function was over a limit.
+func IsLimit(d analysis.Diagnostic) bool { return d.Category == CategoryLimit }
 
 // Debug is set by SHAREDVET_DEBUG: recovered panics then print their
 // stack on stderr.

@@ -25,9 +25,11 @@ import (
 	"github.com/sharedvet/sharedvet/passes/functime"
 )
 
-// MaxInstrs is the size above which a function is skipped: generated
-// tables and giant switch statements hold no lock-and-channel logic
-// worth the cost of a dataflow over tens of thousands of instructions.
+// MaxInstrs is the size above which a function is skipped, with a
+// diagnostic that says so (reportTooLarge): generated tables and giant
+// switch statements hold no lock-and-channel logic worth the cost of a
+// dataflow over tens of thousands of instructions. About 8000 if
+// statements make a function this large.
 const MaxInstrs = 50000
 
 // ForEach calls f on each function in funcs that has a body and is not
@@ -42,7 +44,11 @@ const MaxInstrs = 50000
 func ForEach(pass *analysis.Pass, funcs []*ssa.Function, f func(fn *ssa.Function)) {
 	relay(pass)
 	for _, fn := range funcs {
-		if len(fn.Blocks) == 0 || tooLarge(fn) {
+		if len(fn.Blocks) == 0 {
+			continue
+		}
+		if n := size(fn); n > MaxInstrs {
+			reportTooLarge(pass, fn, n)
 			continue
 		}
 		Do(pass, fn, func() { f(fn) })
@@ -153,10 +159,24 @@ func requires(a, b *analysis.Analyzer) bool {
 	return false
 }
 
-func tooLarge(fn *ssa.Function) bool {
+// size returns the number of SSA instructions of fn.
+func size(fn *ssa.Function) int {
 	n := 0
 	for _, b := range fn.Blocks {
 		n += len(b.Instrs)
 	}
-	return n > MaxInstrs
+	return n
+}
+
+// reportTooLarge says that fn is not analyzed: a finding it might hold
+// must not be lost silently. The message does not name the pass, so
+// that drivers print it once for all the passes that skip fn (the
+// standalone driver does; go vet prints the checks' diagnostics as
+// they come).
+func reportTooLarge(pass *analysis.Pass, fn *ssa.Function, n int) {
+	pass.Report(analysis.Diagnostic{
+		Pos:      position(pass, fn),
+		Category: internalerr.CategoryLimit,
+		Message:  fmt.Sprintf("%s not analyzed: %d SSA instructions, over the limit of %d", fn, n, MaxInstrs),
+	})
 }

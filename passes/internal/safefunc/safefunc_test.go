@@ -1,8 +1,10 @@
 package safefunc_test
 
 import (
+	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/analysis"
@@ -57,4 +59,24 @@ func TestPanicReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	analysistest.Run(t, testdata, check, "safefunc")
+}
+
+// TestTooLarge checks that a function over MaxInstrs is not analyzed
+// and that the pass says so at it.
+func TestTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	var src strings.Builder
+	src.WriteString("package big\n\nfunc small() {} // want `analyzed small`\n\n")
+	src.WriteString("func huge(x int) int { // want `big.huge not analyzed: \\d+ SSA instructions, over the limit of 50000`\n")
+	for range 12000 {
+		src.WriteString("\tif x == 3 {\n\t\tx++\n\t}\n")
+	}
+	src.WriteString("\treturn x\n}\n")
+	if err := os.MkdirAll(filepath.Join(dir, "src", "big"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "src", "big", "big.go"), []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	analysistest.Run(t, dir, check, "big")
 }
