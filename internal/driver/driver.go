@@ -259,7 +259,15 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 	var timer *funcTimer
 	var copts *checker.Options
 	if opts.functime != "" {
-		timer = newFuncTimer()
+		// Created before the analysis, so that an unwritable path
+		// fails the run at once rather than costing its findings.
+		out, err := os.Create(opts.functime)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: -functime: %v\n", progname(), err)
+			return exitError
+		}
+		defer out.Close()
+		timer = newFuncTimer(out)
 		copts = &checker.Options{Sequential: true}
 	}
 	graph, err := checker.Analyze(analyzers, pkgs, copts)
@@ -267,17 +275,18 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
+	status := exitClean
 	if timer != nil {
-		if err := timer.write(opts.functime, graph); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
-			return exitError
+		if err := timer.write(graph); err != nil {
+			// The findings are still printed.
+			fmt.Fprintf(stderr, "%s: -functime: %v\n", progname(), err)
+			status = exitError
 		}
 	}
 	findings := collect(graph)
 	problems := append(loadProblems(pkgs), actionProblems(graph)...)
 	problems = append(problems, internalErrors(graph)...)
 	sortProblems(problems)
-	status := exitClean
 	if printProblems(stderr, problems) {
 		status = exitError
 	}

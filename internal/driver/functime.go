@@ -1,9 +1,9 @@
 package driver
 
 import (
+	"bufio"
 	"fmt"
 	"go/types"
-	"io"
 	"os"
 	"sort"
 	"strings"
@@ -31,6 +31,7 @@ import (
 type funcTimer struct {
 	mu    sync.Mutex
 	times map[*types.Package]map[string]*funcTime
+	out   *os.File // where write writes, opened before the analysis
 }
 
 // A funcTime is the time of one function's analyses, in all and by
@@ -40,8 +41,8 @@ type funcTime struct {
 	by    map[string]time.Duration
 }
 
-func newFuncTimer() *funcTimer {
-	t := &funcTimer{times: make(map[*types.Package]map[string]*funcTime)}
+func newFuncTimer(out *os.File) *funcTimer {
+	t := &funcTimer{times: make(map[*types.Package]map[string]*funcTime), out: out}
 	functime.Record = t.record
 	return t
 }
@@ -67,7 +68,7 @@ func (t *funcTimer) record(pass *analysis.Pass, fn *ssa.Function, d time.Duratio
 // ID, package time in ms, function, function time in ms, the
 // function's share of its package's time, and its time by analyzer;
 // largest share first.
-func (t *funcTimer) write(path string, graph *checker.Graph) error {
+func (t *funcTimer) write(graph *checker.Graph) error {
 	functime.Record = nil
 	pkgTime := make(map[*types.Package]time.Duration)
 	pkgID := make(map[*types.Package]string)
@@ -94,17 +95,16 @@ func (t *funcTimer) write(path string, graph *checker.Graph) error {
 		}
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].fraction > rows[j].fraction })
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	w := io.Writer(f)
+	w := bufio.NewWriter(t.out)
 	fmt.Fprintf(w, "package\tpackage_ms\tfunction\tfunction_ms\tshare\tby_analyzer_ms\n")
 	for _, r := range rows {
 		fmt.Fprintf(w, "%s\t%.3f\t%s\t%.3f\t%.4f\t%s\n", r.pkg, ms(r.pkgTime), r.fn, ms(r.fnTime), r.fraction, r.by)
 	}
-	return f.Close()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return t.out.Close()
 }
 
 // byAnalyzer formats times by analyzer as name=ms,name=ms, by name.
