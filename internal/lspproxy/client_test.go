@@ -30,6 +30,7 @@ type testClient struct {
 	changed  chan struct{}              // closed and replaced on each notification
 	exited   chan struct{}              // closed when the server's output ends
 	exitCode int
+	settings map[string]any // answers to workspace/configuration, by section
 }
 
 // lspDiagnostic is the part of a diagnostic the tests look at.
@@ -174,9 +175,22 @@ func (c *testClient) read(r *bufio.Reader) {
 func (c *testClient) answerServer(id json.RawMessage, method string, params json.RawMessage) {
 	result := "null"
 	if method == "workspace/configuration" {
-		var p struct{ Items []any }
+		var p struct {
+			Items []struct{ Section string }
+		}
 		json.Unmarshal(params, &p)
-		result = "[" + strings.TrimSuffix(strings.Repeat("{},", len(p.Items)), ",") + "]"
+		var answers []any
+		for _, it := range p.Items {
+			c.mu.Lock()
+			v, ok := c.settings[it.Section]
+			c.mu.Unlock()
+			if !ok {
+				v = map[string]any{}
+			}
+			answers = append(answers, v)
+		}
+		data, _ := json.Marshal(answers)
+		result = string(data)
 	}
 	c.out.write([]byte(fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"result":%s}`, id, result)))
 }

@@ -38,7 +38,7 @@ func (p *proxy) goplsDiagnostics(params json.RawMessage, body []byte) []byte {
 	defer p.pubMu.Unlock()
 	p.mu.Lock()
 	st := p.file(path, pd.URI)
-	st.gopls, st.goplsVersion = pd.Diagnostics, pd.Version
+	st.gopls = pd.Diagnostics
 	out := body
 	if len(st.findings) > 0 {
 		out = p.unionLocked(st, pd.Version)

@@ -147,14 +147,17 @@ type proxy struct {
 	pending  map[jsonrpc2.ID]asked // the editor's requests whose answers gain sharedvet's part
 	onChange bool                  // analyze unsaved edits after a pause
 	exit     bool                  // the editor sent exit
+
+	configurable bool                 // the editor answers workspace/configuration
+	ownCalls     map[jsonrpc2.ID]bool // the proxy's requests to the editor, awaiting answers
+	nextCall     int
 }
 
 // A fileState is what each side last reported for one file.
 type fileState struct {
-	uri          string            // as the editor or gopls spells it
-	gopls        []json.RawMessage // gopls's last list, as it sent it
-	goplsVersion json.RawMessage   // the document version of that list, if any
-	findings     []finding         // sharedvet's last findings
+	uri      string            // as the editor or gopls spells it
+	gopls    []json.RawMessage // gopls's last list, as it sent it
+	findings []finding         // sharedvet's last findings
 }
 
 // An asked is an editor's request the proxy adds to the answer of.
@@ -174,6 +177,7 @@ func newProxy(analyzers []*analysis.Analyzer, toEditor, toGopls *frameWriter) *p
 		docs:     map[string]*openFile{},
 		files:    map[string]*fileState{},
 		pending:  map[jsonrpc2.ID]asked{},
+		ownCalls: map[jsonrpc2.ID]bool{},
 		onChange: true,
 	}
 	for _, a := range analyzers {
@@ -199,7 +203,11 @@ func (p *proxy) relayEditor(r *bufio.Reader) error {
 			p.logf(protocol.MessageTypeError, "sharedvet gopls: dropped a malformed message from the editor (%v): %.200q", err, body)
 			continue
 		}
-		if err := p.toGopls.write(p.fromEditor(msg, body)); err != nil {
+		body = p.fromEditor(msg, body)
+		if body == nil {
+			continue
+		}
+		if err := p.toGopls.write(body); err != nil {
 			return err
 		}
 	}
@@ -229,9 +237,14 @@ func (p *proxy) relayGopls(r *bufio.Reader) error {
 }
 
 // fromEditor observes a message of the editor and returns what to send
-// gopls: body itself, unless the message carries sharedvet's settings.
+// gopls: body itself, unless the message carries sharedvet's settings,
+// or nil for an answer to the proxy's own request.
 func (p *proxy) fromEditor(msg jsonrpc2.Message, body []byte) []byte {
 	switch m := msg.(type) {
+	case *jsonrpc2.Response:
+		if p.answered(m) {
+			return nil
+		}
 	case *jsonrpc2.Call:
 		switch m.Method() {
 		case "initialize":
@@ -329,6 +342,8 @@ func (p *proxy) observe(m *jsonrpc2.Notification) {
 		if disk, err := os.ReadFile(path); ok && (err != nil || string(disk) != string(d.text)) {
 			p.engine.schedule(filepath.Dir(path), 0)
 		}
+	case "initialized", "workspace/didChangeConfiguration":
+		p.requestSettings()
 	case "exit":
 		p.mu.Lock()
 		p.exit = true

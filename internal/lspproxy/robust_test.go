@@ -30,17 +30,19 @@ func TestRobustness(t *testing.T) {
 	os.WriteFile(wrapper, []byte("#!/bin/sh\necho $$ > "+pidFile+"\nexec "+gopls+" \"$@\"\n"), 0o755)
 
 	c := startClient(t, dir, sv, "gopls", "-gopls="+wrapper)
-	// An unknown analyzer flag makes every go vet run fail.
-	c.initialize(dir, map[string]any{"sharedvet": map[string]any{
-		"flags": map[string]any{"lockchan": map[string]any{"nosuchflag": 1}}}})
+	// An unknown analyzer flag makes every go vet run fail. It comes
+	// from the editor's settings, which replace initializationOptions.
+	c.settings = map[string]any{"sharedvet": map[string]any{
+		"flags": map[string]any{"lockchan": map[string]any{"nosuchflag": 1}}}}
+	c.initialize(dir, map[string]any{"sharedvet": map[string]any{"disable": []string{"atomicmix"}}})
 	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
 		"uri": uri, "languageId": "go", "version": 1, "text": fixture}})
 	c.waitLog("nosuchflag")
 	c.mu.Lock()
 	logs := strings.Join(c.logs, "\n")
 	c.mu.Unlock()
-	if !strings.Contains(logs, "window/logMessage 1: sharedvet gopls: analysis of "+dir+" failed") {
-		t.Errorf("analysis error not logged as an error:\n%s", logs)
+	if !strings.Contains(logs, "window/logMessage 1: sharedvet gopls: analysis of "+dir+" failed: go vet -vettool="+sv+" -json -lockchan.nosuchflag=1 .") {
+		t.Errorf("analysis error not logged as an error, or initializationOptions not replaced by the settings:\n%s", logs)
 	}
 	c.waitFor("gopls's diagnostics despite the analysis error", uri, hasOther)
 	hover := c.call("textDocument/hover", map[string]any{

@@ -3,13 +3,15 @@ package lspproxy
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sort"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 )
 
-// settings are sharedvet's part of initializationOptions, under the key
+// settings are sharedvet's part of initializationOptions, and of the
+// editor's settings (workspace/configuration), under the key
 // "sharedvet"; they mirror the golangci-lint plugin's settings:
 //
 //	"sharedvet": {
@@ -31,6 +33,16 @@ func (p *proxy) initialize(m *jsonrpc2.Call, body []byte) []byte {
 	var params map[string]json.RawMessage
 	if json.Unmarshal(m.Params(), &params) != nil {
 		return body
+	}
+	var caps struct {
+		Workspace struct {
+			Configuration bool `json:"configuration"`
+		} `json:"workspace"`
+	}
+	if json.Unmarshal(params["capabilities"], &caps) == nil {
+		p.mu.Lock()
+		p.configurable = caps.Workspace.Configuration
+		p.mu.Unlock()
 	}
 	var opts map[string]json.RawMessage
 	if json.Unmarshal(params["initializationOptions"], &opts) != nil || opts["sharedvet"] == nil {
@@ -97,4 +109,56 @@ func (p *proxy) apply(raw json.RawMessage) error {
 		p.mu.Unlock()
 	}
 	return nil
+}
+
+// requestSettings asks the editor for its "sharedvet" settings, if it
+// answers such requests. The request's ID is a string of the proxy's
+// own, which gopls's integer IDs cannot collide with.
+func (p *proxy) requestSettings() {
+	p.mu.Lock()
+	if !p.configurable {
+		p.mu.Unlock()
+		return
+	}
+	p.nextCall++
+	id := jsonrpc2.NewStringID(fmt.Sprintf("sharedvet/%d", p.nextCall))
+	p.ownCalls[id] = true
+	p.mu.Unlock()
+	params, err := json.Marshal(map[string]any{"items": []any{map[string]string{"section": "sharedvet"}}})
+	if err != nil {
+		return
+	}
+	if out, err := jsonrpc2.EncodeMessage(jsonrpc2.NewCall(id, "workspace/configuration", params)); err == nil {
+		p.toEditor.write(out)
+	}
+}
+
+// answered handles the editor's answer to the proxy's own request and
+// reports whether it was one. Settings found there replace those of
+// initializationOptions, and the open packages are analyzed again; an
+// empty answer leaves them.
+func (p *proxy) answered(m *jsonrpc2.Response) bool {
+	p.mu.Lock()
+	own := p.ownCalls[m.ID()]
+	delete(p.ownCalls, m.ID())
+	p.mu.Unlock()
+	if !own {
+		return false
+	}
+	var items []json.RawMessage
+	if m.Err() != nil || json.Unmarshal(m.Result(), &items) != nil || len(items) != 1 {
+		return true
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(items[0], &obj) != nil || len(obj) == 0 {
+		return true
+	}
+	if err := p.apply(items[0]); err != nil {
+		p.logf(protocol.MessageTypeError, "sharedvet gopls: settings \"sharedvet\": %v", err)
+		return true
+	}
+	for _, f := range p.snapshot() {
+		p.engine.schedule(filepath.Dir(f.path), 0)
+	}
+	return true
 }
