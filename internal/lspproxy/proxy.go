@@ -102,6 +102,9 @@ func run(ctx context.Context, args []string, analyzers []*analysis.Analyzer, std
 			fmt.Fprintf(stderr, "sharedvet gopls: reading from the editor: %v\n", err)
 		}
 		// gopls exits when its input ends.
+		p.mu.Lock()
+		p.editorGone = true
+		p.mu.Unlock()
 		toGopls.Close()
 	}()
 	if err := p.relayGopls(bufio.NewReader(fromGopls)); err != nil {
@@ -110,7 +113,7 @@ func run(ctx context.Context, args []string, analyzers []*analysis.Analyzer, std
 	waitErr := cmd.Wait()
 	p.engine.stop()
 	cancel()
-	if p.exitRequested() {
+	if p.exitRequested() || p.lostEditor() {
 		if waitErr != nil {
 			return 1
 		}
@@ -147,6 +150,8 @@ type proxy struct {
 	pending  map[jsonrpc2.ID]asked // the editor's requests whose answers gain sharedvet's part
 	onChange bool                  // analyze unsaved edits after a pause
 	exit     bool                  // the editor sent exit
+	// editorGone: the editor closed its end (then gopls exits too).
+	editorGone bool
 
 	configurable bool                 // the editor answers workspace/configuration
 	ownCalls     map[jsonrpc2.ID]bool // the proxy's requests to the editor, awaiting answers
@@ -355,6 +360,12 @@ func (p *proxy) exitRequested() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.exit
+}
+
+func (p *proxy) lostEditor() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.editorGone
 }
 
 // snapshot returns a copy of the editor's open files.

@@ -102,3 +102,20 @@ func TestMissingGopls(t *testing.T) {
 		}
 	}
 }
+
+// TestEditorCloses checks that an editor closing its end of the
+// session (without shutdown) ends gopls and the proxy quietly, and that
+// a gopls subcommand other than serve runs as gopls itself.
+func TestEditorCloses(t *testing.T) {
+	gopls := testGopls(t)
+	sv := testSharedvet(t)
+	cmd := exec.Command(sv, "gopls", "-gopls="+gopls, "-mode=stdio")
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(out) != 0 {
+		t.Errorf("with the editor's input closed: %v, output %q; want exit status 0 and nothing", err, out)
+	}
+	out, err = exec.Command(sv, "gopls", "-gopls="+gopls, "version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "golang.org/x/tools/gopls") {
+		t.Errorf("gopls version through the proxy: %v, %q", err, out)
+	}
+}
