@@ -37,6 +37,7 @@ type testClient struct {
 type lspDiagnostic struct {
 	Range           lspRange `json:"range"`
 	Source          string   `json:"source"`
+	Severity        int      `json:"severity"`
 	Code            any      `json:"code"`
 	Message         string   `json:"message"`
 	CodeDescription *struct {
@@ -308,6 +309,7 @@ func (c *testClient) initialize(dir string, options any) {
 				"publishDiagnostics": map[string]any{"relatedInformation": true, "codeDescriptionSupport": true},
 				"codeAction":         map[string]any{"codeActionLiteralSupport": map[string]any{"codeActionKind": map[string]any{"valueSet": []string{"quickfix", "refactor", "source"}}}},
 				"hover":              map[string]any{"contentFormat": []string{"plaintext"}},
+				"diagnostic":         map[string]any{},
 			},
 			"workspace": map[string]any{"workspaceEdit": map[string]any{"documentChanges": true}, "configuration": true},
 		},

@@ -164,6 +164,9 @@ func TestEndToEnd(t *testing.T) {
 	if mine.Range.Start.Line != 12 || !strings.Contains(mine.Message, "non-atomic read of s.n") {
 		t.Errorf("sharedvet diagnostic = %+v, want the read of s.n on line 13", mine)
 	}
+	if mine.Severity != 2 {
+		t.Errorf("severity = %d, want 2 (warning)", mine.Severity)
+	}
 	if mine.CodeDescription == nil || !strings.HasSuffix(mine.CodeDescription.Href, "#atomicmix") {
 		t.Errorf("codeDescription = %+v, want a link to #atomicmix", mine.CodeDescription)
 	}
@@ -293,4 +296,31 @@ func goCache(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// TestPullDiagnostics checks that gopls's answer to a pull request for
+// a file's diagnostics (gopls's pullDiagnostics setting) gains
+// sharedvet's findings of the file.
+func TestPullDiagnostics(t *testing.T) {
+	gopls := testGopls(t)
+	sv := testSharedvet(t)
+	dir, file := writeFixture(t)
+	uri := fileURI(file)
+	c := startClient(t, dir, sv, "gopls", "-gopls="+gopls)
+	c.initialize(dir, map[string]any{"pullDiagnostics": true})
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
+		"uri": uri, "languageId": "go", "version": 1, "text": fixture}})
+	c.waitLog("sharedvet gopls: analyzed ")
+	var report struct {
+		Kind  string          `json:"kind"`
+		Items []lspDiagnostic `json:"items"`
+	}
+	r := c.call("textDocument/diagnostic", map[string]any{"textDocument": map[string]any{"uri": uri}})
+	if err := json.Unmarshal(r, &report); err != nil {
+		t.Fatalf("%v: %s", err, r)
+	}
+	if report.Kind == "unchanged" || !hasSource(report.Items, source, "atomicmix-read") || !hasOther(report.Items) {
+		t.Errorf("pulled diagnostics = %s, want a full report (gopls v0.23 leaves its kind empty) with sharedvet's atomicmix-read and gopls's", r)
+	}
+	c.shutdown()
 }

@@ -133,7 +133,7 @@ func (p *proxy) diagnostic(f finding) protocol.Diagnostic {
 	}
 	d := protocol.Diagnostic{
 		Range:              f.rng,
-		Severity:           protocol.DiagnosticSeverityWarning,
+		Severity:           severity(f),
 		Code:               protocol.String(code),
 		Source:             protocol.NewOptional(source),
 		Message:            protocol.String(f.message),
@@ -143,6 +143,24 @@ func (p *proxy) diagnostic(f finding) protocol.Diagnostic {
 		d.CodeDescription = protocol.CodeDescription{Href: uri.URI(u)}
 	}
 	return d
+}
+
+// severities are the severities of categories that are not warnings:
+// lockchan's deadlock tier is an error (the program can hang), its
+// opt-in stall tier stays a warning, and an unused directive is
+// information (it hides nothing).
+var severities = map[string]protocol.DiagnosticSeverity{
+	"lockchan-deadlock":    protocol.DiagnosticSeverityError,
+	"lintdirective-unused": protocol.DiagnosticSeverityInformation,
+}
+
+// severity returns the severity of a finding by its category: a
+// warning unless severities says otherwise.
+func severity(f finding) protocol.DiagnosticSeverity {
+	if s, ok := severities[f.category]; ok {
+		return s
+	}
+	return protocol.DiagnosticSeverityWarning
 }
 
 // mergeAnswer adds sharedvet's part to gopls's answer to a request the
@@ -255,11 +273,12 @@ func less(a, b protocol.Position) bool {
 }
 
 // mergePull adds sharedvet's findings to a full report of pull
-// diagnostics. An "unchanged" report is left as it is: the editor
-// keeps its last list, and the pushed diagnostics carry sharedvet's.
+// diagnostics: one with items (gopls v0.23 leaves its kind empty). An
+// "unchanged" report is left as it is: the editor keeps its last list,
+// and the pushed diagnostics carry sharedvet's.
 func (p *proxy) mergePull(m *jsonrpc2.Response, a asked, body []byte) []byte {
 	var report map[string]json.RawMessage
-	if json.Unmarshal(m.Result(), &report) != nil || string(report["kind"]) != `"full"` {
+	if json.Unmarshal(m.Result(), &report) != nil || report["items"] == nil || string(report["kind"]) == `"unchanged"` {
 		return body
 	}
 	var items []json.RawMessage

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/sharedvet/sharedvet/analyzer"
 )
 
 func pos(line, char uint32) protocol.Position { return protocol.Position{Line: line, Character: char} }
@@ -135,5 +137,31 @@ func TestCommandLine(t *testing.T) {
 	gopls, rest := splitArgs([]string{"-gopls=/x/gopls", "-rpc.trace", "-gopls=y"})
 	if gopls != "/x/gopls" || !reflect.DeepEqual(rest, []string{"-rpc.trace", "-gopls=y"}) {
 		t.Errorf("splitArgs = %q, %q", gopls, rest)
+	}
+}
+
+// TestSeverities checks the severity of each tier, and that every
+// category the table names exists, so a renamed category cannot
+// silently fall back to a warning.
+func TestSeverities(t *testing.T) {
+	known := map[string]bool{}
+	for _, check := range []string{"lockchan", "atomicmix", "gocapture", "lintdirective"} {
+		for _, c := range analyzer.Categories(check) {
+			known[c] = true
+		}
+	}
+	for c := range severities {
+		if !known[c] {
+			t.Errorf("severities names %q, which no check reports", c)
+		}
+	}
+	for cat, want := range map[string]protocol.DiagnosticSeverity{
+		"lockchan-deadlock": protocol.DiagnosticSeverityError,
+		"lockchan-stall":    protocol.DiagnosticSeverityWarning,
+		"atomicmix-read":    protocol.DiagnosticSeverityWarning,
+	} {
+		if got := severity(finding{category: cat}); got != want {
+			t.Errorf("severity of %s = %v, want %v", cat, got, want)
+		}
 	}
 }
