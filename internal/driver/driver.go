@@ -4,6 +4,7 @@
 package driver
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"go/token"
@@ -78,11 +79,28 @@ func isVetInvocation(args []string) bool {
 		switch {
 		case a == "-flags", a == "--flags", strings.HasPrefix(a, "-V="), strings.HasPrefix(a, "--V="), a == "-V":
 			return true
-		case strings.HasSuffix(a, ".cfg") && !strings.HasPrefix(a, "-"):
+		case strings.HasSuffix(a, ".cfg") && !strings.HasPrefix(a, "-") && isVetConfig(a):
 			return true
 		}
 	}
 	return false
+}
+
+// isVetConfig reports whether name is a go vet config file: a regular
+// file holding a JSON object. A package directory named x.cfg is a
+// pattern, not a config.
+func isVetConfig(name string) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return false
+	}
+	buf := make([]byte, 512)
+	n, _ := f.Read(buf)
+	return bytes.HasPrefix(bytes.TrimSpace(buf[:n]), []byte("{"))
 }
 
 // options are the standalone driver's own flags.
@@ -248,7 +266,7 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, stdout, stderr io.Writer) int {
 	pkgs, err := packages.Load(loadConfig(opts), patterns...)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+		fmt.Fprintf(stderr, "%s: %s\n", progname(), loadError(err))
 		return exitError
 	}
 	noteCgoSkipped(pkgs, opts.tags, stderr)

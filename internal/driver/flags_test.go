@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,6 +41,34 @@ func TestVetFlags(t *testing.T) {
 	} {
 		if err := checkVetFlags(args, analyzers); err == nil || !strings.Contains(err.Error(), "invalid value") {
 			t.Errorf("%q: err %v, want invalid value", args, err)
+		}
+	}
+}
+
+// TestVetInvocation checks that the vet protocol is recognised by a
+// config file's content, not by a name ending in .cfg: a package
+// directory x.cfg is a pattern.
+func TestVetInvocation(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "vet.cfg")
+	writeFile(t, cfg, `{"ID": "example.com/p", "Compiler": "gc"}`)
+	writeFile(t, filepath.Join(dir, "x.cfg", "x.go"), "package x\n")
+	notJSON := filepath.Join(dir, "notes.cfg")
+	writeFile(t, notJSON, "[section]\nkey = value\n")
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{cfg}, true},
+		{[]string{"-json", cfg}, true},
+		{[]string{"-flags"}, true},
+		{[]string{"-V=full"}, true},
+		{[]string{filepath.Join(dir, "x.cfg")}, false},
+		{[]string{"./x.cfg"}, false}, // does not exist here
+		{[]string{notJSON}, false},
+	} {
+		if got := isVetInvocation(tc.args); got != tc.want {
+			t.Errorf("isVetInvocation(%q) = %v, want %v", tc.args, got, tc.want)
 		}
 	}
 }

@@ -41,6 +41,17 @@ func (p problem) String() string {
 	return p.msg
 }
 
+// loadError returns the message of an error of packages.Load: when the
+// go command failed, what it said ("go: go.mod file not found ..."),
+// without go/packages' wrapping ("err: exit status 1: stderr: ").
+func loadError(err error) string {
+	msg := err.Error()
+	if _, said, ok := strings.Cut(msg, "stderr: "); ok && strings.TrimSpace(said) != "" {
+		msg = said
+	}
+	return strings.TrimSpace(msg)
+}
+
 // loadProblems returns one problem per package, among pkgs and their
 // dependencies, that failed to load, parse or type-check: its first
 // error, and how many more it has. A test variant repeats its

@@ -214,3 +214,22 @@ func TestLimitWarning(t *testing.T) {
 		t.Errorf("-format=sarif: exit %d, stdout:\n%s\nwant exit 3 and a warning notification", code, stdout)
 	}
 }
+
+// TestEditorNoModule checks that outside a module the editor format
+// says why in one line, the go command's, and exits 1 as the README
+// says.
+func TestEditorNoModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "x.go"), "package x\n")
+	t.Chdir(dir)
+	t.Setenv("GOFLAGS", "")
+	t.Setenv("GO111MODULE", "")
+	_, stderr, code := runDriver(t, []*analysis.Analyzer{incr}, "-format=editor")
+	want := "driver.test: go: go.mod file not found in current directory or any parent directory; see 'go help modules'\n"
+	if code != exitError || stderr != want {
+		t.Errorf("exit %d, stderr %q; want exit 1 and %q", code, stderr, want)
+	}
+}
