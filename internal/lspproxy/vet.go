@@ -116,6 +116,7 @@ func vet(ctx context.Context, goCmd, vettool string, flags []string, dir, tmpRoo
 	cmd := exec.CommandContext(ctx, goCmd, args...)
 	cmd.Dir = dir
 	cmd.WaitDelay = time.Second
+	killGroup(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
@@ -138,15 +139,19 @@ func vet(ctx context.Context, goCmd, vettool string, flags []string, dir, tmpRoo
 
 // isBuildFailure reports whether go vet's stderr says only that the
 // package does not build: "# pkg" headers and positioned errors
-// ("./x.go:3:2: undefined: y", "vet: x.go:3:2: ..."), or a package that
-// cannot be loaded. A failing tool (a bad flag, a panic) says more.
+// ("./x.go:3:2: undefined: y", "vet: x.go:3:2: ..."), a package that
+// cannot be loaded, or a file outside any module. A failing tool (a bad
+// flag, a panic) says more.
 func isBuildFailure(stderr string) bool {
 	for _, line := range strings.Split(stderr, "\n") {
 		switch {
 		case line == "", strings.HasPrefix(line, "# "), positionedError.MatchString(line),
 			strings.Contains(line, "no required module provides"),
 			strings.Contains(line, "build constraints exclude"),
-			strings.Contains(line, "no Go files"):
+			strings.Contains(line, "no Go files"),
+			// A file outside any module: nothing to analyze it with.
+			strings.Contains(line, "go.mod file not found"),
+			strings.Contains(line, "cannot find main module"):
 			continue
 		}
 		return false
