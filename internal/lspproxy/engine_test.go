@@ -34,7 +34,7 @@ func TestEngineSchedule(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("FAKEGO_LOG", log)
-	t.Setenv("FAKEGO_SLEEP", "1")
+	t.Setenv("FAKEGO_SLEEP", "0.5")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	e := newEngine(ctx, goCmd, "sharedvet", dir)
@@ -77,7 +77,7 @@ func TestEngineSchedule(t *testing.T) {
 	waitUntil("the second analysis to start", func() bool { s, _, _ := count(); return s == 2 })
 	e.schedule(dir, 0)
 	waitUntil("the third report", func() bool { _, _, r := count(); return r == 2 })
-	time.Sleep(1500 * time.Millisecond) // a surviving child would end by now
+	time.Sleep(800 * time.Millisecond) // a surviving child would end by now
 	if s, en, r := count(); s != 3 || en != 2 || r != 2 {
 		t.Errorf("after a request during an analysis: %d started, %d finished, %d reported; want 3, 2, 2 (the stale one killed)", s, en, r)
 	}
