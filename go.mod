@@ -3,6 +3,7 @@ module github.com/sharedvet/sharedvet
 go 1.26.0
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/golangci/plugin-module-register v0.1.2
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2
 	go.lsp.dev/jsonrpc2 v1.0.1

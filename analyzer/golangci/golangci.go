@@ -43,7 +43,8 @@ func init() { register.Plugin(Name, New) }
 // Settings are the plugin's settings, under
 // linters.settings.custom.sharedvet.settings. Unknown keys are an error.
 type Settings struct {
-	// Checks names the analyzers to run; empty means all of them.
+	// Checks selects the analyzers to run, as sharedvet.conf's checks
+	// and -checks do (NAME, -NAME, all); empty means all of them.
 	Checks []string `json:"checks"`
 	// Disable names analyzers not to run.
 	Disable []string `json:"disable"`
@@ -82,26 +83,33 @@ func (p *plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) { return p.analy
 // GetLoadMode asks for type information: the analyzers build SSA.
 func (p *plugin) GetLoadMode() string { return register.LoadModeTypesInfo }
 
-// selectChecks returns the analyzers named by s.Checks (all if none)
-// less those named by s.Disable.
+// selectChecks returns the analyzers s.Checks selects (all if none),
+// read as a -checks list (analyzer.ParseChecks: NAME, -NAME, all), less
+// those named by s.Disable.
 func selectChecks(all []*analysis.Analyzer, s Settings) ([]*analysis.Analyzer, error) {
-	byName := make(map[string]*analysis.Analyzer)
-	for _, a := range all {
-		byName[a.Name] = a
+	known := strings.Split(names(all), ", ")
+	list := "all"
+	if len(s.Checks) > 0 {
+		list = strings.Join(s.Checks, ",")
 	}
-	for _, name := range append(slices.Clone(s.Checks), s.Disable...) {
-		if byName[name] == nil {
+	for _, name := range s.Disable {
+		if !slices.Contains(known, name) {
 			return nil, fmt.Errorf("sharedvet: unknown check %q (known: %s)", name, names(all))
 		}
+		list += ",-" + name
+	}
+	selected, err := analyzer.ParseChecks(list, known)
+	if err != nil {
+		if len(s.Checks) > 0 && len(s.Disable) > 0 && strings.Contains(err.Error(), "selects no check") {
+			return nil, fmt.Errorf("sharedvet: the settings disable every check")
+		}
+		return nil, fmt.Errorf("sharedvet: %v", err)
 	}
 	var out []*analysis.Analyzer
 	for _, a := range all {
-		if (len(s.Checks) == 0 || slices.Contains(s.Checks, a.Name)) && !slices.Contains(s.Disable, a.Name) {
+		if selected[a.Name] {
 			out = append(out, a)
 		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("sharedvet: the settings disable every check")
 	}
 	return out, nil
 }
@@ -121,7 +129,7 @@ func setFlags(analyzers []*analysis.Analyzer, flags map[string]map[string]any) e
 			if a.Flags.Lookup(flag) == nil {
 				return fmt.Errorf("sharedvet: check %s has no flag %q", name, flag)
 			}
-			if err := a.Flags.Set(flag, fmt.Sprint(flags[name][flag])); err != nil {
+			if err := a.Flags.Set(flag, analyzer.FlagValue(flags[name][flag])); err != nil {
 				return fmt.Errorf("sharedvet: flag %s.%s: %v", name, flag, err)
 			}
 		}

@@ -12,9 +12,11 @@ import (
 
 	"github.com/sharedvet/sharedvet/analyzer"
 	"github.com/sharedvet/sharedvet/analyzer/golangci"
+	"github.com/sharedvet/sharedvet/passes/gocapture"
 )
 
 func TestSettings(t *testing.T) {
+	t.Cleanup(func() { gocapture.Analyzer.Flags.Set("spawners", "") })
 	for _, tc := range []struct {
 		name    string
 		raw     any
@@ -24,8 +26,11 @@ func TestSettings(t *testing.T) {
 		{"none", nil, "", len(analyzer.All()) + 1},
 		{"empty", map[string]any{}, "", len(analyzer.All()) + 1},
 		{"checks", map[string]any{"checks": []any{"lockchan"}}, "", 2},
+		{"checks all but one", map[string]any{"checks": []any{"all", "-lockchan"}}, "", len(analyzer.All())},
+		{"checks removal first", map[string]any{"checks": []any{"-lockchan", "-gocapture"}}, "", len(analyzer.All()) - 1},
 		{"disable", map[string]any{"disable": []any{"lockchan"}}, "", len(analyzer.All())},
 		{"flag", map[string]any{"flags": map[string]any{"lintdirective": map[string]any{"unused": false}}}, "", len(analyzer.All()) + 1},
+		{"list flag", map[string]any{"flags": map[string]any{"gocapture": map[string]any{"spawners": []any{"example.com/pool.Go", "(*example.com/pool.Pool).Submit"}}}}, "", len(analyzer.All()) + 1},
 		{"unknown key", map[string]any{"chekcs": []any{"lockchan"}}, `sharedvet: decoding settings: json: unknown field "chekcs"`, 0},
 		{"unknown check", map[string]any{"checks": []any{"nosuch"}}, `sharedvet: unknown check "nosuch"`, 0},
 		{"unknown flag", map[string]any{"flags": map[string]any{"lockchan": map[string]any{"nosuch": 1}}}, `sharedvet: check lockchan has no flag "nosuch"`, 0},

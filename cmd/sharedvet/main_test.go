@@ -320,3 +320,30 @@ func TestVersion(t *testing.T) {
 		t.Errorf("-V=full: exit %d, stdout %q", code, stdout)
 	}
 }
+
+// TestConfigBothModes checks that sharedvet.conf chooses the checks in
+// both modes (under go vet, found from each package's directory), and
+// that the command line overrides it.
+func TestConfigBothModes(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, false)
+	writeFiles(t, dir, map[string]string{"sharedvet.conf": "# the module's findings are all lockchan's\nchecks = [\"all\", \"-lockchan\"]\n"})
+	for _, tc := range []struct {
+		args     []string
+		findings bool
+	}{
+		{nil, false},
+		{[]string{"-checks=lockchan"}, true},
+		{[]string{"-lockchan"}, true},
+	} {
+		args := append(tc.args, "./...")
+		stdout, stderr, code := run(t, dir, bin, args...)
+		if got := strings.Contains(stdout, wantFinding); got != tc.findings || code == 1 {
+			t.Errorf("sharedvet %v: exit %d, findings %v, want %v; stdout:\n%s\nstderr:\n%s", args, code, got, tc.findings, stdout, stderr)
+		}
+		_, stderr, code = run(t, dir, "go", append([]string{"vet", "-vettool=" + bin}, args...)...)
+		if got := strings.Contains(stderr, wantVetFinding); got != tc.findings || got != (code != 0) {
+			t.Errorf("go vet %v: exit %d, findings %v, want %v; stderr:\n%s", args, code, got, tc.findings, stderr)
+		}
+	}
+}

@@ -61,6 +61,10 @@ func Main(analyzers []*analysis.Analyzer) {
 		// that -flags lists it and go vet passes it on; its Set looks
 		// up the enable flags unitchecker declares by then.
 		flag.Var(&checksFlag{names: checkNames(all), lookup: flag.CommandLine.Lookup}, "checks", checksUsage)
+		if err := applyVetConfig(); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", progname(), err)
+			os.Exit(exitError)
+		}
 		if err := checkVetFlags(os.Args[1:], all); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", progname(), err)
 			os.Exit(exitError)
@@ -140,6 +144,13 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 	fs, opts := newFlagSet(all, stderr)
 	if err := parseQuietly(fs, args); err != nil {
 		return exitError
+	}
+	if fs.NArg() > 0 || opts.format == formatEditor {
+		var err error
+		if fs, opts, err = applyConfig(all, args, stderr); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+			return exitError
+		}
 	}
 	if err := opts.check(); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)

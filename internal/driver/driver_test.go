@@ -3,6 +3,7 @@ package driver
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"go/ast"
 	"go/token"
 	"os"
@@ -532,5 +533,89 @@ func TestTagsAndCgo(t *testing.T) {
 	stdout, stderr, code = runDriver(t, analyzers, "-tags=special", "./...")
 	if code != exitFindings || !strings.Contains(stdout, "tagged.go:6:2:") {
 		t.Errorf("-tags=special: exit %d, stdout:\n%s\nstderr:\n%s\nwant tagged.go's finding", code, stdout, stderr)
+	}
+}
+
+// flagged reports each package once, with the value of its -msg flag,
+// so that a test sees which value a run used.
+var flagged = func() *analysis.Analyzer {
+	a := &analysis.Analyzer{
+		Name:  "flagged",
+		Doc:   "flagged: report each package with the message of -flagged.msg",
+		Flags: *flag.NewFlagSet("flagged", flag.ContinueOnError),
+	}
+	msg := a.Flags.String("msg", "default", "the message")
+	a.Run = func(pass *analysis.Pass) (any, error) {
+		pass.Reportf(pass.Files[0].Package, "msg=%s", *msg)
+		return nil, nil
+	}
+	return a
+}()
+
+// TestConfig checks that sharedvet.conf, found by walking up from the
+// packages, chooses checks and sets their flags, that the command line
+// overrides it, and that a bad file is an error that names it.
+func TestConfig(t *testing.T) {
+	copyFixture(t, "fix")
+	analyzers := []*analysis.Analyzer{incr, clash, flagged}
+	t.Cleanup(func() { flagged.Flags.Set("msg", "default") })
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("sharedvet.conf", "checks = [\"incr\", \"flagged\"]\n\n[flags.flagged]\nmsg = \"from the file\"\n")
+	write("sub/sub.go", "package sub\n")
+
+	for _, tc := range []struct {
+		args []string
+		want []string // substrings of stdout; a leading ! means absent
+	}{
+		{[]string{"./..."}, []string{"(incr)", "!(clash)", "msg=from the file"}},
+		{[]string{"./sub"}, []string{"msg=from the file"}}, // found by walking up
+		{[]string{"-checks=clash", "./..."}, []string{"!(incr)", "(clash)", "!msg="}},
+		{[]string{"-clash", "./..."}, []string{"(incr)", "(clash)"}},
+		{[]string{"-flagged.msg=cli", "./..."}, []string{"msg=cli"}},
+	} {
+		stdout, stderr, code := runDriver(t, analyzers, tc.args...)
+		if code == exitError {
+			t.Errorf("%v: exit %d, stderr:\n%s", tc.args, code, stderr)
+			continue
+		}
+		for _, w := range tc.want {
+			if absent, ok := strings.CutPrefix(w, "!"); ok {
+				if strings.Contains(stdout, absent) {
+					t.Errorf("%v: stdout has %q:\n%s", tc.args, absent, stdout)
+				}
+			} else if !strings.Contains(stdout, w) {
+				t.Errorf("%v: stdout lacks %q:\n%s", tc.args, w, stdout)
+			}
+		}
+	}
+
+	// A package under another configuration.
+	write("other/sharedvet.conf", "checks = [\"clash\"]\n")
+	write("other/other.go", "package other\n\nfunc f(n int) int {\n\tn = n + 1\n\treturn n\n}\n")
+	if _, stderr, code := runDriver(t, analyzers, "./sub", "./other"); code != exitError || !strings.Contains(stderr, "different sharedvet.conf files") {
+		t.Errorf("two configurations: exit %d, stderr %q", code, stderr)
+	}
+	if stdout, stderr, code := runDriver(t, analyzers, "./other"); code == exitError || !strings.Contains(stdout, "(clash)") || strings.Contains(stdout, "(incr)") {
+		t.Errorf("./other: exit %d, stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+
+	for content, want := range map[string]string{
+		"chekcs = [\"incr\"]\n":         `sharedvet.conf: unknown setting "chekcs"`,
+		"checks = [\"nosuch\"]\n":       `sharedvet.conf: invalid value "nosuch" for flag -checks: unknown check "nosuch"`,
+		"[flags.flagged]\nnosuch = 1\n": "sharedvet.conf: flag provided but not defined: -flagged.nosuch",
+		"checks = [\"incr\"\n":          "sharedvet.conf: toml:",
+	} {
+		write("sharedvet.conf", content)
+		if _, stderr, code := runDriver(t, analyzers, "./sub"); code != exitError || !strings.Contains(stderr, want) {
+			t.Errorf("config %q: exit %d, stderr %q, want %q", content, code, stderr, want)
+		}
 	}
 }
