@@ -46,8 +46,6 @@ func (c *checker) judge(op syncapi.BlockingOp, held lockset.Set) verdict {
 		return verdict{why: "its " + side + "s are not all known", side: side}
 	case len(sites) == 0:
 		return verdict{why: "nothing in the package is its " + side, side: side}
-	case buffered:
-		return verdict{why: "its channel is made buffered", side: side}
 	}
 	var why string
 	for _, l := range held {
@@ -56,6 +54,10 @@ func (c *checker) judge(op syncapi.BlockingOp, held lockset.Set) verdict {
 			continue
 		}
 		needs, ok := c.allNeed(sites, cls, l.Shared)
+		if ok && buffered {
+			// Deadlock-shaped, but only once the buffer is full.
+			return verdict{why: fmt.Sprintf("its %ss take %s first, so it deadlocks if the buffer fills", side, c.lockName(l)), side: side}
+		}
 		if ok {
 			return verdict{deadlock: true, lock: l, needs: needs, side: side}
 		}
@@ -63,7 +65,10 @@ func (c *checker) judge(op syncapi.BlockingOp, held lockset.Set) verdict {
 			why = fmt.Sprintf("its %ss do not all take %s", side, c.lockName(l))
 		}
 	}
-	if why == "" {
+	switch {
+	case buffered:
+		why = "its channel is made buffered"
+	case why == "":
 		why = "the held lock is not known to its " + side + "s"
 	}
 	return verdict{why: why, side: side}

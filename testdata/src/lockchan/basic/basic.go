@@ -295,7 +295,7 @@ func (n *Notify) badBufferedFieldLoop(vals []bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for _, v := range vals {
-		n.ch <- v // want `send on n.ch while holding n.mu; it stalls other users of the lock, but its channel is made buffered`
+		n.ch <- v // want `send on n.ch while holding n.mu; it stalls other users of the lock, but its receivers take n.mu first, so it deadlocks if the buffer fills`
 	}
 }
 
