@@ -31,8 +31,11 @@
 //	//lint:ignore lockchan out is buffered and drained by a goroutine that never locks b.mu
 //	b.out <- v
 //
-// Directives that name only other linters' checks (staticcheck's
-// SA1000, say) are left alone.
+// A directive whose check name is empty, or misses the name of a check
+// (or sharedvet) by case or by a letter or two (Lockchan, lokchan), is
+// reported as well: it would silence nothing. A reason made only of
+// white space is no reason. Directives that name only other linters'
+// checks (staticcheck's SA1000, say) are left alone.
 //
 // Limitations: a directive for a check that is disabled is not
 // reported as unused when the check is not run.

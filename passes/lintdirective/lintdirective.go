@@ -61,6 +61,15 @@ func New(checks []*analysis.Analyzer) *analysis.Analyzer {
 // reason and, if asked, those that silenced nothing.
 func check(pass *analysis.Pass, idx *directive.Index, checks []string) {
 	for _, d := range idx.Directives() {
+		if msg := badName(d, checks); msg != "" {
+			pass.Report(analysis.Diagnostic{
+				Pos:      d.Pos,
+				Category: categoryMalformed,
+				Message:  msg,
+				URL:      pass.Analyzer.URL,
+			})
+			continue
+		}
 		if !d.Concerns(checks) {
 			continue
 		}
@@ -81,4 +90,57 @@ func check(pass *analysis.Pass, idx *directive.Index, checks []string) {
 			})
 		}
 	}
+}
+
+// badName returns what is wrong with a check name of the directive, or
+// "" if nothing is. A directive names sharedvet's checks with their
+// exact names; a name that is empty, or that misses one of the checks
+// (or the suite's name) only by case or by a letter or two, silences
+// nothing, so it is reported rather than left for another linter.
+func badName(d *directive.Directive, checks []string) string {
+	known := append([]string{directive.Suite}, checks...)
+	for _, name := range d.Checks {
+		if name == "" {
+			if d.Concerns(checks) {
+				return "lint directive has an empty check name: write //lint:" + d.Kind + " CHECK[,CHECK] <reason>"
+			}
+			continue
+		}
+		// A category is its check's name, a dash and a word.
+		check, rest, _ := strings.Cut(name, "-")
+		for _, k := range known {
+			if check == k {
+				break
+			}
+			if strings.EqualFold(check, k) || (len(check) >= 5 && distance(check, k) <= 2) {
+				fix := k
+				if rest != "" {
+					fix += "-" + strings.ToLower(rest)
+				}
+				return "lint directive names " + name + ", which is no check: write " + fix
+			}
+		}
+	}
+	return ""
+}
+
+// distance returns the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

@@ -138,12 +138,10 @@ func convert(fset *token.FileSet, d lint.Directive) *Directive {
 		File: fset.Position(d.Directive.Pos()).Filename,
 		Kind: d.Command,
 	}
-	var args []string
-	for _, a := range d.Arguments {
-		if a != "" {
-			args = append(args, a)
-		}
-	}
+	// ParseDirectives splits at spaces only: split again at any white
+	// space, so that a tab separates too and a reason made of white
+	// space is no reason (fixture badBlankReason).
+	args := strings.Fields(strings.Join(d.Arguments, " "))
 	if len(args) > 0 {
 		dir.Checks = strings.Split(args[0], ",")
 		dir.Reason = strings.Join(args[1:], " ")
