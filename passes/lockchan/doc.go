@@ -51,18 +51,22 @@
 //     under a lock does not hold it.
 //  2. Blocking: a send, a receive, a range over a channel, a select
 //     without default; a call whose callee reaches one, at most
-//     -lockchan.depth calls below (default 2). These never block and are
-//     cleared: a send on a channel the function made with room for all
-//     its sends there; a receive from a channel closed before it on
-//     every path; a send after a non-blocking drain under the lock; a
-//     wait for a goroutine the same function started (go f(c); <-c); a
+//     -lockchan.depth calls below (default 2). These exceptions clear an
+//     operation from both tiers, tried in this order (clear.go):
+//     buffered-local, a send on a channel the function made with room
+//     for all its sends there; drained, a send after a non-blocking
+//     drain of the channel under the lock; closed, a receive from a
+//     channel the function closed before it on every path; fork-join, a
+//     wait for goroutines the same function started (go f(c); <-c);
+//     buffered-by-design, a send on a channel the package always makes
+//     buffered (a field only ever given a buffered channel, or an
+//     element type of the package whose channels are all made
+//     buffered), unless it sends on one field channel in a loop, which
+//     fills the buffer under load. A call is also cleared when it is a
 //     t.Run (b.Run, b.RunParallel, f.Fuzz) whose subtest takes none of
-//     the held locks; an operation after the function released a lock
-//     its caller holds (the sync.Cond pattern); a send on a channel the
-//     package always makes buffered (a field only ever given a buffered
-//     channel, or an element type of the package whose channels are all
-//     made buffered), unless it sends on one field channel in a loop,
-//     which fills the buffer under load (a stall).
+//     the held locks (subtest), and an operation when it follows the
+//     function's release of a lock its caller holds (released: the
+//     sync.Cond pattern).
 //  3. Counterparts: the operations that can unblock it. A send is
 //     unblocked by receives (receive, range, select case) on the same
 //     channel; a receive by sends and close; a select by the union over

@@ -14,7 +14,6 @@ import (
 
 	"github.com/sharedvet/sharedvet/passes/internal/docs"
 	"github.com/sharedvet/sharedvet/passes/internal/flagval"
-	"github.com/sharedvet/sharedvet/passes/internal/flow"
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/report"
 	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
@@ -59,7 +58,7 @@ func run(pass *analysis.Pass) (any, error) {
 
 		reportedDefers: make(map[*ssa.Defer]bool),
 	}
-	c.buffered = syncapi.FindBufferedChans(pass.Pkg, ssainfo.SrcFuncs, c.inTestFile)
+	c.buffered = findBufferedChans(pass.Pkg, ssainfo.SrcFuncs, c.inTestFile)
 	c.chans = buildChanIndex(pass.Pkg, ssainfo.SrcFuncs, c.locks, c.containedArg)
 	c.needs = newLockNeeds(ssainfo.SrcFuncs, c.locks, c.chans)
 	c.blockers = c.summarize(ssainfo.SrcFuncs)
@@ -75,7 +74,7 @@ type checker struct {
 	locks    *lockset.Result
 	names    *srcname.Index
 	blockers map[*ssa.Function]*blocker
-	buffered *syncapi.BufferedChans
+	buffered *bufferedChans
 	chans    *chanIndex // the channel classes and their operations
 	needs    *lockNeeds // which functions take which locks
 
@@ -86,24 +85,6 @@ type checker struct {
 func (c *checker) inTestFile(fn *ssa.Function) bool {
 	f := c.pass.Fset.File(fn.Pos())
 	return f != nil && strings.HasSuffix(f.Name(), "_test.go")
-}
-
-// mayBlock reports whether op is worth reporting: it may block, it
-// does not merely join goroutines its function started, and it is not
-// a send on a channel the package always makes buffered.
-func (c *checker) mayBlock(op syncapi.BlockingOp) bool {
-	if syncapi.CannotBlock(op) || syncapi.DrainedBefore(op) || syncapi.ClosedBefore(op) || syncapi.JoinsOwnGoroutine(op) {
-		return false
-	}
-	if c.buffered.BufferedByDesign(op) {
-		// A buffer the package always gives the channel holds a send
-		// now and then, but a loop sending on one field channel fills
-		// it under load: a stall, for -lockchan.stalls (fixture
-		// badBufferedFieldLoop).
-		var reach flow.Reach
-		return syncapi.LoadedField(op.Chan) != nil && reach.InLoop(op.Instr.Block())
-	}
-	return true
 }
 
 // checkFunc reports the blocking operations and calls of fn that run
@@ -125,7 +106,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		case *ssa.RunDefers:
 			c.checkDefers(fn, instr, held)
 		default:
-			if op, ok := syncapi.BlockingOpOf(instr); ok && c.mayBlock(op) {
+			if op, ok := syncapi.BlockingOpOf(instr); ok && c.excuse(op) == "" {
 				c.reportOp(op, held)
 			}
 		}

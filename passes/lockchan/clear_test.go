@@ -1,4 +1,4 @@
-package syncapi_test
+package lockchan
 
 import (
 	"path/filepath"
@@ -12,10 +12,11 @@ import (
 )
 
 // predicates reports, at each blocking channel operation, what
-// ClosedBefore and DrainedBefore say of it.
+// closedBefore and drainedBefore say of it (fixture package syncapi:
+// a nil or package-level channel has no referrers).
 var predicates = &analysis.Analyzer{
 	Name:     "predicates",
-	Doc:      "report syncapi's predicates on each blocking channel operation",
+	Doc:      "report lockchan's clearing predicates on each blocking channel operation",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer},
 	Run: func(pass *analysis.Pass) (any, error) {
 		for _, fn := range pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).SrcFuncs {
@@ -25,7 +26,7 @@ var predicates = &analysis.Analyzer{
 					if !ok || op.Kind == syncapi.Select {
 						continue
 					}
-					pass.Reportf(op.Pos, "%s closed=%v drained=%v", op.Verb(), syncapi.ClosedBefore(op), syncapi.DrainedBefore(op))
+					pass.Reportf(op.Pos, "%s closed=%v drained=%v", op.Verb(), closedBefore(op), drainedBefore(op))
 				}
 			}
 		}
@@ -34,7 +35,7 @@ var predicates = &analysis.Analyzer{
 }
 
 func TestPredicates(t *testing.T) {
-	testdata, err := filepath.Abs(filepath.Join("..", "..", "..", "testdata"))
+	testdata, err := filepath.Abs(filepath.Join("..", "..", "testdata"))
 	if err != nil {
 		t.Fatal(err)
 	}
