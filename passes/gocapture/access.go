@@ -19,6 +19,13 @@ type access struct {
 	write bool
 	inMap bool     // the access is to the map the variable holds, not to the variable
 	path  []string // selectors from the variable (see below)
+
+	// For an access made by a closure that the function calls at once
+	// or defers (rule "inline" of doc.go), instr is the call, or the
+	// rundefers, and in is the access in the closure, whose locks
+	// count too.
+	in   ssa.Instruction
+	inFn *ssa.Function
 }
 
 // The selectors of an access path. ".f" and "[3]" (or "[?]" for a
@@ -108,8 +115,76 @@ func addrAccesses(addr ssa.Value, path []string, r reach, out *[]access) {
 			if ref.X == addr && isArrayPtr(addr.Type()) {
 				addrAccesses(ref, with(path, indexSel(ref.Index)), r, out)
 			}
+		case *ssa.MakeClosure:
+			inlineAccesses(ref, addr, path, r, out)
 		}
 	}
+}
+
+// inlineAccesses appends the accesses that the closure mc makes to the
+// variable addr it captures, if the function only calls mc at once or
+// defers it (rule "inline"): func() { x = 1 }() and defer func() { x =
+// 1 }() in a goroutine access x there (fixture badDeferredClosure). A
+// closure handed elsewhere or stored may run at any time, and is left
+// out. Each access is placed at the call, or at the function's
+// rundefers for a deferred closure, which runs when the function
+// returns.
+func inlineAccesses(mc *ssa.MakeClosure, addr ssa.Value, path []string, r reach, out *[]access) {
+	fn, ok := mc.Fn.(*ssa.Function)
+	if !ok {
+		return
+	}
+	var at []ssa.Instruction
+	for _, ref := range *mc.Referrers() {
+		switch call := ref.(type) {
+		case *ssa.Call:
+			if call.Call.Value != mc {
+				return
+			}
+			at = append(at, call)
+		case *ssa.Defer:
+			if call.Call.Value != mc {
+				return
+			}
+			at = append(at, runDefers(call.Parent(), call)...)
+		case *ssa.DebugRef:
+		default:
+			return
+		}
+	}
+	for j, b := range mc.Bindings {
+		if b != addr || j >= len(fn.FreeVars) {
+			continue
+		}
+		var inner []access
+		addrAccesses(fn.FreeVars[j], path, r, &inner)
+		for _, a := range inner {
+			if a.in == nil {
+				a.in, a.inFn = a.instr, fn
+			}
+			for _, x := range at {
+				a.instr = x
+				*out = append(*out, a)
+			}
+		}
+	}
+}
+
+// runDefers returns the rundefers instructions of fn, where its
+// deferred calls run, or the defer d itself if there are none.
+func runDefers(fn *ssa.Function, d *ssa.Defer) []ssa.Instruction {
+	var out []ssa.Instruction
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if _, ok := instr.(*ssa.RunDefers); ok {
+				out = append(out, instr)
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, d)
+	}
+	return out
 }
 
 // sliceAccesses appends the accesses to the elements of the slice s, a

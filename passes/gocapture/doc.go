@@ -29,6 +29,12 @@
 // when the function allocated that object itself (st := &stats{} or p
 // := &n; then st.hits++ in the goroutine and return *st after go).
 //
+// Rule "inline": a closure that the goroutine or the starting function
+// calls at once or defers, and hands nowhere else, accesses the
+// variables it captures at the call, or when the function returns for
+// a deferred one (go func() { defer func() { x = 1 }() }()), holding
+// the locks held at the call and those it takes itself.
+//
 // Goroutines are started by go statements and by the spawners
 // (*sync.WaitGroup).Go and (*errgroup.Group).Go and TryGo of
 // golang.org/x/sync; the -gocapture.spawners flag adds others, as a
@@ -115,7 +121,8 @@
 // object) or whose address is taken, nor an object the function did
 // not allocate (a parameter's, whose methods may lock it), nor memory
 // two steps away (a slice in the object), nor accesses in closures
-// nested in the goroutine or called by the starting function. A
+// nested in the goroutine or the starting function that are handed
+// to another function or stored (only rule "inline" closures count). A
 // function handed the slice is taken to read its elements, not to
 // write them; a method called on the pointer is not an access. A goroutine started by a go
 // statement of a named function, or of a closure held in a variable

@@ -285,7 +285,10 @@ func (c *checker) groupByReleases(gor *side, s spawn.Site, accs []access) []*gro
 		rel := append([]event(nil), end...)
 		var sig []byte
 		for k, e := range gor.events {
-			if e.deferred || gor.g.after(a.instr, e.instr) {
+			// An access of a closure called at once (rule "inline")
+			// is placed at the call, which may synchronize after
+			// it (fixture okClosureSignals).
+			if e.deferred || e.instr == a.instr || gor.g.after(a.instr, e.instr) {
 				rel = append(rel, e)
 				sig = fmt.Appendf(sig, "%d,", k)
 			}
@@ -359,13 +362,24 @@ func (st *starter) goroutineRaces(gor *side, s spawn.Site, cp capture, name stri
 // protected reports whether a, in fa, and b, in fb, hold a common lock
 // (fixture okMutexCounter). Two read locks do not exclude each other.
 func (c *checker) protected(fa *ssa.Function, a access, fb *ssa.Function, b access) bool {
-	ha, hb := c.heldAt(fa, a.instr), c.heldAt(fb, b.instr)
+	ha, hb := c.locksOf(fa, a), c.locksOf(fb, b)
 	for _, l := range ha {
 		if m, ok := hb.Get(l.Key); ok && !(l.Shared && m.Shared) {
 			return true
 		}
 	}
 	return false
+}
+
+// locksOf returns the locks held at the access a of fn: at a closure's
+// access that fn makes at once (rule "inline"), those held at the call
+// and those held in the closure.
+func (c *checker) locksOf(fn *ssa.Function, a access) lockset.Set {
+	held := c.heldAt(fn, a.instr)
+	if a.in != nil {
+		held = append(held[:len(held):len(held)], c.heldAt(a.inFn, a.in)...)
+	}
+	return held
 }
 
 // heldAt returns the locks that fn holds just before instr, computed
@@ -386,12 +400,14 @@ func (c *checker) heldAt(fn *ssa.Function, instr ssa.Instruction) lockset.Set {
 // okHandoff, where the starter writes and then sends, and the
 // goroutine receives and then reads).
 func handoff(x *side, a access, y *side, b access) bool {
+	// A call that makes an access of a closure (rule "inline") may
+	// synchronize after it, or before it.
 	for _, r := range x.events {
-		if !r.deferred && !x.g.after(a.instr, r.instr) {
+		if !r.deferred && r.instr != a.instr && !x.g.after(a.instr, r.instr) {
 			continue
 		}
 		for _, q := range y.events {
-			if !q.deferred && y.g.acquiredBefore(q, b.instr) && orders(r, q) {
+			if !q.deferred && (q.instr == b.instr || y.g.acquiredBefore(q, b.instr)) && orders(r, q) {
 				return true
 			}
 		}

@@ -30,6 +30,7 @@ func TestGocapture(t *testing.T) {
 		"gocapture/generics",
 		"gocapture/nested",
 		"gocapture/behind",
+		"gocapture/inline",
 		"clean",
 	)
 }

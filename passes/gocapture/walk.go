@@ -254,7 +254,7 @@ func (st *starter) classOf(cp capture) (*captureClass, string) {
 			seen[shape] = true
 			cls.shapes = append(cls.shapes, access{write: a.write, inMap: a.inMap, path: a.path})
 		}
-		held := st.c.heldAt(cp.site.Fn, a.instr)
+		held := st.c.locksOf(cp.site.Fn, a)
 		if k == 0 {
 			cls.locks = held
 			continue
