@@ -51,6 +51,39 @@ type Settings struct {
 	// Flags sets analyzer flags: analyzer name → flag name → value,
 	// as -NAME.FLAG=value would on the command line.
 	Flags map[string]map[string]any `json:"flags"`
+	// Lockchan holds lockchan's settings, typed; they override Flags.
+	Lockchan *LockchanSettings `json:"lockchan"`
+}
+
+// LockchanSettings are lockchan's flags as typed settings.
+type LockchanSettings struct {
+	// Stalls also reports the waits under a lock whose other side does
+	// not need the lock (-lockchan.stalls): stalls, not deadlocks.
+	Stalls bool `json:"stalls"`
+	// Depth is how many calls deep a blocking operation may lie below a
+	// call made under a lock (-lockchan.depth); 0 keeps the default.
+	Depth int `json:"depth"`
+}
+
+// flags returns s.Flags with the typed settings folded in.
+func (s Settings) flags() map[string]map[string]any {
+	if s.Lockchan == nil {
+		return s.Flags
+	}
+	out := make(map[string]map[string]any, len(s.Flags)+1)
+	for k, v := range s.Flags {
+		out[k] = v
+	}
+	lc := make(map[string]any)
+	for k, v := range out["lockchan"] {
+		lc[k] = v
+	}
+	lc["stalls"] = s.Lockchan.Stalls
+	if s.Lockchan.Depth != 0 {
+		lc["depth"] = s.Lockchan.Depth
+	}
+	out["lockchan"] = lc
+	return out
 }
 
 // plugin is the configured linter.
@@ -71,7 +104,7 @@ func New(raw any) (register.LinterPlugin, error) {
 	}
 	checks = foldRelated(checks)
 	all := append(slices.Clone(checks), lintdirective.New(checks))
-	if err := setFlags(all, s.Flags); err != nil {
+	if err := setFlags(all, s.flags()); err != nil {
 		return nil, err
 	}
 	return &plugin{analyzers: all}, nil

@@ -13,10 +13,15 @@ import (
 	"github.com/sharedvet/sharedvet/analyzer"
 	"github.com/sharedvet/sharedvet/analyzer/golangci"
 	"github.com/sharedvet/sharedvet/passes/gocapture"
+	"github.com/sharedvet/sharedvet/passes/lockchan"
 )
 
 func TestSettings(t *testing.T) {
-	t.Cleanup(func() { gocapture.Analyzer.Flags.Set("spawners", "") })
+	t.Cleanup(func() {
+		gocapture.Analyzer.Flags.Set("spawners", "")
+		lockchan.Analyzer.Flags.Set("stalls", "false")
+		lockchan.Analyzer.Flags.Set("depth", "2")
+	})
 	for _, tc := range []struct {
 		name    string
 		raw     any
@@ -31,6 +36,8 @@ func TestSettings(t *testing.T) {
 		{"disable", map[string]any{"disable": []any{"lockchan"}}, "", len(analyzer.All())},
 		{"flag", map[string]any{"flags": map[string]any{"lintdirective": map[string]any{"unused": false}}}, "", len(analyzer.All()) + 1},
 		{"list flag", map[string]any{"flags": map[string]any{"gocapture": map[string]any{"spawners": []any{"example.com/pool.Go", "(*example.com/pool.Pool).Submit"}}}}, "", len(analyzer.All()) + 1},
+		{"lockchan typed", map[string]any{"lockchan": map[string]any{"stalls": true, "depth": 3}}, "", len(analyzer.All()) + 1},
+		{"lockchan typed unknown", map[string]any{"lockchan": map[string]any{"stall": true}}, `sharedvet: decoding settings: json: unknown field "stall"`, 0},
 		{"unknown key", map[string]any{"chekcs": []any{"lockchan"}}, `sharedvet: decoding settings: json: unknown field "chekcs"`, 0},
 		{"unknown check", map[string]any{"checks": []any{"nosuch"}}, `sharedvet: unknown check "nosuch"`, 0},
 		{"unknown flag", map[string]any{"flags": map[string]any{"lockchan": map[string]any{"nosuch": 1}}}, `sharedvet: check lockchan has no flag "nosuch"`, 0},
@@ -175,4 +182,21 @@ func runLint(t *testing.T, bin, dir string, env []string, wantCode int, args ...
 		t.Errorf("%v: exit %d, want %d; stderr:\n%s", args, code, wantCode, stderr.String())
 	}
 	return stdout.String()
+}
+
+// TestLockchanSettings checks that the typed lockchan settings reach
+// the analyzer's flags.
+func TestLockchanSettings(t *testing.T) {
+	t.Cleanup(func() {
+		lockchan.Analyzer.Flags.Set("stalls", "false")
+		lockchan.Analyzer.Flags.Set("depth", "2")
+	})
+	if _, err := golangci.New(map[string]any{"lockchan": map[string]any{"stalls": true, "depth": 3}}); err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]string{"stalls": "true", "depth": "3"} {
+		if got := lockchan.Analyzer.Flags.Lookup(flag).Value.String(); got != want {
+			t.Errorf("-lockchan.%s = %s, want %s", flag, got, want)
+		}
+	}
 }
