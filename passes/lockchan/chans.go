@@ -52,8 +52,11 @@ type chanIndex struct {
 	parent   map[chanNode]chanNode
 	// by class root, after build
 	recvs, sends, closes map[chanNode][]chanSite
-	unbufMake            map[chanNode]bool // the class has an unbuffered make site
-	makes                map[chanNode]bool // the class has a make site
+	unbufMake            map[chanNode]bool  // the class has an unbuffered make site
+	makes                map[chanNode]bool  // the class has a make site
+	minCap               map[chanNode]int64 // the smallest constant buffer of its make sites, if all are constant
+	varCap               map[chanNode]bool  // the class has a make site without a constant buffer
+	makeSites            map[chanNode][]*ssa.MakeChan
 	callers              map[*ssa.Function][]ssa.CallInstruction
 	addrTaken            map[*ssa.Function]bool
 	// fieldFuncs maps a function-typed struct field to the functions
@@ -80,6 +83,9 @@ func buildChanIndex(pkg *types.Package, funcs []*ssa.Function, locks *lockset.Re
 		closes:       make(map[chanNode][]chanSite),
 		unbufMake:    make(map[chanNode]bool),
 		makes:        make(map[chanNode]bool),
+		minCap:       make(map[chanNode]int64),
+		varCap:       make(map[chanNode]bool),
+		makeSites:    make(map[chanNode][]*ssa.MakeChan),
 		callers:      make(map[*ssa.Function][]ssa.CallInstruction),
 		addrTaken:    make(map[*ssa.Function]bool),
 		fieldFuncs:   make(map[*types.Var][]*ssa.Function),
@@ -338,6 +344,8 @@ func (x *chanIndex) fileOps(fn *ssa.Function) {
 					root := x.find(c)
 					x.makes[root] = true
 					x.unbufMake[root] = true // Done blocks until cancel
+					x.varCap[root] = true
+					delete(x.minCap, root)
 				}
 				if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
 					x.file(x.closes, call.Args[0], chanSite{instr, instr.Pos()})
@@ -347,8 +355,19 @@ func (x *chanIndex) fileOps(fn *ssa.Function) {
 			case *ssa.MakeChan:
 				root := x.find(instr)
 				x.makes[root] = true
-				if c, ok := instr.Size.(*ssa.Const); ok && c.Value != nil && c.Int64() == 0 {
+				x.makeSites[root] = append(x.makeSites[root], instr)
+				c, ok := instr.Size.(*ssa.Const)
+				if ok && c.Value != nil && c.Int64() == 0 {
 					x.unbufMake[root] = true
+				}
+				switch {
+				case !ok || c.Value == nil || x.varCap[root]:
+					x.varCap[root] = true
+					delete(x.minCap, root)
+				default:
+					if m, seen := x.minCap[root]; !seen || c.Int64() < m {
+						x.minCap[root] = c.Int64()
+					}
 				}
 			}
 		}

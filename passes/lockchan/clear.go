@@ -27,6 +27,8 @@ type exception struct {
 var exceptions = []exception{
 	{"buffered-local", "a send on a channel the function made with room for all its sends there",
 		func(_ *checker, op syncapi.BlockingOp) bool { return cannotBlock(op) }},
+	{"buffered-covered", "a send on a channel made with a constant buffer that holds every send the package makes on it, none in a loop",
+		(*checker).bufferCoversSends},
 	{"drained", "a send after a non-blocking drain of the channel under the lock",
 		func(_ *checker, op syncapi.BlockingOp) bool { return drainedBefore(op) }},
 	{"closed", "a receive from a channel the function closed before it on every path",
@@ -46,6 +48,53 @@ func (c *checker) excuse(op syncapi.BlockingOp) string {
 		}
 	}
 	return ""
+}
+
+// bufferCoversSends reports whether op sends on a channel whose every
+// make site has a constant buffer at least as large as the number of
+// sends the package makes on it, none of them in a loop or in a
+// function started or called in a loop: goroutines started once each
+// (go work(); go work() on a channel of capacity 2) cannot fill it.
+func (c *checker) bufferCoversSends(op syncapi.BlockingOp) bool {
+	if op.Kind != syncapi.Send {
+		return false
+	}
+	classes := c.chans.classesOf(op.Chan)
+	if len(classes) != 1 || classes[0] == openNode {
+		return false
+	}
+	sends := c.chans.sends[classes[0]]
+	makes := c.chans.makeSites[classes[0]]
+	capacity, ok := c.chans.minCap[classes[0]]
+	if !ok || len(makes) != 1 || int64(len(sends)) > capacity {
+		return false
+	}
+	for _, s := range sends {
+		if _, isSend := s.instr.(*ssa.Send); !isSend || c.runsAgain(s.instr.Block(), makes[0].Parent(), 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// runsAgain reports whether block b may run more than once per call of
+// maker, the function that makes the channel: b is in a loop, or its
+// function is reached from maker through a call or goroutine start
+// that is in a loop, or is started or called from more than one place.
+func (c *checker) runsAgain(b *ssa.BasicBlock, maker *ssa.Function, depth int) bool {
+	var reach flow.Reach
+	if reach.InLoop(b) {
+		return true
+	}
+	fn := b.Parent()
+	if fn == maker {
+		return false
+	}
+	sites := c.chans.callers[fn]
+	if depth > maxContainDepth || len(sites) != 1 {
+		return true
+	}
+	return c.runsAgain(sites[0].Block(), maker, depth+1)
 }
 
 // bufferedByDesign: a buffer the package always gives the channel holds

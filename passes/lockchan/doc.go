@@ -54,7 +54,10 @@
 //     -lockchan.depth calls below (default 2). These exceptions clear an
 //     operation from both tiers, tried in this order (clear.go):
 //     buffered-local, a send on a channel the function made with room
-//     for all its sends there; drained, a send after a non-blocking
+//     for all its sends there; buffered-covered, a send on a channel
+//     whose constant buffer holds every send the package makes on it,
+//     none of them in a loop or in a goroutine started in one (go work();
+//     go work() on a channel of capacity 2); drained, a send after a non-blocking
 //     drain of the channel under the lock; closed, a receive from a
 //     channel the function closed before it on every path; fork-join, a
 //     wait for goroutines the same function started (go f(c); <-c);

@@ -503,3 +503,65 @@ func (b *Broker) okRangeFuncBodyReleases(vals []int) {
 		b.mu.Lock()
 	}
 }
+
+// Goroutines started once each, sending once each under a lock on a
+// channel whose buffer holds every send, cannot block.
+func okGoroutinesCovered() (int, int) {
+	var mu sync.Mutex
+	ch := make(chan int, 2)
+	go func() {
+		mu.Lock()
+		ch <- 1 // ok: the buffer holds both sends
+		mu.Unlock()
+	}()
+	go func() {
+		mu.Lock()
+		ch <- 2 // ok: the buffer holds both sends
+		mu.Unlock()
+	}()
+	return <-ch, <-ch
+}
+
+func badGoroutinesInLoop(n int) int {
+	var mu sync.Mutex
+	ch := make(chan int, 2)
+	for i := range n {
+		go func() {
+			mu.Lock()
+			ch <- i // want `send on ch while holding mu`
+			mu.Unlock()
+		}()
+	}
+	return <-ch
+}
+
+func badMoreSendsThanBuffer() int {
+	var mu sync.Mutex
+	ch := make(chan int, 1)
+	go func() {
+		mu.Lock()
+		ch <- 1 // want `send on ch while holding mu`
+		mu.Unlock()
+	}()
+	go func() {
+		mu.Lock()
+		ch <- 2 // want `send on ch while holding mu`
+		mu.Unlock()
+	}()
+	return <-ch
+}
+
+// sendUnder is started twice: its one send site sends twice.
+func sendUnder(mu *sync.Mutex, ch chan int, v int) {
+	mu.Lock()
+	ch <- v // want `send on ch while holding mu`
+	mu.Unlock()
+}
+
+func twoHelperSends() int {
+	var mu sync.Mutex
+	ch := make(chan int, 1)
+	go sendUnder(&mu, ch, 1)
+	go sendUnder(&mu, ch, 2)
+	return <-ch
+}
