@@ -5,6 +5,7 @@ import (
 	"go/types"
 
 	"github.com/sharedvet/sharedvet/passes/internal/flow"
+	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 	"golang.org/x/tools/go/ssa"
 )
@@ -35,6 +36,8 @@ var exceptions = []exception{
 		func(_ *checker, op syncapi.BlockingOp) bool { return closedBefore(op) }},
 	{"fork-join", "a wait for goroutines the same function started",
 		func(_ *checker, op syncapi.BlockingOp) bool { return joinsOwnGoroutine(op) }},
+	{"len-guarded", "a receive after len(ch) > 0 was checked under a lock that every sender on the channel holds",
+		(*checker).lenGuarded},
 	{"buffered-by-design", "a send, outside a loop on one field channel, on a channel the package always makes buffered",
 		(*checker).bufferedByDesign},
 }
@@ -95,6 +98,123 @@ func (c *checker) runsAgain(b *ssa.BasicBlock, maker *ssa.Function, depth int) b
 		return true
 	}
 	return c.runsAgain(sites[0].Block(), maker, depth+1)
+}
+
+// lenGuarded reports whether op receives from a channel only after
+// the function saw len(ch) > 0 (a branch on it dominates op) while
+// holding a lock that every sender on the channel holds when it sends,
+// and still holds at op: no receiver can have taken the value in
+// between, so the receive does not wait (sarama's mock consumer).
+func (c *checker) lenGuarded(op syncapi.BlockingOp) bool {
+	if op.Kind != syncapi.Recv {
+		return false
+	}
+	guard := lenGuard(op)
+	if guard == nil {
+		return false
+	}
+	locks := c.locks.Func(op.Instr.Parent())
+	if locks == nil {
+		return false
+	}
+	classes := c.chans.classesOf(op.Chan)
+	if len(classes) != 1 || classes[0] == openNode {
+		return false
+	}
+	for _, l := range locks.HeldAt(guard) {
+		cls := classOfHeld(l)
+		if !cls.known() || !heldClass(locks.HeldAt(op.Instr), cls) {
+			continue
+		}
+		if c.sendersHold(classes[0], cls) {
+			return true
+		}
+	}
+	return false
+}
+
+// lenGuard returns the branch on len(ch) > 0 (or != 0, >= 1) whose true
+// edge dominates op, for op's channel ch, or nil.
+func lenGuard(op syncapi.BlockingOp) *ssa.If {
+	for b := op.Instr.Block(); b != nil; b = b.Idom() {
+		idom := b.Idom()
+		if idom == nil {
+			return nil
+		}
+		br, ok := idom.Instrs[len(idom.Instrs)-1].(*ssa.If)
+		if !ok || idom.Succs[0] != b && !idom.Succs[0].Dominates(op.Instr.Block()) {
+			continue
+		}
+		cmp, ok := br.Cond.(*ssa.BinOp)
+		if !ok {
+			continue
+		}
+		if lenCall, ok := cmp.X.(*ssa.Call); ok && isLenOf(lenCall, op.Chan) && positive(cmp) {
+			return br
+		}
+	}
+	return nil
+}
+
+// isLenOf reports whether call is len(ch'), ch' the same channel as ch.
+func isLenOf(call *ssa.Call, ch ssa.Value) bool {
+	b, ok := call.Call.Value.(*ssa.Builtin)
+	if !ok || b.Name() != "len" || len(call.Call.Args) != 1 {
+		return false
+	}
+	return sameChan(call.Call.Args[0]) == sameChan(ch) || sameLoad(call.Call.Args[0], ch)
+}
+
+// sameLoad reports whether a and b load the same field of the same value.
+func sameLoad(a, b ssa.Value) bool {
+	la, ok1 := stripChangeType(a).(*ssa.UnOp)
+	lb, ok2 := stripChangeType(b).(*ssa.UnOp)
+	if !ok1 || !ok2 || la.Op != token.MUL || lb.Op != token.MUL {
+		return false
+	}
+	fa, ok1 := la.X.(*ssa.FieldAddr)
+	fb, ok2 := lb.X.(*ssa.FieldAddr)
+	return ok1 && ok2 && fa.X == fb.X && fa.Field == fb.Field
+}
+
+// positive reports whether cmp is x > 0, x != 0 or x >= 1.
+func positive(cmp *ssa.BinOp) bool {
+	k, ok := cmp.Y.(*ssa.Const)
+	if !ok || k.Value == nil {
+		return false
+	}
+	switch cmp.Op {
+	case token.GTR, token.NEQ:
+		return k.Int64() == 0
+	case token.GEQ:
+		return k.Int64() == 1
+	}
+	return false
+}
+
+func heldClass(held lockset.Set, cls lockClass) bool {
+	for _, l := range held {
+		if classOfHeld(l) == cls {
+			return true
+		}
+	}
+	return false
+}
+
+// sendersHold reports whether every send on the channel class holds
+// the lock class when it sends.
+func (c *checker) sendersHold(class chanNode, cls lockClass) bool {
+	sends := c.chans.sends[class]
+	if len(sends) == 0 {
+		return false
+	}
+	for _, s := range sends {
+		f := c.locks.Func(s.instr.Parent())
+		if f == nil || !heldClass(f.HeldAt(s.instr), cls) {
+			return false
+		}
+	}
+	return true
 }
 
 // bufferedByDesign: a buffer the package always gives the channel holds

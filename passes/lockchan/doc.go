@@ -61,6 +61,8 @@
 //     drain of the channel under the lock; closed, a receive from a
 //     channel the function closed before it on every path; fork-join, a
 //     wait for goroutines the same function started (go f(c); <-c);
+//     len-guarded, a receive after len(ch) > 0 was checked under a lock
+//     that every sender on the channel holds, still held at the receive;
 //     buffered-by-design, a send on a channel the package always makes
 //     buffered (a field only ever given a buffered channel, or an
 //     element type of the package whose channels are all made

@@ -56,7 +56,7 @@ func (c *checker) judge(op syncapi.BlockingOp, held lockset.Set) verdict {
 		needs, ok := c.allNeed(sites, cls, l.Shared)
 		if ok && buffered {
 			// Deadlock-shaped, but only once the buffer is full.
-			return verdict{why: fmt.Sprintf("its %ss take %s first, so it deadlocks if the buffer fills", side, c.lockName(l)), side: side}
+			return verdict{why: fmt.Sprintf("its %ss take %s first, so it deadlocks %s", side, c.lockName(l), whenBufferBlocks(op.Kind)), side: side}
 		}
 		if ok {
 			return verdict{deadlock: true, lock: l, needs: needs, side: side}
@@ -135,6 +135,17 @@ func (c *checker) counterparts(op syncapi.BlockingOp) (sites []chanSite, open, b
 		}
 	}
 	return sites, open, buffered
+}
+
+// whenBufferBlocks says when an operation on a buffered channel blocks.
+func whenBufferBlocks(k syncapi.ChanOpKind) string {
+	switch k {
+	case syncapi.Send:
+		return "if the buffer fills"
+	case syncapi.Recv, syncapi.Range:
+		return "if the buffer is empty"
+	}
+	return "if no buffer can serve it"
 }
 
 func sideOf(k syncapi.ChanOpKind) string {

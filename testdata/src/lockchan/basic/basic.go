@@ -565,3 +565,57 @@ func twoHelperSends() int {
 	go sendUnder(&mu, ch, 2)
 	return <-ch
 }
+
+// Mock checks len(ch) > 0 under the lock every sender holds: the value
+// it saw is still there when it receives.
+type Mock struct {
+	l          sync.Mutex
+	suppressed chan int
+}
+
+func newMock() *Mock { return &Mock{suppressed: make(chan int, 10)} }
+
+func (m *Mock) suppress(v int) {
+	m.l.Lock()
+	m.suppressed <- v // ok: buffered by design
+	m.l.Unlock()
+}
+
+func (m *Mock) okLenGuarded() int {
+	m.l.Lock()
+	defer m.l.Unlock()
+	if len(m.suppressed) > 0 {
+		return <-m.suppressed // ok: a value is there, and no sender or receiver can run
+	}
+	return 0
+}
+
+func (m *Mock) badUnguarded() int {
+	m.l.Lock()
+	defer m.l.Unlock()
+	return <-m.suppressed // want `receive from m.suppressed while holding m.l`
+}
+
+// Loose's sender does not hold the lock: another receiver... and the
+// guard proves nothing about a value a lock-free sender may not have sent.
+type Loose struct {
+	l  sync.Mutex
+	ch chan int
+}
+
+func newLoose() *Loose { return &Loose{ch: make(chan int, 10)} }
+
+func (o *Loose) put(v int) { o.ch <- v }
+
+func (o *Loose) take() int { return <-o.ch }
+
+func (o *Loose) badLenGuardLockFreeSender() int {
+	o.l.Lock()
+	defer o.l.Unlock()
+	if len(o.ch) > 0 {
+		return <-o.ch // want `receive from o.ch while holding o.l`
+	}
+	return 0
+}
+
+var _, _ = newMock, newLoose
