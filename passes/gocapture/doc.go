@@ -35,11 +35,16 @@
 // a deferred one (go func() { defer func() { x = 1 }() }()), holding
 // the locks held at the call and those it takes itself.
 //
-// Goroutines are started by go statements and by the spawners
+// Rule "starters": goroutines are started by go statements (in the
+// function, or in a goroutine it started), by the spawners
 // (*sync.WaitGroup).Go and (*errgroup.Group).Go and TryGo of
-// golang.org/x/sync; the -gocapture.spawners flag adds others, as a
-// comma-separated list of functions that run their last argument in a
-// new goroutine (example.com/pool.Go,(*example.com/pool.Pool).Submit).
+// golang.org/x/sync and time.AfterFunc, and by the functions of any
+// package that run a function argument in a new goroutine (go f(), go
+// func() { ...; f() }(), or f handed to a spawner), which the
+// spawnfact analyzer finds and records as facts; the
+// -gocapture.spawners flag adds others, as a comma-separated list of
+// functions that run their last argument in a new goroutine
+// (example.com/pool.Go,(*example.com/pool.Pool).Submit).
 //
 // WRONG:
 //

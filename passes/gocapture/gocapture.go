@@ -27,7 +27,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "gocapture",
 	Doc:      docs.MustExtract(doc, "gocapture"),
 	URL:      "https://github.com/sharedvet/sharedvet#gocapture",
-	Requires: []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer, srcname.Analyzer},
+	Requires: []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer, srcname.Analyzer, spawn.Analyzer},
 	Run:      run,
 }
 
@@ -47,6 +47,7 @@ func run(pass *analysis.Pass) (any, error) {
 		pass:    pass,
 		locks:   pass.ResultOf[lockset.Analyzer].(*lockset.Result),
 		extra:   spawn.ParseExtra(spawners),
+		spawns:  pass.ResultOf[spawn.Analyzer].(spawn.Lookup),
 		claims:  make(map[claimKey]bool),
 		held:    make(map[ssa.Instruction]lockset.Set),
 		reaches: make(map[*ssa.Alloc]reach),
@@ -60,6 +61,7 @@ type checker struct {
 	pass    *analysis.Pass
 	locks   *lockset.Result
 	extra   spawn.Extra
+	spawns  spawn.Lookup      // the functions that run an argument in a goroutine, from facts
 	claims  map[claimKey]bool // whether a function's result is a claim's verdict (claim.go)
 	held    map[ssa.Instruction]lockset.Set
 	reaches map[*ssa.Alloc]reach // the memory followed behind a captured variable (access.go)
@@ -98,7 +100,7 @@ const (
 // checkFunc reports the races on variables that fn captures in the
 // closures it starts as goroutines.
 func (c *checker) checkFunc(fn *ssa.Function) {
-	sites := spawn.SitesOf(fn, c.extra)
+	sites := spawn.SitesWith(fn, c.extra, c.spawns)
 	if len(sites) == 0 {
 		return
 	}

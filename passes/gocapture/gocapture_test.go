@@ -31,6 +31,7 @@ func TestGocapture(t *testing.T) {
 		"gocapture/nested",
 		"gocapture/behind",
 		"gocapture/inline",
+		"gocapture/starters",
 		"clean",
 	)
 }

@@ -40,7 +40,7 @@ func (c *checker) eventsOf(fn *ssa.Function) []event {
 				}
 				continue
 			}
-			if call, ok := instr.(ssa.CallInstruction); ok && !isGo(instr) && !spawn.IsSpawner(call.Common(), c.extra) && unknownCall(call.Common()) {
+			if call, ok := instr.(ssa.CallInstruction); ok && !isGo(instr) && !spawn.IsSpawnerWith(call.Common(), c.extra, c.spawns) && unknownCall(call.Common()) {
 				out = append(out, c.callEvents(call, deferred)...)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"go/token"
+	"go/types"
 	"regexp"
 	"sort"
 	"strings"
@@ -33,6 +34,8 @@ var spawners = map[string]spawner{
 	"(*sync.WaitGroup).Go":                      {arg: 1, joined: true},
 	"(*golang.org/x/sync/errgroup.Group).Go":    {arg: 1, joined: true},
 	"(*golang.org/x/sync/errgroup.Group).TryGo": {arg: 1, joined: true},
+	// AfterFunc runs f in its own goroutine once the duration elapses.
+	"time.AfterFunc": {arg: 1},
 }
 
 // A Site is a place where a function starts a closure as a goroutine.
@@ -115,11 +118,15 @@ func (e Extra) String() string {
 // closure as a goroutine. A go statement of a function that is not a
 // closure (a named function or method value) captures no variable and
 // is left out.
-func SitesOf(fn *ssa.Function, extra Extra) []Site {
+func SitesOf(fn *ssa.Function, extra Extra) []Site { return SitesWith(fn, extra, nil) }
+
+// SitesWith is SitesOf, with the functions of lookup (from SpawnsFacts)
+// as spawners too.
+func SitesWith(fn *ssa.Function, extra Extra, lookup Lookup) []Site {
 	var sites []Site
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			if s, ok := siteOf(instr, extra); ok {
+			if s, ok := siteOf(instr, extra, lookup); ok {
 				sites = append(sites, s)
 			}
 		}
@@ -127,7 +134,7 @@ func SitesOf(fn *ssa.Function, extra Extra) []Site {
 	return sites
 }
 
-func siteOf(instr ssa.Instruction, extra Extra) (Site, bool) {
+func siteOf(instr ssa.Instruction, extra Extra, lookup Lookup) (Site, bool) {
 	switch instr := instr.(type) {
 	case *ssa.Go:
 		if mc, ok := instr.Call.Value.(*ssa.MakeClosure); ok && !instr.Call.IsInvoke() {
@@ -138,25 +145,42 @@ func siteOf(instr ssa.Instruction, extra Extra) (Site, bool) {
 		if callee == nil || instr.Call.IsInvoke() {
 			return Site{}, false
 		}
-		name := callee.FullName()
-		sp, ok := spawners[name]
-		if !ok && extra[name] {
-			sp, ok = spawner{arg: len(instr.Call.Args) - 1}, true
-		}
-		if !ok || sp.arg < 0 || sp.arg >= len(instr.Call.Args) {
+		arg, ok := spawnerArg(callee, extra, lookup)
+		if !ok || arg < 0 || arg >= len(instr.Call.Args) {
 			return Site{}, false
 		}
-		mc, ok := unwrap(instr.Call.Args[sp.arg]).(*ssa.MakeClosure)
+		mc, ok := unwrap(instr.Call.Args[arg]).(*ssa.MakeClosure)
 		if !ok {
 			return Site{}, false
 		}
 		s := Site{Instr: instr, Closure: mc, Fn: mc.Fn.(*ssa.Function), Pos: instr.Pos()}
-		if sp.joined {
+		if spawners[callee.FullName()].joined {
 			s.Group = instr.Call.Args[0]
 		}
 		return s, true
 	}
 	return Site{}, false
+}
+
+// spawnerArg returns the argument of a call of callee that callee runs
+// in a new goroutine, if it is a spawner: a known one, one of extra
+// (its last argument), or one with a SpawnsFact.
+func spawnerArg(callee *types.Func, extra Extra, lookup Lookup) (int, bool) {
+	name := callee.FullName()
+	if sp, ok := spawners[name]; ok {
+		return sp.arg, true
+	}
+	if extra[name] {
+		if sig, ok := callee.Type().(*types.Signature); ok {
+			n := sig.Params().Len() - 1
+			if sig.Recv() != nil {
+				n++
+			}
+			return n, true
+		}
+	}
+	arg, ok := lookup[callee]
+	return arg, ok
 }
 
 // unwrap looks through conversions of a function value to a named
@@ -176,11 +200,14 @@ func unwrap(v ssa.Value) ssa.Value {
 
 // IsSpawner reports whether call calls a spawner, whatever it is
 // passed: the call starts a goroutine and waits for nothing.
-func IsSpawner(call *ssa.CallCommon, extra Extra) bool {
+func IsSpawner(call *ssa.CallCommon, extra Extra) bool { return IsSpawnerWith(call, extra, nil) }
+
+// IsSpawnerWith is IsSpawner, with the functions of lookup too.
+func IsSpawnerWith(call *ssa.CallCommon, extra Extra, lookup Lookup) bool {
 	callee := syncapi.Callee(call)
 	if callee == nil {
 		return false
 	}
-	_, ok := spawners[callee.FullName()]
-	return ok || extra[callee.FullName()]
+	_, ok := spawnerArg(callee, extra, lookup)
+	return ok
 }

@@ -1,30 +1,19 @@
-package spawn
+package spawn_test
 
-import "testing"
+import (
+	"path/filepath"
+	"testing"
 
-func TestNamesFlag(t *testing.T) {
-	var s string
-	f := NamesFlag(&s)
-	for _, good := range []string{
-		"",
-		"example.com/pool.Go",
-		"(*example.com/pool.Pool).Submit,(example.com/pool.Pool).Go",
-		"pool.Go, other.Run,",
-	} {
-		if err := f.Set(good); err != nil {
-			t.Errorf("Set(%q): %v", good, err)
-		}
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/sharedvet/sharedvet/passes/internal/spawn"
+)
+
+// TestFacts checks which functions get a SpawnsFact.
+func TestFacts(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "testdata"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, bad := range []string{
-		"Go",                             // no package
-		"(*example.com/pool.Pool.Submit", // unbalanced
-		"example.com/pool.Pool).Submit",
-		"(*example.com/pool.Pool).",
-		"example.com/pool.",
-		"example.com/pool.Go it",
-	} {
-		if err := f.Set(bad); err == nil {
-			t.Errorf("Set(%q) accepted", bad)
-		}
-	}
+	analysistest.Run(t, dir, spawn.Analyzer, "spawn/helpers")
 }
