@@ -35,6 +35,10 @@
 // a deferred one (go func() { defer func() { x = 1 }() }()), holding
 // the locks held at the call and those it takes itself.
 //
+// Rule "constant": code under a constant condition that selects the
+// other branch (if debug, with const debug = false) never runs: its
+// accesses and go statements do not count.
+//
 // Rule "starters": goroutines are started by go statements (in the
 // function, or in a goroutine it started), by the spawners
 // (*sync.WaitGroup).Go and (*errgroup.Group).Go and TryGo of

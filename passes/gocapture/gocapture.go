@@ -109,6 +109,9 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		if s.Fn.Synthetic != "" {
 			continue // a bound method value: it captures the receiver's value
 		}
+		if !st.parent.g.live[s.Instr.Block().Index] {
+			continue // under a constant false condition (rule "constant")
+		}
 		regions := make(map[regionKey]*region)
 		for i, v := range s.Closure.Bindings {
 			if i >= len(s.Fn.FreeVars) || !isVariable(v) {
@@ -173,7 +176,7 @@ func (st *starter) side(fn *ssa.Function) *side {
 func (st *starter) parentAccesses(v ssa.Value) []access {
 	accs, ok := st.pAcc[v]
 	if !ok {
-		accs = accessesOf(v, st.c.reachOf(v))
+		accs = liveAccesses(st.parent.g, accessesOf(v, st.c.reachOf(v)))
 		st.pAcc[v] = accs
 	}
 	return accs
@@ -183,10 +186,23 @@ func (st *starter) parentAccesses(v ssa.Value) []access {
 func (st *starter) goAccesses(fv *ssa.FreeVar) []access {
 	accs, ok := st.gAcc[fv]
 	if !ok {
-		accs = accessesOf(fv, st.c.reachOf(fv))
+		accs = liveAccesses(st.side(fv.Parent()).g, accessesOf(fv, st.c.reachOf(fv)))
 		st.gAcc[fv] = accs
 	}
 	return accs
+}
+
+// liveAccesses returns the accesses of accs that may run: code under a
+// constant false condition (if debug, with const debug = false) never
+// does (rule "constant", fixture okConstFalse).
+func liveAccesses(g *cfg, accs []access) []access {
+	out := accs[:0]
+	for _, a := range accs {
+		if g.live[a.instr.Block().Index] {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // isVariable reports whether a closure binding is a captured variable

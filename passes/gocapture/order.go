@@ -306,6 +306,7 @@ type cfg struct {
 	scc     []int                   // strongly connected component of each block
 	cyc     []bool                  // whether a block lies on a cycle
 	members map[int][]int           // the blocks of each component on a cycle
+	live    []bool                  // blocks that may run (rule "constant")
 }
 
 // newCFG indexes fn's instructions and loops.
@@ -317,6 +318,7 @@ func newCFG(fn *ssa.Function) *cfg {
 		}
 	}
 	g.scc, g.cyc = sccs(fn)
+	g.live = flow.Live(fn)
 	g.members = make(map[int][]int)
 	for i, c := range g.scc {
 		if g.cyc[i] {

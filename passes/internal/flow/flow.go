@@ -5,7 +5,11 @@
 // ask it of the same blocks many times.
 package flow
 
-import "golang.org/x/tools/go/ssa"
+import (
+	"go/constant"
+
+	"golang.org/x/tools/go/ssa"
+)
 
 // Dominates reports whether a runs before b on every path to b: a is
 // earlier in b's block, or a's block dominates b's.
@@ -79,4 +83,40 @@ func IndexOf(instr ssa.Instruction) int {
 		}
 	}
 	return -1
+}
+
+// Live reports, by block index, the blocks of fn that may run: those
+// reachable from the entry without taking the branch of an if whose
+// condition is a constant that selects the other one. go/ssa keeps
+// the code under "if debug" for a constant debug = false; it never
+// runs.
+func Live(fn *ssa.Function) []bool {
+	live := make([]bool, len(fn.Blocks))
+	if len(fn.Blocks) == 0 {
+		return live
+	}
+	stack := []*ssa.BasicBlock{fn.Blocks[0]}
+	if fn.Recover != nil {
+		stack = append(stack, fn.Recover) // reached by a panic, not by an edge
+	}
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if live[b.Index] {
+			continue
+		}
+		live[b.Index] = true
+		succs := b.Succs
+		if iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok {
+			if c, ok := iff.Cond.(*ssa.Const); ok && c.Value != nil && c.Value.Kind() == constant.Bool {
+				if constant.BoolVal(c.Value) {
+					succs = succs[:1]
+				} else {
+					succs = succs[1:]
+				}
+			}
+		}
+		stack = append(stack, succs...)
+	}
+	return live
 }
