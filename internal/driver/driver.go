@@ -24,6 +24,7 @@ import (
 
 	"github.com/sharedvet/sharedvet/internal/internalerr"
 	"github.com/sharedvet/sharedvet/passes/lintdirective"
+	"github.com/sharedvet/sharedvet/passes/trace"
 )
 
 // Exit statuses of the standalone driver, the same as go vet's.
@@ -121,6 +122,7 @@ type options struct {
 	cpuprofile string
 	memprofile string
 	functime   string
+	excused    bool
 	enabled    map[*analysis.Analyzer]*enableFlag
 }
 
@@ -195,6 +197,8 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 		run[i] = lintdirective.New(slices.Delete(slices.Clone(run), i, i+1))
 	}
 	internalerr.Guard(run)
+	trace.Set(opts.excused)
+	defer trace.Set(false)
 	return analyze(patterns, run, opts, stdout, stderr)
 }
 
@@ -256,6 +260,7 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 	fs.StringVar(&opts.cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.StringVar(&opts.memprofile, "memprofile", "", "write a heap profile to `file` at exit")
 	fs.StringVar(&opts.functime, "functime", "", "analyze one package at a time and write each function's analysis time and its share of its package's time to `file`")
+	fs.BoolVar(&opts.excused, "excused", false, "also print, for every candidate that an exception of a check cleared, where and why: `file:line:col: excused by NAME: statement`; these are not findings and do not change the exit status")
 	fs.Var(&checksFlag{names: checkNames(analyzers), lookup: fs.Lookup}, "checks", checksUsage)
 	for _, a := range analyzers {
 		opts.enabled[a] = new(enableFlag)
@@ -340,7 +345,7 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 	switch {
 	case status == exitError:
 		return exitError
-	case len(findings) > 0 && (opts.format == formatText || opts.format == formatSARIF):
+	case countFindings(findings) > 0 && (opts.format == formatText || opts.format == formatSARIF):
 		return exitFindings
 	}
 	return exitClean
@@ -436,6 +441,18 @@ func collect(graph *checker.Graph) []finding {
 		return found[i].diag.Message < found[j].diag.Message
 	})
 	return found
+}
+
+// countFindings returns the number of findings that are not entries
+// of the trace (-excused), which never count in the exit status.
+func countFindings(findings []finding) int {
+	n := 0
+	for _, f := range findings {
+		if !trace.IsExcused(f.diag) {
+			n++
+		}
+	}
+	return n
 }
 
 // relPosition prints posn with its file name relative to the current

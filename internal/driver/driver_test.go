@@ -18,6 +18,7 @@ import (
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 
+	"github.com/sharedvet/sharedvet/passes/atomicmix"
 	"github.com/sharedvet/sharedvet/passes/lockchan"
 )
 
@@ -617,5 +618,65 @@ func TestConfig(t *testing.T) {
 		if _, stderr, code := runDriver(t, analyzers, "./sub"); code != exitError || !strings.Contains(stderr, want) {
 			t.Errorf("config %q: exit %d, stderr %q, want %q", content, code, stderr, want)
 		}
+	}
+}
+
+// TestExcused runs -excused in every format: the trace entry is
+// printed (as text, as a JSON diagnostic with its exception, as a SARIF
+// result of kind "pass" that the schema accepts) and the exit status
+// is that of a clean run. Without the flag nothing is printed.
+func TestExcused(t *testing.T) {
+	schemaPath, err := filepath.Abs(filepath.Join("..", "..", "testdata", "sarif", "sarif-schema-2.1.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := compileSchema(t, schemaPath)
+	t.Chdir(copyFixture(t, "excused"))
+	suite := []*analysis.Analyzer{atomicmix.Analyzer}
+
+	stdout, stderr, code := runDriver(t, suite, ".")
+	if code != exitClean || stdout != "" {
+		t.Errorf("without -excused: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0 and no output", code, stdout, stderr)
+	}
+
+	const want = "excused.go:26:7: excused by guard: a mutex held here orders this access with every access it could race with (atomicmix)\n"
+	stdout, stderr, code = runDriver(t, suite, "-excused", ".")
+	if code != exitClean || stdout != want {
+		t.Errorf("-excused: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0 and\n%s", code, stdout, stderr, want)
+	}
+
+	stdout, stderr, code = runDriver(t, suite, "-excused", "-json", ".")
+	var tree map[string]map[string][]jsonDiagnostic
+	if err := json.Unmarshal([]byte(stdout), &tree); code != exitClean || err != nil {
+		t.Fatalf("-excused -json: exit %d, %v, stdout:\n%s\nstderr:\n%s", code, err, stdout, stderr)
+	}
+	if ds := tree["example.com/excused"]["atomicmix"]; len(ds) != 1 || ds[0].Excused != "guard" || ds[0].Category != "atomicmix-excused" {
+		t.Errorf("-excused -json: %+v, want one diagnostic excused by guard, category atomicmix-excused", ds)
+	}
+
+	stdout, stderr, code = runDriver(t, suite, "-excused", "-format=sarif", ".")
+	if code != exitClean {
+		t.Fatalf("-excused -format=sarif: exit %d, stderr:\n%s", code, stderr)
+	}
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(stdout))
+	if err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if err := schema.Validate(doc); err != nil {
+		t.Fatalf("invalid SARIF: %v\n%s", err, stdout)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Kind, Level string
+				Properties  map[string]string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &log); err != nil {
+		t.Fatal(err)
+	}
+	if rs := log.Runs[0].Results; len(rs) != 1 || rs[0].Kind != "pass" || rs[0].Level != "none" || rs[0].Properties["excused"] != "guard" {
+		t.Errorf("-excused -format=sarif: results %+v, want one of kind pass, level none, excused guard", rs)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sharedvet/sharedvet/internal/internalerr"
+	"github.com/sharedvet/sharedvet/passes/trace"
 )
 
 // The JSON format is go vet -json's tree: package ID → analyzer name →
@@ -31,6 +32,7 @@ type jsonDiagnostic struct {
 	Posn           string        `json:"posn"`
 	End            string        `json:"end"`
 	Message        string        `json:"message"`
+	Excused        string        `json:"excused,omitempty"` // for an entry of the trace (-excused), the exception that cleared it
 	SuggestedFixes []jsonFix     `json:"suggested_fixes,omitempty"`
 	Related        []jsonRelated `json:"related,omitempty"`
 }
@@ -103,6 +105,7 @@ func toJSON(f finding) jsonDiagnostic {
 		Posn:     posn(d.Pos),
 		End:      posn(cmp.Or(d.End, d.Pos)),
 		Message:  d.Message,
+		Excused:  trace.ExceptionOf(d),
 	}
 	for _, fix := range d.SuggestedFixes {
 		jf := jsonFix{Message: fix.Message}

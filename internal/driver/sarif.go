@@ -13,6 +13,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/sharedvet/sharedvet/internal/sarif"
+	"github.com/sharedvet/sharedvet/passes/trace"
 )
 
 // writeSARIF writes the findings as a SARIF 2.1.0 log: one rule per
@@ -100,6 +101,13 @@ func (b *sarifBuilder) result(f finding, index int) sarif.Result {
 	}
 	if f.diag.Category != "" {
 		r.Properties["category"] = f.diag.Category
+	}
+	if name := trace.ExceptionOf(f.diag); name != "" {
+		// An entry of the trace (-excused): the rule was evaluated and
+		// found no problem, which SARIF 2.1.0 says with kind "pass"
+		// (3.27.9), whose level must then be "none" (3.27.10).
+		r.Kind, r.Level = "pass", "none"
+		r.Properties["excused"] = name
 	}
 	for i, rel := range f.diag.Related {
 		loc := b.location(f.fset, rel.Pos, rel.End, rel.Message)

@@ -95,6 +95,7 @@ type Message struct {
 type Result struct {
 	RuleID           string                 `json:"ruleId"`
 	RuleIndex        int                    `json:"ruleIndex"`
+	Kind             string                 `json:"kind,omitempty"` // "fail" when empty
 	Level            string                 `json:"level"`
 	Message          Message                `json:"message"`
 	Locations        []Location             `json:"locations"`

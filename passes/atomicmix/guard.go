@@ -6,12 +6,13 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/memloc"
 )
 
-// A plain access races with no atomic one when a mutex orders them all.
+// Rules 11 (guard) and 16 (callerlocks). A plain access races with no
+// atomic one when a mutex orders them all.
 // A mutex held exclusively excludes every holder of it, in either mode;
 // one held for reading excludes only its exclusive holders. So a plain
 // read is safe when it holds a mutex that every write holds exclusively
 // (the sync.Once pattern: atomic load on the fast path, plain read under
-// the lock on the slow path, fixture okOnceSlow), or holds exclusively a
+// the lock on the slow path, fixture Once.doSlow in atomicmix/basic), or holds exclusively a
 // mutex that every write holds at all; and a plain write is safe when
 // it holds exclusively a mutex that every access holds at all (counters
 // bumped atomically by readers that share a read lock and reset under
@@ -130,18 +131,33 @@ func (g *guard) protectsHeld(t touch, held lockMap) bool {
 	return false
 }
 
-// guardedByCallers reports whether the finding f for t goes away when
-// the locks held by the callers of each access's function are counted.
-func (c *checker) guardedByCallers(t touch, f *finding) bool {
-	if f.other == nil {
-		return false // against another package's atomic accesses
-	}
-	if c.callerHeld == nil {
-		c.callerHeld = c.entryLocks(c.ssa.SrcFuncs)
-		if c.callerHeld == nil {
-			c.callerHeld = make(map[*ssa.Function]lockMap) // no fixpoint: nothing known
+// A lockRule answers the lock rule for the package's candidates: rule
+// 11 counts the locks that each access holds itself, rule 16 also
+// those that every caller of its function holds. Both judge the same
+// touches with guards; the callers' locks are computed only for a
+// candidate that rule 11 and the rules between did not clear.
+type lockRule struct {
+	touched     []touch               // the touches judged, excused ones left out
+	own         map[memloc.Loc]*guard // rule 11
+	callerHeld  map[*ssa.Function]lockMap
+	withCallers map[memloc.Loc]*guard // rule 16, built on first use
+}
+
+// guardsOwn reports whether the locks t holds order it with every
+// access of its location that could race with it (rule 11).
+func (r *lockRule) guardsOwn(t touch) bool {
+	return r.own[t.loc].protects(t, t.held)
+}
+
+// guardsWithCallers reports whether they do once the locks held by
+// the callers of each access's function are counted (rule 16).
+func (r *lockRule) guardsWithCallers(c *checker, t touch) bool {
+	if r.withCallers == nil {
+		r.callerHeld = c.entryLocks(c.ssa.SrcFuncs)
+		if r.callerHeld == nil {
+			r.callerHeld = make(map[*ssa.Function]lockMap) // no fixpoint: nothing known
 		}
-		c.guardsAll = c.guards(c.touched, c.callerHeld)
+		r.withCallers = c.guards(r.touched, r.callerHeld)
 	}
-	return c.guardsAll[t.loc].protectsHeld(t, heldMap(t.held, c.callerHeld[t.fn]))
+	return r.withCallers[t.loc].protectsHeld(t, heldMap(t.held, r.callerHeld[t.fn]))
 }

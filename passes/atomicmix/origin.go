@@ -10,7 +10,7 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
-// The origin rule. A field stands for that field of every value of its
+// Rule 14 (origin). A field stands for that field of every value of its
 // struct type, so a plain read of b.n is reported as soon as some
 // other *bucket has n updated atomically. grpc's outlier detection
 // (callcounter.go) keeps two buckets per counter: the active one,
@@ -170,7 +170,7 @@ type slot struct {
 
 // originSafe reports whether the origin rule shows that the plain
 // access t cannot race with the atomic accesses of its field.
-func (c *checker) originSafe(t touch, atomicLocs map[memloc.Loc]*atomicSummary) bool {
+func (c *checker) originSafe(t touch, sum *atomicSummary) bool {
 	if !t.loc.IsField() || t.loc.Var.Exported() {
 		return false
 	}
@@ -197,7 +197,7 @@ func (c *checker) originSafe(t touch, atomicLocs map[memloc.Loc]*atomicSummary) 
 		c.originSets[b2i(inTest)] = r
 	}
 	s := c.slotOf(r, o.field)
-	if !s.ok || !c.atomicsApart(t.loc, o.field, s, atomicLocs, inTest) {
+	if !s.ok || !c.atomicsApart(sum, o.field, s, inTest) {
 		return false
 	}
 	// Condition 4 on the reader's side.
@@ -223,11 +223,11 @@ func (c *checker) originSafe(t touch, atomicLocs map[memloc.Loc]*atomicSummary) 
 	return false
 }
 
-// atomicsApart checks condition 2: no atomic access of loc has its
+// atomicsApart checks condition 2: no atomic access of the location
+// (sum, nil if only imported packages access it atomically) has its
 // pointer from G, from an unknown origin, or from an allocation that
 // is stored into G.
-func (c *checker) atomicsApart(loc memloc.Loc, g *types.Var, s *slot, atomicLocs map[memloc.Loc]*atomicSummary, inTest bool) bool {
-	sum := atomicLocs[loc]
+func (c *checker) atomicsApart(sum *atomicSummary, g *types.Var, s *slot, inTest bool) bool {
 	if sum == nil {
 		return true
 	}

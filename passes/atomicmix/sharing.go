@@ -2,8 +2,6 @@ package atomicmix
 
 import (
 	"go/types"
-	"strings"
-	"unicode"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -374,21 +372,24 @@ func isSubtestCall(call ssa.CallInstruction, mc *ssa.MakeClosure) bool {
 	return ok && r.Subtest && arg == mc
 }
 
-// ordered reports whether the plain access t cannot race with another
-// goroutine because of how its variable is shared: the variable is
-// private to its function, or t reads or writes a whole local variable
-// after the join of every goroutine that reaches it (fixtures
-// okSingleGoroutine, okAfterWait). Fields are not given the join rule:
-// they stand for all values of their struct type (fixture badMainPlain).
-func (c *checker) ordered(t touch) bool {
+// privateVar reports whether the plain access t is of a variable (or
+// of a value its function allocated) that no other goroutine can reach
+// (rule 7, fixture okSingleGoroutine).
+func (c *checker) privateVar(t touch) bool {
+	alloc := c.rootAlloc(t.addr, c.bind)
+	return alloc != nil && alloc.Parent() != nil && c.sharingOf(alloc).private()
+}
+
+// joinedVar reports whether t reads or writes a whole local variable
+// after the join of every goroutine that reaches it (rule 8, fixture
+// okAfterWait). Fields are not given the join rule: they stand for all
+// values of their struct type (fixture badMainPlain).
+func (c *checker) joinedVar(t touch) bool {
 	alloc := c.rootAlloc(t.addr, c.bind)
 	if alloc == nil || alloc.Parent() == nil {
 		return false
 	}
 	s := c.sharingOf(alloc)
-	if s.private() {
-		return true
-	}
 	if s.escaped || t.loc.Local != alloc || t.path != "" {
 		return false
 	}
@@ -413,65 +414,6 @@ func (c *checker) ordered(t touch) bool {
 		}
 	}
 	return true
-}
-
-// A freshValue is a value that each run of its instruction creates
-// anew: an *ssa.Alloc, or an *ssa.Call of a function with a fresh
-// result (fixture okConstructorCall).
-type freshValue interface {
-	ssa.Value
-	ssa.Instruction
-}
-
-// rootAlloc returns the variable that addr points into, through field
-// and array element selections, pointer conversions and the free
-// variables of closures; or nil.
-func (c *checker) rootAlloc(addr ssa.Value, bind func(*ssa.FreeVar) ssa.Value) freshValue {
-	switch r := rootOf(addr, bind).(type) {
-	case *ssa.Alloc:
-		return r
-	case *ssa.Call:
-		if c.isFresh(r) {
-			return r
-		}
-	}
-	return nil
-}
-
-// rootOf returns the value that addr points into, through field and
-// array element selections, pointer conversions and the free variables
-// of closures.
-func rootOf(addr ssa.Value, bind func(*ssa.FreeVar) ssa.Value) ssa.Value {
-	root := addr
-	for range 16 {
-		switch a := root.(type) {
-		case *ssa.FieldAddr:
-			root = a.X
-			continue
-		case *ssa.IndexAddr:
-			if _, ok := a.X.Type().Underlying().(*types.Pointer); ok {
-				root = a.X
-				continue
-			}
-		case *ssa.Convert:
-			if isPointerLike(a.Type()) && isPointerLike(a.X.Type()) {
-				root = a.X
-				continue
-			}
-		case *ssa.ChangeType:
-			root = a.X
-			continue
-		case *ssa.FreeVar:
-			if bind != nil {
-				if b := bind(a); b != nil {
-					root = b
-					continue
-				}
-			}
-		}
-		break
-	}
-	return root
 }
 
 // liveAfter returns the instructions of the allocating function that
@@ -601,76 +543,4 @@ func argKey(locks *lockset.Result, g *goSite, p *ssa.Parameter, path string) (lo
 		}
 	}
 	return lockset.Key{}, false
-}
-
-// benchmarkOrdered reports whether the plain access t, of a
-// package-level variable, is in the body of a benchmark function and
-// every atomic access of the variable is in a closure that a benchmark
-// runs with b.RunParallel. Benchmarks run one at a time and
-// RunParallel returns after its goroutines, so the accesses never
-// overlap: the sink variable of a package's benchmarks (fixture
-// BenchmarkSerial in atomicmix/bench). A test that calls a benchmark
-// function itself, from a parallel test, is not considered.
-func (c *checker) benchmarkOrdered(t touch, s *atomicSummary) bool {
-	if t.loc.Var == nil || t.loc.IsField() || !c.isBenchmark(t.fn) {
-		return false
-	}
-	for _, a := range s.all {
-		if a.fn.Parent() == nil || !c.isBenchmark(a.fn.Parent()) || !runInParallel(a.fn) {
-			return false
-		}
-	}
-	return true
-}
-
-// isBenchmark reports whether fn is a benchmark function of a test
-// file: func BenchmarkXxx(b *testing.B).
-func (c *checker) isBenchmark(fn *ssa.Function) bool {
-	if fn.Parent() != nil || fn.Signature.Recv() != nil || fn.Object() == nil {
-		return false
-	}
-	name := fn.Name()
-	if !strings.HasPrefix(name, "Benchmark") || len(name) > len("Benchmark") && unicode.IsLower(rune(name[len("Benchmark")])) {
-		return false
-	}
-	if fn.Signature.Params().Len() != 1 || fn.Signature.Results().Len() != 0 {
-		return false
-	}
-	p, ok := fn.Signature.Params().At(0).Type().(*types.Pointer)
-	if !ok {
-		return false
-	}
-	n, ok := types.Unalias(p.Elem()).(*types.Named)
-	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "testing" || n.Obj().Name() != "B" {
-		return false
-	}
-	f := c.pass.Fset.File(fn.Pos())
-	return f != nil && strings.HasSuffix(f.Name(), "_test.go")
-}
-
-// runInParallel reports whether the closure fn is only passed to
-// (*testing.B).RunParallel, directly or as a MakeClosure (a closure
-// without free variables is passed as the function itself).
-func runInParallel(fn *ssa.Function) bool {
-	refs := fn.Referrers()
-	if refs == nil || len(*refs) == 0 {
-		return false
-	}
-	for _, r := range *refs {
-		v := ssa.Value(fn)
-		if mc, ok := r.(*ssa.MakeClosure); ok {
-			if len(*mc.Referrers()) != 1 {
-				return false
-			}
-			v, r = mc, (*mc.Referrers())[0]
-		}
-		call, ok := r.(*ssa.Call)
-		if !ok || call.Call.Value == v {
-			return false
-		}
-		if run, _, ok := syncapi.RunnerOf(&call.Call); !ok || !run.Parallel || call.Call.Args[run.Arg] != v {
-			return false
-		}
-	}
-	return true
 }

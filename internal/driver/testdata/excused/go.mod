@@ -1,0 +1,3 @@
+module example.com/excused
+
+go 1.22
