@@ -7,8 +7,8 @@ import (
 )
 
 // The locks that every caller of a function holds when it calls it
-// ("Caller must hold b.mu"): the origin rule (origin.go) and the lock
-// rule (guard.go) both count them.
+// ("Caller must hold b.mu"): rules 14 (origin, origin.go) and 16
+// (callerlocks, guard.go) count them.
 
 // entryLocks returns, for the functions of the package that only the
 // package calls, and only directly, the mutexes held at every call

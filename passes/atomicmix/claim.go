@@ -9,7 +9,7 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
-// Lock-free ring buffers claim a slot by moving an index with a
+// Rule 5 (claim). Lock-free ring buffers claim a slot by moving an index with a
 // CompareAndSwap: when the swap succeeds, the slot at the index it
 // moved belongs to this goroutine until the goroutine hands it on, and
 // its plain accesses race with nothing (sync's poolDequeue.popHead
@@ -19,7 +19,7 @@ import (
 // and the access can only run after the swap succeeded (fixture
 // okClaimedSlot in atomicmix/claim). The rule is for elements only: a
 // successful swap of a flag says nothing about who else may read the
-// fields of the value it guards atomically (fixture badAfterFlagCAS).
+// fields of the value it guards atomically (fixture state.start).
 
 // claimedSlot reports whether addr is, or is a field of, an element
 // whose index the successful CompareAndSwap that guards instr claimed.

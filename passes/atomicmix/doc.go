@@ -37,66 +37,111 @@
 // go vet's copylocks check reports copies of it. Fields of these types
 // are never reported.
 //
-// Not reported: initialization before the value is shared (composite
-// literals, and writes to a value that the same function allocated
-// and has not yet stored, passed, returned or captured, also when the
-// variable holding it is captured by a closure created later); writes through
-// the receiver of a method named Init or init that neither locks nor
-// makes an atomic access (Go's convention for preparing a value in
-// place before it is shared, as poll.FD.Init does); accesses in a
-// function that the package hands to a function it declares without a
-// body, which the runtime implements (sync.Pool's poolCleanup, which
-// runs with the world stopped), whose writes also do not count against
-// the lock rule below; accesses of an array or slice element whose
-// index a successful CompareAndSwap claimed (a lock-free ring's slot,
-// indexed by the value the swap moved the head or tail to, accessed
-// only on the swap's success path); accesses through a pointer loaded
-// from an unexported plain pointer field that only ever holds new
-// objects, none of which is accessed atomically while it is there:
-// every value handed on from the field is replaced in the field at
-// once, under a mutex that the reader also holds from its load to its
-// access (grpc's outlier detection: buckets counted into through an
-// atomic.Pointer, read through the inactive bucket field before they
-// are swapped in; accesses outside test files are judged without the
-// test files' functions); accesses of a
-// variable, or of a struct or array value, that its function never
-// shares with another goroutine (a test that calls atomic.AddInt64(&x,
-// 1) and then checks x, or a closure that it only calls itself);
-// accesses of a local variable after the join of every goroutine that
-// can reach it, when the function starts them itself, with go or
-// (*sync.WaitGroup).Go and joins them with a sync.WaitGroup whose Done
-// they call after their last use of the variable (a goroutine that such
-// a goroutine starts is joined too when it adds it to the group before
-// the go statement and defers the group's Done), or with b.RunParallel,
-// t.Run or b.Run, which return after them (a subtest that calls
-// t.Parallel resumes only after its parent test's function returns); a plain access of a package-level variable in the body
-// of a benchmark when every atomic access of it is in a b.RunParallel
-// closure of a benchmark (a sink: benchmarks run one at a time); a
-// plain access of a package-level variable in main.main after the
-// WaitGroup Wait of the workers it started, when every atomic access
-// of the variable is in a function that only those workers can call
-// (followed through the package's static calls; methods and functions
-// used as values may run anywhere); reads when
-// the location is only ever written plainly or not at all, since reads
-// do not race with atomic loads; and accesses that a mutex orders with
-// every access they could race with: a plain read holding a mutex that
-// every write of the location in the package holds exclusively (the
-// sync.Once pattern: an atomic load on the fast path, a plain read
-// under the lock on the slow path, writes under the lock), or holding
-// exclusively one that every write holds; a plain write holding
-// exclusively a mutex that every access holds, even for reading
-// (counters bumped atomically by readers that share a read lock, reset
-// under the write lock); the locks held include those that every caller
-// of an unexported function holds (a "...Locked" helper). In a
-// _test.go file, a plain access of a field or a local variable is
-// reported only when the test shows the concurrency: the access runs in
-// a goroutine that the package's code starts, or an atomic access of
-// the location runs in a goroutine that the test function starts,
-// itself or through the package's functions it calls (go, wg.Go,
-// errgroup's Go, b.RunParallel). A test that calls the code under test
-// and then checks its counters reads them after the calls returned, or
-// after synchronization inside that code which no static rule sees;
-// the race detector, which such tests run under, sees the rest.
+// The model, stated once: rules 1 and 2 say what is a candidate and
+// what it races with; rules 3 to 17 are the check's exceptions, named,
+// in the order it applies them (the first that holds clears the
+// candidate). sharedvet -excused prints, for each candidate cleared,
+// "excused by NAME: statement". An access cleared by rules 3 to 8
+// counts for nothing after: its writes do not count against the lock
+// rule.
+//
+//  1. Candidates: a plain load or store of a location (a struct field,
+//     standing for that field of every value of its type, a
+//     package-level variable, or a captured local variable) that this
+//     package or an imported one accesses with sync/atomic, and a copy
+//     of a struct or array holding one.
+//  2. Races: a plain write races with any atomic access, a plain read
+//     with an atomic write.
+//
+// Per access:
+//
+//  3. hooks: accesses in a function that the package hands to a
+//     function it declares without a body, which the runtime
+//     implements (sync.Pool's poolCleanup, which runs with the world
+//     stopped).
+//  4. initmethod: writes through the receiver of a method named Init
+//     or init that neither locks nor makes an atomic access (Go's
+//     convention for preparing a value in place before it is shared,
+//     as poll.FD.Init does).
+//  5. claim: accesses of an array or slice element whose index a
+//     successful CompareAndSwap claimed (a lock-free ring's slot,
+//     indexed by the value the swap moved the head or tail to,
+//     accessed only on the swap's success path).
+//  6. unpublished: initialization before the value is shared:
+//     composite literals, and accesses of a value that the same
+//     function allocated and has not yet stored, passed, returned or
+//     captured, also when the variable holding it is captured by a
+//     closure created later. A call keeps the value unshared only when
+//     the callee's summary says so (see Limitations).
+//
+// Per location:
+//
+//  7. private: accesses of a variable, or of a struct or array value,
+//     that its function never shares with another goroutine (a test
+//     that calls atomic.AddInt64(&x, 1) and then checks x, or a closure
+//     that it only calls itself).
+//  8. joined: accesses of a local variable after the join of every
+//     goroutine that can reach it, when the function starts them
+//     itself, with go or (*sync.WaitGroup).Go and joins them with a
+//     sync.WaitGroup whose Done they call after their last use of the
+//     variable (a goroutine that such a goroutine starts is joined too
+//     when it adds it to the group before the go statement and defers
+//     the group's Done), or with b.RunParallel, t.Run or b.Run, which
+//     return after them (a subtest that calls t.Parallel resumes only
+//     after its parent test's function returns).
+//
+// Per candidate:
+//
+//  9. bench: a plain access of a package-level variable in the body
+//     of a benchmark when every atomic access of it is in a
+//     b.RunParallel closure of a benchmark (a sink: benchmarks run one
+//     at a time).
+//  10. mainjoin: a plain access of a package-level variable in
+//     main.main after the WaitGroup Wait of the workers it started,
+//     when every atomic access of the variable is in a function that
+//     only those workers can call (followed through the package's
+//     static calls; methods and functions used as values may run
+//     anywhere).
+//  11. guard: accesses that a mutex orders with every access they
+//     could race with: a plain read holding a mutex that every write of
+//     the location in the package holds exclusively (the sync.Once
+//     pattern: an atomic load on the fast path, a plain read under the
+//     lock on the slow path, writes under the lock), or holding
+//     exclusively one that every write holds; a plain write holding
+//     exclusively a mutex that every access holds, even for reading
+//     (counters bumped atomically by readers that share a read lock,
+//     reset under the write lock).
+//  12. loadsonly: reads when the location is only ever written
+//     plainly or not at all, since reads do not race with atomic
+//     loads.
+//  13. testscope: in a _test.go file, a plain access of a field or a
+//     local variable is reported only when the test shows the
+//     concurrency: the access runs in a goroutine that the package's
+//     code starts, or an atomic access of the location runs in a
+//     goroutine that the test function starts, itself or through the
+//     package's functions it calls, statically or through interface
+//     methods that the package's types implement (go, wg.Go, errgroup's
+//     Go, b.RunParallel). A test that calls the code under test and
+//     then checks its counters reads them after the calls returned, or
+//     after synchronization inside that code which no static rule sees;
+//     the race detector, which such tests run under, sees the rest.
+//  14. origin: accesses through a pointer loaded from an unexported
+//     plain pointer field that only ever holds new objects, none of
+//     which is accessed atomically while it is there: every value
+//     handed on from the field is replaced in the field at once, under
+//     a mutex that the reader also holds from its load to its access
+//     (grpc's outlier detection: buckets counted into through an
+//     atomic.Pointer, read through the inactive bucket field before
+//     they are swapped in; accesses outside test files are judged
+//     without the test files' functions).
+//  15. enclosure: a plain access of a field whose atomic accesses all
+//     go through unexported container fields that the access is not
+//     in (go-redis's pool.Stats, counted into through p.stats and
+//     handed out as snapshots), here or in an imported package.
+//  16. callerlocks: rule 11, counting also the locks that every
+//     caller of an unexported function holds (a "...Locked" helper).
+//  17. update: the read of x++ or x op= y, reported once, at its
+//     write.
 //
 // A suggested fix replaces a plain read with atomic.LoadT(&x), x = v
 // with atomic.StoreT(&x, v), and x++, x-- (signed) and x += n with

@@ -11,7 +11,7 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/memloc"
 )
 
-// Go code often uses one struct type both for live counters and for
+// Rule 15 (enclosure). Go code often uses one struct type both for live counters and for
 // snapshots of them: go-redis's pool.Stats is a value field of
 // ConnPool, updated with atomic.AddUint32(&p.stats.Hits, 1), and
 // Stats() returns a new *Stats filled with atomic loads, which callers

@@ -4,7 +4,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 )
 
-// A function that the package hands to a function it declares without
+// Rule 3 (hooks). A function that the package hands to a function it declares without
 // a body (one implemented in the runtime, through go:linkname or
 // assembly) is a runtime hook: the runtime calls it in states that Go
 // code cannot express, such as sync.Pool's poolCleanup, which runs with

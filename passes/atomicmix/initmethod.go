@@ -8,7 +8,7 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
-// Go's convention for in-place initialization is a method named Init
+// Rule 4 (initmethod). Go's convention for in-place initialization is a method named Init
 // or init: list.List.Init, poll.FD.Init, a stream's embedded
 // writeQuota.init in grpc. Its callers run it on a value they are
 // still preparing, often in another package or through a field of a

@@ -7,13 +7,13 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
-// A command's main often starts its workers, waits for them, and then
+// Rule 10 (mainjoin). A command's main often starts its workers, waits for them, and then
 // prints the totals they added up atomically in package-level
 // variables (grpc's stress client: "Total calls made"). The read is
 // ordered after every atomic add when every function that makes one
 // can only run inside those workers, and main waits for each worker
 // after it started it: the worker defers Done on a WaitGroup whose
-// Wait main calls in between (fixture okMainJoin in atomicmix/mainjoin).
+// Wait main calls in between (fixture main in atomicmix/mainjoin).
 // The rule needs the whole program's callers of those functions, so it
 // is for package main, whose functions no other package calls, and a
 // function only counts as called where the package calls it

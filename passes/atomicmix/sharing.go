@@ -10,7 +10,7 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
-// A variable that a function allocates can only race if another
+// Rules 7 (private) and 8 (joined). A variable that a function allocates can only race if another
 // goroutine can reach it. This file classifies how each such variable
 // (an *ssa.Alloc) is shared: not at all (a single-goroutine test that
 // mixes atomic and plain accesses of a local), with goroutines that the

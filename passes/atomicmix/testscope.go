@@ -10,7 +10,7 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
-// Tests read the counters of the code under test after calling it:
+// Rule 13 (testscope). Tests read the counters of the code under test after calling it:
 // "was Inc called twice" is s.n == 2 right after the calls. When the
 // test starts no goroutine that reaches the counter, the reads are
 // ordered after the atomic updates by the calls themselves, or by
