@@ -105,6 +105,7 @@ func (c *checker) sendsBefore(fn *ssa.Function, dc drainCase, join *ssa.Call, re
 			}
 			var found []token.Pos
 			c.certainSends(g, args, mine, 0, &found)
+			found = beforeDone(g, found)
 			if len(found) > 0 && reach.InLoop(b) {
 				bounded = false
 			}
@@ -112,6 +113,54 @@ func (c *checker) sendsBefore(fn *ssa.Function, dc drainCase, join *ssa.Call, re
 		}
 	}
 	return sends, bounded
+}
+
+// beforeDone keeps the sends of g that come before g tells the
+// WaitGroup it is done: a send after a plain (not deferred) wg.Done()
+// may wait for a receive after the join without holding the join up
+// (the runtime's lock-fairness benchmark calls wg.Done() and then
+// sends its histogram).
+func beforeDone(g *ssa.Function, sends []token.Pos) []token.Pos {
+	var dones []ssa.Instruction
+	for _, b := range g.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(*ssa.Call); ok {
+				if f := syncapi.Callee(call.Common()); f != nil && f.FullName() == syncapi.WaitGroupDone {
+					dones = append(dones, call)
+				}
+			}
+		}
+	}
+	if len(dones) == 0 {
+		return sends
+	}
+	var reach flow.Reach
+	var out []token.Pos
+	for _, pos := range sends {
+		send := instrAt(g, pos)
+		late := false
+		for _, d := range dones {
+			if send == nil || reach.MayPrecede(d, send) {
+				late = true
+			}
+		}
+		if !late {
+			out = append(out, pos)
+		}
+	}
+	return out
+}
+
+// instrAt returns the send of g at pos, or nil (a send in a callee).
+func instrAt(g *ssa.Function, pos token.Pos) ssa.Instruction {
+	for _, b := range g.Blocks {
+		for _, instr := range b.Instrs {
+			if s, ok := instr.(*ssa.Send); ok && s.Pos() == pos {
+				return s
+			}
+		}
+	}
+	return nil
 }
 
 // goroutineOf returns the function a go statement or a spawner call

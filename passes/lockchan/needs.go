@@ -196,7 +196,7 @@ func (n *lockNeeds) needsFrom(instr ssa.Instruction, cls lockClass, heldShared b
 		}
 		for _, from := range runsAt(a.instr) {
 			for _, to := range runsAt(instr) {
-				if from.Block() != nil && to.Block() != nil && r.MayPrecede(from, to) {
+				if from.Block() != nil && to.Block() != nil && r.MayPrecede(from, to) && !freshEachTime(from, to, cls) {
 					return a.instr.Pos(), true
 				}
 			}
@@ -215,4 +215,40 @@ func (n *lockNeeds) needsFrom(instr ssa.Instruction, cls lockClass, heldShared b
 		}
 	}
 	return token.NoPos, false
+}
+
+// freshEachTime reports whether every path from the acquisition from to
+// the operation to passes through the declaration of the mutex itself:
+// a local variable declared in a loop body is a new mutex each time
+// around, so taking it in one iteration does not hold up the next
+// (sync's TestCondSignalStealing: var m Mutex inside the loop).
+func freshEachTime(from, to ssa.Instruction, cls lockClass) bool {
+	alloc, ok := cls.root.(*ssa.Alloc)
+	if !ok || alloc.Parent() != from.Parent() || alloc.Block() == nil {
+		return false
+	}
+	return !reachesAvoiding(from, to, alloc.Block())
+}
+
+// reachesAvoiding reports whether to may run after from without
+// passing through the block avoid.
+func reachesAvoiding(from, to ssa.Instruction, avoid *ssa.BasicBlock) bool {
+	if from.Block() == to.Block() && flow.IndexOf(from) < flow.IndexOf(to) {
+		return true
+	}
+	seen := make(map[*ssa.BasicBlock]bool)
+	stack := append([]*ssa.BasicBlock(nil), from.Block().Succs...)
+	for len(stack) > 0 {
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if b == avoid || seen[b] {
+			continue
+		}
+		if b == to.Block() {
+			return true
+		}
+		seen[b] = true
+		stack = append(stack, b.Succs...)
+	}
+	return false
 }

@@ -551,3 +551,40 @@ func (r *Runner) okTimeoutContext(j int) {
 }
 
 var _, _, _, _ = newWorker, newRunner, (*Worker).close, (*Runner).stop
+
+// okFreshMutexPerIteration: each iteration has its own m; taking it
+// after the receive cannot hold up the next iteration's sender, which
+// locks a new m (sync's TestCondSignalStealing).
+func okFreshMutexPerIteration() {
+	for range 10 {
+		var m sync.Mutex
+		ch := make(chan struct{})
+		go func() {
+			m.Lock()
+			ch <- struct{}{} // ok: the receiver takes this m only after it receives
+			m.Unlock()
+		}()
+		<-ch
+		m.Lock()
+		m.Unlock()
+	}
+}
+
+// badSharedMutexAcrossIterations: the same m every time around, so
+// the receiver may be waiting for m while the sender holds it.
+func badSharedMutexAcrossIterations() {
+	var m sync.Mutex
+	ch := make(chan struct{})
+	go func() {
+		for {
+			m.Lock()
+			ch <- struct{}{} // want `send on ch while holding m; its only receiver takes m first`
+			m.Unlock()
+		}
+	}()
+	for range 10 {
+		<-ch
+		m.Lock()
+		m.Unlock()
+	}
+}

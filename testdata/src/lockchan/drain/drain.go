@@ -172,3 +172,31 @@ func okNotJoined() int {
 	wg.Wait() // ok: the sender is not one of wg's goroutines
 	return <-tx
 }
+
+// okDoneBeforeSend: the goroutine is done before it sends, so the
+// wait does not wait for the send.
+func okDoneBeforeSend() int {
+	results := make(chan int)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		wg.Done()
+		results <- 1
+	}()
+	wg.Wait() // ok: Done comes before the send
+	return <-results
+}
+
+// badDoneAfterSend: Done after the send; the send waits for a receive
+// that comes after the wait.
+func badDoneAfterSend() int {
+	results := make(chan int)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		results <- 1
+		wg.Done()
+	}()
+	wg.Wait() // want `wg.Wait waits for goroutines that send 1 values on results before anything receives from it`
+	return <-results
+}
