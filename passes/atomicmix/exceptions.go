@@ -34,6 +34,9 @@ type exception struct {
 	rule      int // its number in doc.go's list
 	stage     stage
 	statement string // what it takes to be true of the access, for the trace
+	// reported: the line is reported anyway (rule 17's read is part of
+	// a write that is), so the trace leaves it out.
+	reported bool
 	excuses   func(c *checker, k *candidate) bool
 }
 
@@ -98,7 +101,7 @@ var exceptions = []*exception{
 	{name: "callerlocks", rule: 16, stage: perCandidate,
 		statement: "counting the locks every caller holds, a mutex orders this access with every access it could race with",
 		excuses:   func(c *checker, k *candidate) bool { return k.f.other != nil && c.lockRule.guardsWithCallers(c, k.t) }},
-	{name: "update", rule: 17, stage: perCandidate,
+	{name: "update", rule: 17, stage: perCandidate, reported: true,
 		statement: "the read of x++ or x op= y is reported once, at its write",
 		excuses:   func(c *checker, k *candidate) bool { return c.readOfUpdate(k.t) }},
 }
@@ -116,5 +119,20 @@ func (c *checker) excuse(st stage, k *candidate) *exception {
 
 // trace emits, when the trace is on, that e excused the access at t.
 func (c *checker) trace(t touch, e *exception) {
+	if e.reported {
+		return
+	}
 	report.Excused(c.pass, t.pos, e.name, e.statement)
+}
+
+// ExceptionNames returns the names of the check's exceptions that the
+// trace can print, in the judge's order.
+func ExceptionNames() []string {
+	var out []string
+	for _, e := range exceptions {
+		if !e.reported {
+			out = append(out, e.name)
+		}
+	}
+	return out
 }

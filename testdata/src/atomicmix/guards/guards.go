@@ -34,14 +34,14 @@ func (c *cache) get(k string) int {
 func (c *cache) okResetUnderWriteLock() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.hits = 0   // ok: the write lock excludes every reader's atomic add (fixture okResetUnderWriteLock in atomicmix/guards)
-	c.misses = 0 // ok: the same
+	c.hits = 0   // ok: the write lock excludes every reader's atomic add (fixture okResetUnderWriteLock in atomicmix/guards) // excused guard
+	c.misses = 0 // ok: the same // excused guard
 }
 
 func (c *cache) okReadUnderWriteLock() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.hits // ok: every write holds the lock, and this read holds it exclusively
+	return c.hits // ok: every write holds the lock, and this read holds it exclusively // excused guard
 }
 
 // Readers holding the read lock run together with the adds.
@@ -78,7 +78,7 @@ func (b *block) firstNoLock() uint64 { return atomic.LoadUint64(&b.first) }
 func (b *block) okLockedHelper(s uint64) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return s >= b.first // ok: every store of first is made with b.mu held, by its callers (fixture okLockedHelper)
+	return s >= b.first // ok: every store of first is made with b.mu held, by its callers (fixture okLockedHelper) // excused callerlocks
 }
 
 // setLastLocked is also called without the lock, so reads under the

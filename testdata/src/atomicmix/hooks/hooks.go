@@ -27,7 +27,7 @@ func (p *Pool) Get() unsafe.Pointer {
 func (p *Pool) getSlow() unsafe.Pointer {
 	mu.Lock()
 	defer mu.Unlock()
-	l := p.local // ok: read under mu, which every write but the runtime hook's holds (fixture okRuntimeHook in atomicmix/hooks)
+	l := p.local // ok: read under mu, which every write but the runtime hook's holds (fixture okRuntimeHook in atomicmix/hooks) // excused guard
 	if l != nil {
 		return l
 	}
@@ -40,7 +40,7 @@ func (p *Pool) getSlow() unsafe.Pointer {
 // cleanup is called by the runtime with the world stopped.
 func cleanup() {
 	for _, p := range all {
-		p.local = nil // ok: a runtime hook
+		p.local = nil // ok: a runtime hook // excused hooks
 	}
 	all = nil
 }

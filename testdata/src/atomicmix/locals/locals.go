@@ -19,7 +19,7 @@ func okSingleGoroutine() bool {
 	}
 	v.before = 1 // ok: v is not shared
 	atomic.AddInt64(&v.i, 2)
-	return x == 1 && v.i == 2 && v.after == 0 // ok: x and v are not shared
+	return x == 1 && v.i == 2 && v.after == 0 // ok: x and v are not shared // excused private
 }
 
 // okSyncClosure calls the closure that updates n in its own goroutine.
@@ -28,7 +28,7 @@ func okSyncClosure() int64 {
 	inc := func() { atomic.AddInt64(&n, 1) }
 	inc()
 	defer inc()
-	return n // ok: n is not shared with another goroutine
+	return n // ok: n is not shared with another goroutine // excused private
 }
 
 // badShared reads n while the goroutines may still run.
@@ -52,7 +52,7 @@ func okAfterWait() int64 {
 		}()
 	}
 	wg.Wait()
-	return n // ok: after the join of every goroutine that reaches n
+	return n // ok: after the join of every goroutine that reaches n // excused joined
 }
 
 // okDoneAfterUse calls Done after the last use, without defer.
@@ -65,8 +65,8 @@ func okDoneAfterUse() int64 {
 		wg.Done()
 	}()
 	wg.Wait()
-	n++ // ok: after the join
-	return n
+	n++ // ok: after the join // excused joined
+	return n // excused joined
 }
 
 // okWaitArg passes the WaitGroup to the goroutine as an argument.
@@ -81,7 +81,7 @@ func okWaitArg() int64 {
 		}(&wg, int64(i))
 	}
 	wg.Wait()
-	return n // ok: after the join
+	return n // ok: after the join // excused joined
 }
 
 // okGroupGo starts the goroutines with (*sync.WaitGroup).Go.
@@ -92,7 +92,7 @@ func okGroupGo() int64 {
 		wg.Go(func() { atomic.AddInt64(&n, 1) })
 	}
 	wg.Wait()
-	return n // ok: after the join
+	return n // ok: after the join // excused joined
 }
 
 // badDoneBeforeUse signals Done before its update: Wait may return
@@ -181,7 +181,7 @@ func badFieldAfterWait() int64 {
 func okLoopInit() {
 	for range 3 {
 		done := make(chan bool)
-		x := uint32(0) // ok: a new x, not yet shared
+		x := uint32(0) // ok: a new x, not yet shared // excused unpublished
 		for range 2 {
 			go func() {
 				atomic.AddUint32(&x, 1)
@@ -202,7 +202,7 @@ func okRunParallel(b *testing.B) {
 			atomic.AddUint64(&iters, 1)
 		}
 	})
-	if iters == 0 { // ok: RunParallel joined its goroutines
+	if iters == 0 { // ok: RunParallel joined its goroutines // excused joined
 		b.Fatal("no iterations")
 	}
 }
@@ -232,8 +232,8 @@ func okSubtests(t *testing.T) {
 			})
 		}
 	})
-	if count != 4 { // ok: t.Run waited for every subtest of group
-		t.Errorf("count = %d", count) // ok: same
+	if count != 4 { // ok: t.Run waited for every subtest of group // excused joined
+		t.Errorf("count = %d", count) // ok: same // excused joined
 	}
 }
 
@@ -246,7 +246,7 @@ func okParallelSubtest(t *testing.T) {
 		t.Parallel()
 		atomic.AddUint32(&count, 1)
 	})
-	if count > 1 { // ok: the subtest resumes after this function returns
+	if count > 1 { // ok: the subtest resumes after this function returns // excused joined
 		t.Log("too many")
 	}
 }
@@ -284,7 +284,7 @@ func okNestedAdd() int64 {
 		}
 	}()
 	wg.Wait()
-	return total // ok: every goroutine that adds was counted in before it started
+	return total // ok: every goroutine that adds was counted in before it started // excused joined
 }
 
 // badNestedOtherGroup counts the inner goroutines in a group that

@@ -47,11 +47,11 @@ func (c *counter) clear() {
 // it with a copy of the old active one. Caller must hold balancer.mu.
 func (c *counter) swap() {
 	ib := c.inactive
-	*ib = bucket{} // ok: ib is not published yet, and only one swap runs at a time
+	*ib = bucket{} // ok: ib is not published yet, and only one swap runs at a time // excused origin
 	ab := c.active.Swap(ib)
 	c.inactive = &bucket{
-		succ: atomic.LoadUint32(&ab.succ),
-		fail: atomic.LoadUint32(&ab.fail),
+		succ: atomic.LoadUint32(&ab.succ), // excused unpublished
+		fail: atomic.LoadUint32(&ab.fail), // excused unpublished
 	}
 }
 
@@ -82,7 +82,7 @@ func (b *balancer) evaluate() uint32 {
 	var n uint32
 	for _, c := range b.counters {
 		ib := c.inactive
-		n += ib.succ + ib.fail // ok: the inactive bucket is read before it is published, under b.mu
+		n += ib.succ + ib.fail // ok: the inactive bucket is read before it is published, under b.mu // excused origin
 	}
 	return n + b.rate()
 }
@@ -91,7 +91,7 @@ func (b *balancer) evaluate() uint32 {
 func (b *balancer) rate() uint32 {
 	var n uint32
 	for _, c := range b.counters {
-		n += c.inactive.fail // ok: every caller holds b.mu
+		n += c.inactive.fail // ok: every caller holds b.mu // excused origin
 	}
 	return n
 }

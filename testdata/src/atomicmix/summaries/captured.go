@@ -16,7 +16,7 @@ func (s *cstream) setState(v uint32) { atomic.StoreUint32(&s.state, v) }
 func okCapturedInit(ended bool, publish func(*cstream, func())) {
 	s := &cstream{}
 	if ended {
-		s.state = 2 // ok: not yet shared (fixture okCapturedInit in atomicmix/summaries)
+		s.state = 2 // ok: not yet shared (fixture okCapturedInit in atomicmix/summaries) // excused unpublished
 	}
 	cancel := func() { s.setState(3) }
 	publish(s, cancel)

@@ -29,14 +29,14 @@ func (s *server) racyOut() int64 {
 
 func (a *account) inbound(n int64) {
 	a.stats.Lock()
-	a.stats.inMsgs += n // ok: an account's stats are not the server's (fixture atomicmix/enclosure/shared)
+	a.stats.inMsgs += n // ok: an account's stats are not the server's (fixture atomicmix/enclosure/shared) // excused enclosure
 	a.stats.Unlock()
 }
 
 func (a *account) inMsgsNow() int64 {
 	a.stats.Lock()
 	defer a.stats.Unlock()
-	return a.stats.inMsgs // ok: the same
+	return a.stats.inMsgs // ok: the same // excused enclosure
 }
 
 // A copy of the server reads its stats plainly.

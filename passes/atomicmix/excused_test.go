@@ -1,0 +1,126 @@
+package atomicmix_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/sharedvet/sharedvet/passes/atomicmix"
+	"github.com/sharedvet/sharedvet/passes/trace"
+)
+
+// fixturePackages are the packages of TestAtomicmix.
+var fixturePackages = []string{
+	"atomicmix/basic", "atomicmix/seed", "atomicmix/generics", "atomicmix/locals",
+	"atomicmix/summaries", "atomicmix/origin", "atomicmix/bench", "atomicmix/testscope",
+	"atomicmix/initmethod", "atomicmix/hooks", "atomicmix/claim", "atomicmix/mainjoin",
+	"atomicmix/enclosure/pool", "atomicmix/enclosure/client", "atomicmix/enclosure/shared",
+	"atomicmix/guards", "atomicmix/crosspkg/counter", "atomicmix/crosspkg/user",
+	"atomicmix/crosspkg/atomicuser", "clean",
+}
+
+// excusedComment is a checked expectation of the trace: the line's
+// candidates are cleared by the named exceptions, and only by them.
+var excusedComment = regexp.MustCompile(`// excused ([a-z]+(?:, [a-z]+)*)$`)
+
+// TestExcused runs the check with the trace on over the fixtures and
+// compares the exceptions it names with the lines' `// excused NAME`
+// comments: each exception must fire where a comment says, and no line
+// may be excused without one. The findings are still checked by their
+// `// want` comments.
+func TestExcused(t *testing.T) {
+	trace.Set(true)
+	t.Cleanup(func() { trace.Set(false) })
+	results := analysistest.Run(traceOnly{t}, testdata(t), atomicmix.Analyzer, fixturePackages...)
+
+	got := make(map[string][]string) // file:line → exceptions
+	for _, r := range results {
+		for _, d := range r.Action.Diagnostics {
+			if name := trace.ExceptionOf(d); name != "" {
+				posn := r.Action.Package.Fset.Position(d.Pos)
+				key := fmt.Sprintf("%s:%d", posn.Filename, posn.Line)
+				if !slices.Contains(got[key], name) {
+					got[key] = append(got[key], name)
+				}
+			}
+		}
+	}
+	want := make(map[string][]string)
+	fired := make(map[string]bool)
+	// A line with a finding may also have excused accesses (another
+	// field of the same copy), which its // want comment leaves no room
+	// to name: they are not checked.
+	reported := make(map[string]bool)
+	for _, pkg := range fixturePackages {
+		files, _ := filepath.Glob(filepath.Join(testdata(t), "src", pkg, "*.go"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(string(data), "\n") {
+				key := fmt.Sprintf("%s:%d", f, i+1)
+				if m := excusedComment.FindStringSubmatch(line); m != nil {
+					want[key] = strings.Split(m[1], ", ")
+				} else if strings.Contains(line, "// want ") {
+					reported[key] = true
+				}
+			}
+		}
+	}
+	for key, names := range got {
+		slices.Sort(names)
+		w := slices.Sorted(slices.Values(want[key]))
+		if !slices.Equal(names, w) && !reported[key] {
+			t.Errorf("%s: excused by %s, want %s", rel(key), strings.Join(names, ", "), orNone(w))
+		}
+		for _, n := range names {
+			fired[n] = true
+		}
+	}
+	for key, names := range want {
+		if got[key] == nil {
+			t.Errorf("%s: not excused, want excused by %s", rel(key), strings.Join(names, ", "))
+		}
+	}
+	for _, name := range atomicmix.ExceptionNames() {
+		if !fired[name] {
+			t.Errorf("no fixture line is excused by %s", name)
+		}
+	}
+}
+
+// traceOnly passes analysistest's errors on to the test, but for the
+// entries of the trace, which carry no `// want` and are checked by
+// TestExcused itself.
+type traceOnly struct{ t *testing.T }
+
+func (w traceOnly) Errorf(format string, args ...any) {
+	w.t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if strings.Contains(msg, ": unexpected diagnostic: excused by ") || strings.Contains(msg, `: diagnostic "excused by `) {
+		return
+	}
+	w.t.Error(msg)
+}
+
+func rel(key string) string {
+	if i := strings.Index(key, "/testdata/src/"); i >= 0 {
+		return key[i+len("/testdata/src/"):]
+	}
+	return key
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "no excuse (add a // excused comment if the exception is right)"
+	}
+	return strings.Join(names, ", ")
+}
+
