@@ -37,7 +37,7 @@ type exception struct {
 	// reported: the line is reported anyway (rule 17's read is part of
 	// a write that is), so the trace leaves it out.
 	reported bool
-	excuses   func(c *checker, k *candidate) bool
+	excuses  func(c *checker, k *candidate) bool
 }
 
 // A candidate is what an exception judges. The fields of a stage are

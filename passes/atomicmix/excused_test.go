@@ -123,4 +123,3 @@ func orNone(names []string) string {
 	}
 	return strings.Join(names, ", ")
 }
-
