@@ -101,9 +101,10 @@
 //     of the type), or by the package variable or captured local they are.
 //  5. Deadlock (category lockchan-deadlock, reported by default): at
 //     least one counterpart is known, none is unknown, every one needs
-//     L, and some make site of the channel gives it no buffer. The
-//     message says so; the related information shows where each
-//     counterpart takes L and where it waits.
+//     L, and, for a send, some make site of the channel gives it no
+//     buffer (a buffer gives a send room; a receive from an empty buffer
+//     waits all the same). The message says so; the related information
+//     shows where each counterpart takes L and where it waits.
 //  6. Wait before the drain (category lockchan-deadlock, reported by
 //     default): a function makes a channel with a constant buffer of n,
 //     starts goroutines that it then joins (wg.Wait, errgroup's Wait),

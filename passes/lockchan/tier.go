@@ -123,7 +123,10 @@ func (c *checker) counterparts(op syncapi.BlockingOp) (sites []chanSite, open, b
 				open = true
 				continue
 			}
-			if c.chans.unbufMake[cls] {
+			// A buffer gives a send room, but a receive from an
+			// empty buffer waits like one from an unbuffered channel
+			// (go-plugin's MuxBroker.timeoutWait).
+			if c.chans.unbufMake[cls] || !e.send {
 				buffered = false
 			}
 			if e.send {

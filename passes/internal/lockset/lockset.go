@@ -169,6 +169,15 @@ func keyOf(v ssa.Value, bindings map[*ssa.FreeVar]ssa.Value, depth int) Key {
 			}
 		case *ssa.MakeInterface:
 			return keyOf(x.X, bindings, depth+1)
+		case *ssa.TypeAssert:
+			// i.(*client).mu.Lock() … i.(*client).mu.Unlock(): each
+			// assertion is a new value, but of the same interface value
+			// to the same type (paho's tests).
+			if !x.CommaOk {
+				k := keyOf(x.X, bindings, depth+1)
+				k.Path += ".(" + x.AssertedType.String() + ")"
+				return k
+			}
 		case *ssa.ChangeType:
 			return keyOf(x.X, bindings, depth+1)
 		case *ssa.ChangeInterface:

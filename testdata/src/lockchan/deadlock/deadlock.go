@@ -588,3 +588,72 @@ func badSharedMutexAcrossIterations() {
 		m.Unlock()
 	}
 }
+
+// Pending's only sender takes m.mu before it sends; a receive from the
+// buffered p.ch under m.mu waits for that sender when the buffer is
+// empty (go-plugin's MuxBroker.timeoutWait).
+type Broker2 struct {
+	mu      sync.Mutex
+	streams map[int]*pending
+}
+
+type pending struct {
+	ch chan int
+}
+
+func (m *Broker2) get(id int) *pending {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.streams[id]
+	if !ok {
+		p = &pending{ch: make(chan int, 1)}
+		m.streams[id] = p
+	}
+	return p
+}
+
+func (m *Broker2) run(id, v int) {
+	p := m.get(id)
+	select {
+	case p.ch <- v:
+	default:
+	}
+}
+
+func (m *Broker2) badTimeoutWait(id int, p *pending) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.streams, id)
+	<-p.ch // want `receive from p.ch while holding m.mu; its only sender takes m.mu first`
+}
+
+// Held through two type assertions of one interface value: Lock and
+// Unlock match, nothing is held at the receive (paho's tests).
+type idsT struct{ mu sync.Mutex }
+
+type clientT struct {
+	ids  idsT
+	done chan struct{}
+}
+
+type iface interface{ x() }
+
+func (c *clientT) x() {}
+
+func newClientT() iface {
+	c := &clientT{done: make(chan struct{})}
+	go func() {
+		c.ids.mu.Lock()
+		c.ids.mu.Unlock()
+		c.done <- struct{}{}
+	}()
+	return c
+}
+
+func okTypeAssertUnlock(i iface) {
+	i.(*clientT).ids.mu.Lock()
+	i.(*clientT).ids.mu.Unlock()
+	<-i.(*clientT).done // ok: the lock was released
+}
+
+var _, _ = (*Broker2).run, newClientT
