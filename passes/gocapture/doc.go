@@ -35,6 +35,10 @@
 // a deferred one (go func() { defer func() { x = 1 }() }()), holding
 // the locks held at the call and those it takes itself.
 //
+// Rule "channels": a receive orders what precedes it before a send only
+// when the send waits for it: not before a close, nor before a send on
+// a channel made with a capacity of 2 or more.
+//
 // Rule "constant": code under a constant condition that selects the
 // other branch (if debug, with const debug = false) never runs: its
 // accesses and go statements do not count.
@@ -119,8 +123,10 @@
 // orders them only one way or the other: this hides minio-go's
 // functional tests' write of their args map after a go statement whose
 // goroutine logs it (docs/findings.md); a receive
-// is assumed to order a later send (as on an unbuffered channel or a
-// one-slot semaphore); a wait in a loop is assumed to wait for all the
+// is assumed to order a later send on a channel whose capacity is not
+// a known constant of 2 or more (as on an unbuffered channel or a
+// one-slot semaphore), and one receive to join every goroutine that
+// sends on the channel; a wait in a loop is assumed to wait for all the
 // goroutines started before the loop. Only the variable itself, its
 // fields and array elements, the contents of a map it holds (a map
 // handed to a function, len(m) and a conversion of the map to an

@@ -1,6 +1,7 @@
 package gocapture
 
 import (
+	"go/constant"
 	"go/token"
 	"go/types"
 	"strings"
@@ -263,7 +264,55 @@ func orders(r, a event) bool {
 	if r.unknown || a.unknown {
 		return mayBeSame(r.key, a.key)
 	}
+	if r.class == syncapi.ChanRecv && a.class == syncapi.ChanSend && (isClose(a.instr) || bufferedChan(a.key)) {
+		// Rule "channels": a receive completes a send only when the
+		// send waits for it: not a close, which never waits (fixture
+		// badCloseAfterRecv), nor a send on a channel of capacity 2
+		// or more, which the receive does not free a slot for the
+		// first time (fixture badBufferedRecvThenSend).
+		return false
+	}
 	return r.key == a.key && syncapi.Orders(r.class, a.class)
+}
+
+// isClose reports whether instr is a call of the builtin close.
+func isClose(instr ssa.Instruction) bool {
+	call, ok := instr.(*ssa.Call)
+	if !ok {
+		return false
+	}
+	b, ok := call.Call.Value.(*ssa.Builtin)
+	return ok && b.Name() == "close"
+}
+
+// bufferedChan reports whether k is a channel made with a constant
+// capacity of 2 or more: the value of make, or a variable that holds
+// only it.
+func bufferedChan(k lockset.Key) bool {
+	root := k.Root
+	if a, ok := root.(*ssa.Alloc); ok && k.Path == "*" {
+		root = nil
+		for _, ref := range *a.Referrers() {
+			if st, ok := ref.(*ssa.Store); ok && st.Addr == a {
+				if root != nil {
+					return false // assigned more than once
+				}
+				root = st.Val
+			}
+		}
+	} else if k.Path != "" {
+		return false
+	}
+	mk, ok := root.(*ssa.MakeChan)
+	if !ok {
+		return false
+	}
+	c, ok := mk.Size.(*ssa.Const)
+	if !ok || c.Value == nil {
+		return false
+	}
+	n, exact := constant.Int64Val(constant.ToInt(c.Value))
+	return exact && n >= 2
 }
 
 // mayBeSame reports whether an unknown call handed (or reaching) x may
