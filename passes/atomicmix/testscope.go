@@ -2,6 +2,7 @@ package atomicmix
 
 import (
 	"go/token"
+	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
@@ -111,9 +112,10 @@ func (sc *testScope) calledBy(top *ssa.Function) map[*ssa.Function]bool {
 }
 
 // closure returns the functions of the package that roots reach by
-// static calls, with the closures that they create (a closure passed
-// to t.Run or sort.Slice runs on the caller's behalf). Calls through
-// interfaces and function values are not followed.
+// static calls and by interface method calls to the package's own
+// types that implement the interface, with the closures that they
+// create (a closure passed to t.Run or sort.Slice runs on the caller's
+// behalf). Calls through function values are not followed.
 func (sc *testScope) closure(roots []*ssa.Function) map[*ssa.Function]bool {
 	seen := make(map[*ssa.Function]bool)
 	stack := roots
@@ -133,12 +135,51 @@ func (sc *testScope) closure(roots []*ssa.Function) map[*ssa.Function]bool {
 				if call, ok := instr.(ssa.CallInstruction); ok {
 					if callee := call.Common().StaticCallee(); callee != nil {
 						stack = append(stack, callee)
+					} else if call.Common().IsInvoke() {
+						stack = append(stack, sc.implementations(call.Common())...)
 					}
 				}
 			}
 		}
 	}
 	return seen
+}
+
+// implementations returns the methods of the package's own named
+// types (and pointers to them) that the interface call may reach: a
+// test that drives the code under test through an interface still
+// runs that code (the class hierarchy, within the package).
+func (sc *testScope) implementations(call *ssa.CallCommon) []*ssa.Function {
+	iface, ok := call.Value.Type().Underlying().(*types.Interface)
+	if !ok {
+		return nil
+	}
+	prog := sc.pkg.Prog
+	var out []*ssa.Function
+	for _, m := range sc.pkg.Members {
+		t, ok := m.(*ssa.Type)
+		if !ok {
+			continue
+		}
+		named, ok := t.Type().(*types.Named)
+		if !ok || named.TypeParams().Len() > 0 {
+			continue
+		}
+		for _, recv := range []types.Type{named, types.NewPointer(named)} {
+			if !types.Implements(recv, iface) {
+				continue
+			}
+			sel := prog.MethodSets.MethodSet(recv).Lookup(call.Method.Pkg(), call.Method.Name())
+			if sel == nil {
+				continue
+			}
+			if fn := prog.FuncValue(sel.Obj().(*types.Func)); fn != nil {
+				out = append(out, fn)
+			}
+			break
+		}
+	}
+	return out
 }
 
 // startedIn returns the functions that fn starts as goroutines: with a

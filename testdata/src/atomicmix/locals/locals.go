@@ -65,7 +65,7 @@ func okDoneAfterUse() int64 {
 		wg.Done()
 	}()
 	wg.Wait()
-	n++ // ok: after the join // excused joined
+	n++      // ok: after the join // excused joined
 	return n // excused joined
 }
 

@@ -31,7 +31,7 @@ func okLimit(c *counter.Counter) int64 { return c.Limit } // ok: Limit is only r
 
 func okNew() *counter.Counter {
 	c := &counter.Counter{N: 1} // excused unpublished
-	c.N = 2 // ok: c is not shared yet // excused unpublished
+	c.N = 2                     // ok: c is not shared yet // excused unpublished
 	return c
 }
 

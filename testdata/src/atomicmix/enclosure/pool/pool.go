@@ -23,7 +23,7 @@ func (p *ConnPool) Miss() { atomic.AddUint32(&p.stats.Misses, 1) } // want Miss:
 // Stats returns a snapshot, loaded atomically.
 func (p *ConnPool) Stats() *Stats { // want Stats:`escape\(fresh result; noescape 0\)`
 	return &Stats{
-		Hits:   atomic.LoadUint32(&p.stats.Hits), // excused unpublished
+		Hits:   atomic.LoadUint32(&p.stats.Hits),   // excused unpublished
 		Misses: atomic.LoadUint32(&p.stats.Misses), // excused unpublished
 	}
 }
