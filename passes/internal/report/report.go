@@ -7,6 +7,7 @@ package report
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
 
 	"golang.org/x/tools/go/analysis"
@@ -34,7 +35,8 @@ func Related(pos token.Pos, msg string) []analysis.RelatedInformation {
 }
 
 // Report emits f unless its position is invalid or a directive
-// silences it. The diagnostic's URL is the analyzer's: its section of
+// silences it. A finding in a generated file is reported without its
+// suggested fixes. The diagnostic's URL is the analyzer's: its section of
 // the documentation, whatever the category.
 //
 // The pass must require srcname.Analyzer (every check does, for
@@ -47,6 +49,12 @@ func Report(pass *analysis.Pass, f Finding) {
 	if directivesOf(pass).Suppressed(f.Pos, pass.Analyzer.Name, f.Category) {
 		return
 	}
+	if len(f.Fixes) > 0 && inGeneratedFile(pass, f.Pos) {
+		// The finding stands, but a generated file is rewritten by its
+		// generator: an edit there is lost at the next generation, so
+		// no driver may apply one (go vet -fix, sharedvet -fix, gopls).
+		f.Fixes = nil
+	}
 	pass.Report(analysis.Diagnostic{
 		Pos:            f.Pos,
 		Category:       f.Category,
@@ -55,6 +63,17 @@ func Report(pass *analysis.Pass, f Finding) {
 		Related:        f.Related,
 		SuggestedFixes: f.Fixes,
 	})
+}
+
+// inGeneratedFile reports whether pos is in a file of the package that
+// says it is generated ("// Code generated ... DO NOT EDIT.").
+func inGeneratedFile(pass *analysis.Pass, pos token.Pos) bool {
+	for _, file := range pass.Files {
+		if file.FileStart <= pos && pos <= file.FileEnd {
+			return ast.IsGenerated(file)
+		}
+	}
+	return false
 }
 
 // directivesOf returns the directive index of the pass's package.
