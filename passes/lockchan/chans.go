@@ -33,6 +33,14 @@ import (
 // a *types.Var struct field, or openNode.
 type chanNode any
 
+// An elemNode stands for the channels kept in a container: the
+// elements of a slice, array or map of channels, or the channels sent
+// on a channel of channels. Keeping them apart from their container
+// keeps a reply channel's counterparts apart from those of the request
+// channel it travels on (prometheus's WL.Close sends donec on w.stopc,
+// then waits on donec).
+type elemNode struct{ of chanNode }
+
 // openNode stands for every channel the package does not see made.
 type openNodeT struct{}
 
@@ -59,6 +67,10 @@ type chanIndex struct {
 	makeSites            map[chanNode][]*ssa.MakeChan
 	callers              map[*ssa.Function][]ssa.CallInstruction
 	addrTaken            map[*ssa.Function]bool
+	// elemsMade lists the element nodes made while joining, for the
+	// congruence pass; after it, element nodes are made of class roots.
+	elemsMade map[elemNode]bool
+	congruent bool
 	// fieldFuncs maps a function-typed struct field to the functions
 	// of the package stored in it, so that a call through the field
 	// reaches them.
@@ -89,6 +101,7 @@ func buildChanIndex(pkg *types.Package, funcs []*ssa.Function, locks *lockset.Re
 		callers:      make(map[*ssa.Function][]ssa.CallInstruction),
 		addrTaken:    make(map[*ssa.Function]bool),
 		fieldFuncs:   make(map[*types.Var][]*ssa.Function),
+		elemsMade:    make(map[elemNode]bool),
 	}
 	x.indexCalls(funcs)
 	// First join the places channels flow between, then file the
@@ -96,6 +109,7 @@ func buildChanIndex(pkg *types.Package, funcs []*ssa.Function, locks *lockset.Re
 	for _, fn := range funcs {
 		x.joinFlows(fn)
 	}
+	x.joinElements()
 	for _, fn := range funcs {
 		x.fileOps(fn)
 	}
@@ -183,6 +197,56 @@ func (x *chanIndex) callees(call *ssa.CallCommon) []*ssa.Function {
 	return nil
 }
 
+// elems returns the element nodes of the containers nodes: the
+// elements of what is open are open.
+func (x *chanIndex) elems(nodes []chanNode) []chanNode {
+	out := make([]chanNode, 0, len(nodes))
+	for _, n := range nodes {
+		if x.congruent {
+			n = x.find(n)
+		}
+		if n == openNode {
+			out = append(out, openNode)
+			continue
+		}
+		e := elemNode{n}
+		if !x.congruent {
+			x.elemsMade[e] = true
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// joinElements makes the classes congruent: containers in one class
+// have their elements in one class, to a fixpoint (joining elements
+// can join containers of containers).
+func (x *chanIndex) joinElements() {
+	for changed := true; changed; {
+		changed = false
+		for e := range x.elemsMade {
+			canon := elemNode{x.find(e.of)}
+			if canon.of == openNode {
+				canon := openNode
+				if x.find(e) != x.find(canon) {
+					x.join([]chanNode{e, canon})
+					changed = true
+				}
+				continue
+			}
+			if !x.elemsMade[canon] {
+				x.elemsMade[canon] = true
+				changed = true
+			}
+			if x.find(e) != x.find(canon) {
+				x.join([]chanNode{e, canon})
+				changed = true
+			}
+		}
+	}
+	x.congruent = true
+}
+
 // onlyCalled reports whether the closure mc is only called where it is
 // made (go func() {...}(), func() {...}()).
 func onlyCalled(mc *ssa.MakeClosure) bool {
@@ -242,11 +306,11 @@ func (x *chanIndex) joinFlows(fn *ssa.Function) {
 				}
 			case *ssa.MapUpdate:
 				if holdsChan(instr.Value.Type()) {
-					x.join(append(x.nodesOf(instr.Value), x.nodesOf(instr.Map)...))
+					x.join(append(x.nodesOf(instr.Value), x.elems(x.nodesOf(instr.Map))...))
 				}
 			case *ssa.Send:
 				if holdsChan(instr.X.Type()) {
-					x.join(append(x.nodesOf(instr.X), x.nodesOf(instr.Chan)...))
+					x.join(append(x.nodesOf(instr.X), x.elems(x.nodesOf(instr.Chan))...))
 				}
 			case *ssa.MakeInterface:
 				if holdsChan(instr.X.Type()) {

@@ -48,14 +48,15 @@ func (x *chanIndex) walkValue(v ssa.Value, seen map[ssa.Value]bool, depth int, o
 		case token.MUL:
 			*out = append(*out, x.addrNodes(v.X)...)
 		case token.ARROW:
-			next(v.X) // a channel received from a channel of channels
+			// A channel received from a channel of channels.
+			*out = append(*out, x.elems(x.sub(v.X, seen, depth))...)
 		default:
 			*out = append(*out, openNode)
 		}
 	case *ssa.Lookup:
-		next(v.X)
+		*out = append(*out, x.elems(x.sub(v.X, seen, depth))...)
 	case *ssa.Index:
-		next(v.X)
+		*out = append(*out, x.elems(x.sub(v.X, seen, depth))...)
 	case *ssa.Field:
 		*out = append(*out, x.place(fieldNode(v.X.Type(), v.Field))...)
 	case *ssa.Extract:
@@ -88,6 +89,26 @@ func (x *chanIndex) walkTuple(t ssa.Value, i int, seen map[ssa.Value]bool, depth
 	case *ssa.UnOp, *ssa.Lookup:
 		if i == 0 {
 			x.walkValue(t, seen, depth+1, out)
+			return
+		}
+	case *ssa.Select:
+		// (index, recvOk, r0, r1, ...): r_k is received from the k-th
+		// receiving case.
+		k := i - 2
+		for _, st := range t.States {
+			if st.Dir != types.RecvOnly {
+				continue
+			}
+			if k == 0 {
+				*out = append(*out, x.elems(x.sub(st.Chan, seen, depth))...)
+				return
+			}
+			k--
+		}
+	case *ssa.Next:
+		// for k, v := range m: v is an element of m.
+		if rng, ok := t.Iter.(*ssa.Range); ok && i == 2 && !t.IsString {
+			*out = append(*out, x.elems(x.sub(rng.X, seen, depth))...)
 			return
 		}
 	case *ssa.Call:
@@ -173,13 +194,20 @@ func (x *chanIndex) addrNodes(addr ssa.Value) []chanNode {
 	case *ssa.Alloc:
 		return []chanNode{chanNode(a)}
 	case *ssa.IndexAddr:
-		return x.nodesOf(a.X)
+		return x.elems(x.nodesOf(a.X))
 	case *ssa.FreeVar:
 		if b := x.bindings(a); b != nil {
 			return x.addrNodes(b)
 		}
 	}
 	return []chanNode{openNode}
+}
+
+// sub returns the nodes of w within the walk of another value.
+func (x *chanIndex) sub(w ssa.Value, seen map[ssa.Value]bool, depth int) []chanNode {
+	var out []chanNode
+	x.walkValue(w, seen, depth+1, &out)
+	return out
 }
 
 // fieldNode returns the node of field i of the struct that t is or

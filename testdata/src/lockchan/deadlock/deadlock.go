@@ -657,3 +657,70 @@ func okTypeAssertUnlock(i iface) {
 }
 
 var _, _ = (*Broker2).run, newClientT
+
+// WL hands a reply channel over its stop channel: the reply's closer
+// is run, which takes no lock, not the send of the reply itself
+// (prometheus's WL.Close).
+type WL struct {
+	mtx    sync.Mutex
+	stopc  chan chan struct{}
+	actorc chan func()
+}
+
+func newWL() *WL {
+	w := &WL{stopc: make(chan chan struct{}), actorc: make(chan func(), 100)}
+	go w.run()
+	return w
+}
+
+func (w *WL) run() {
+	for {
+		select {
+		case f := <-w.actorc:
+			f()
+		case donec := <-w.stopc:
+			defer close(donec)
+			return
+		}
+	}
+}
+
+func (w *WL) okReplyChannel() {
+	w.mtx.Lock()
+	defer w.mtx.Unlock()
+	donec := make(chan struct{})
+	w.stopc <- donec // ok: run takes no lock (a stall)
+	<-donec          // ok: closed by run, which takes no lock
+}
+
+// Subs keeps channels in a map: a send on an element reaches the
+// receivers of the channels stored in it.
+type Subs struct {
+	mu   sync.Mutex
+	subs map[string]chan int
+	n    int
+}
+
+func newSubs() *Subs {
+	s := &Subs{subs: make(map[string]chan int)}
+	ch := make(chan int)
+	s.subs["a"] = ch
+	go func() {
+		for v := range ch {
+			s.mu.Lock()
+			s.n += v
+			s.mu.Unlock()
+		}
+	}()
+	return s
+}
+
+func (s *Subs) badSendToElement(v int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ch := range s.subs {
+		ch <- v // want `send on ch while holding s.mu; its only receiver takes s.mu first`
+	}
+}
+
+var _, _ = newWL, newSubs
