@@ -97,6 +97,7 @@ type access struct {
 	atomic bool
 	write  bool
 	excuse *exception // the exception of stage perAccess that clears a plain access, or nil
+	unused bool       // a load whose value is unused: a read only in _ = x (see blankRead)
 	held   []lockRef  // the locks held at the access
 	op     syncapi.AtomicAccess
 }
@@ -117,10 +118,7 @@ func (c *checker) scanFunc(fn *ssa.Function) {
 		case ssa.CallInstruction:
 			c.scanCall(fn, instr, held)
 		case *ssa.UnOp:
-			// A load whose value is unused reads nothing: go/ssa emits
-			// one for range over an array with a constant length,
-			// which Go does not evaluate (fixture badSum).
-			if instr.Op == token.MUL && len(*instr.Referrers()) > 0 {
+			if instr.Op == token.MUL {
 				c.scanPlain(fn, instr, instr.X, instr.Type(), false, held)
 			}
 		case *ssa.Store:
@@ -181,6 +179,9 @@ func (c *checker) scanPlain(fn *ssa.Function, instr ssa.Instruction, addr ssa.Va
 	}
 	a := &access{fn: fn, instr: instr, pos: pos, addr: addr, loc: loc, hasLoc: hasLoc,
 		owner: ownerOf(addr), typ: t, write: write, held: lockRefs(held)}
+	if u, ok := instr.(*ssa.UnOp); ok && len(*u.Referrers()) == 0 {
+		a.unused = true
+	}
 	a.excuse = c.excuse(perAccess, &candidate{a: a})
 	c.plains = append(c.plains, a)
 }

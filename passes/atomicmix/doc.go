@@ -49,7 +49,9 @@
 //     standing for that field of every value of its type, a
 //     package-level variable, or a captured local variable) that this
 //     package or an imported one accesses with sync/atomic, and a copy
-//     of a struct or array holding one.
+//     of a struct or array holding one. A read whose value is
+//     discarded (_ = x) is a read; range over an array, which
+//     evaluates only its constant length, is not.
 //  2. Races: a plain write races with any atomic access, a plain read
 //     with an atomic write.
 //

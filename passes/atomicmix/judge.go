@@ -108,6 +108,9 @@ func (c *checker) touches(atomicLocs map[memloc.Loc]*atomicSummary) []touch {
 	}
 	// keep applies the perLocation exceptions to t.
 	keep := func(t touch) {
+		if t.unused && !c.blankRead(t.access) {
+			return
+		}
 		if e := c.excuse(perLocation, &candidate{a: t.access, t: t}); e != nil {
 			if t.atomic {
 				c.trace(t, e)
@@ -142,11 +145,22 @@ func (c *checker) touches(atomicLocs map[memloc.Loc]*atomicSummary) []touch {
 	return out
 }
 
+// blankRead reports whether a, a load whose value go/ssa leaves
+// unused, is the read of _ = x (or var _ = x), which Go evaluates and
+// the race detector sees. go/ssa also emits such a load for range over
+// an array, whose length is constant and which Go does not evaluate
+// (fixture badSum): that one reads nothing. The syntax is consulted
+// only for a candidate, so packages without one do not build it.
+func (c *checker) blankRead(a *access) bool {
+	e := c.syntax().expr(a.pos)
+	return e != nil && c.syntax().blank[e]
+}
+
 // traceAccess emits the trace of a plain access that an exception of
 // stage perAccess excused, if it touches a location accessed
 // atomically: the others were never candidates.
 func (c *checker) traceAccess(a *access, isAtomic func(memloc.Loc, *types.TypeName) bool) {
-	if !trace.On() {
+	if !trace.On() || a.unused && !c.blankRead(a) {
 		return
 	}
 	if a.hasLoc && isAtomic(a.loc, a.owner) {

@@ -377,7 +377,7 @@ func (c *checker) checkSlot(rules *originRules, g *types.Var, s *slot) bool {
 	}
 	// No copy of a struct that holds G.
 	for _, a := range c.plains {
-		if composite(a.typ) {
+		if composite(a.typ) && !a.unused { // a discarded load keeps no copy
 			for _, f := range c.containedFields(a.typ) {
 				if f.field == g {
 					return false

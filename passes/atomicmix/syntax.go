@@ -17,6 +17,7 @@ type syntaxIndex struct {
 	exprs map[token.Pos]ast.Expr // Sel of x.f, Lbrack of a[i], Star of *p, an identifier
 	stmts map[ast.Expr]ast.Stmt  // the left-hand side of an assignment or x++ → the statement
 	files map[*token.File]*ast.File
+	blank map[ast.Expr]bool // the values assigned to _, in _ = x or var _ = x
 }
 
 func newSyntaxIndex(pass *analysis.Pass, ins *inspector.Inspector) *syntaxIndex {
@@ -24,13 +25,14 @@ func newSyntaxIndex(pass *analysis.Pass, ins *inspector.Inspector) *syntaxIndex 
 		exprs: make(map[token.Pos]ast.Expr),
 		stmts: make(map[ast.Expr]ast.Stmt),
 		files: make(map[*token.File]*ast.File),
+		blank: make(map[ast.Expr]bool),
 	}
 	for _, f := range pass.Files {
 		idx.files[pass.Fset.File(f.Pos())] = f
 	}
 	filter := []ast.Node{
 		(*ast.SelectorExpr)(nil), (*ast.IndexExpr)(nil), (*ast.StarExpr)(nil), (*ast.Ident)(nil),
-		(*ast.AssignStmt)(nil), (*ast.IncDecStmt)(nil),
+		(*ast.AssignStmt)(nil), (*ast.IncDecStmt)(nil), (*ast.ValueSpec)(nil),
 	}
 	ins.Preorder(filter, func(n ast.Node) {
 		switch n := n.(type) {
@@ -48,11 +50,31 @@ func newSyntaxIndex(pass *analysis.Pass, ins *inspector.Inspector) *syntaxIndex 
 			for _, lhs := range n.Lhs {
 				idx.stmts[ast.Unparen(lhs)] = n
 			}
+			if len(n.Lhs) == len(n.Rhs) {
+				idx.addBlanks(n.Lhs, n.Rhs)
+			}
+		case *ast.ValueSpec:
+			if len(n.Names) == len(n.Values) {
+				lhs := make([]ast.Expr, len(n.Names))
+				for i, id := range n.Names {
+					lhs[i] = id
+				}
+				idx.addBlanks(lhs, n.Values)
+			}
 		case *ast.IncDecStmt:
 			idx.stmts[ast.Unparen(n.X)] = n
 		}
 	})
 	return idx
+}
+
+// addBlanks records the values of rhs assigned to _ in lhs.
+func (idx *syntaxIndex) addBlanks(lhs, rhs []ast.Expr) {
+	for i, l := range lhs {
+		if id, ok := ast.Unparen(l).(*ast.Ident); ok && id.Name == "_" {
+			idx.blank[ast.Unparen(rhs[i])] = true
+		}
+	}
 }
 
 // expr returns the expression whose load or store go/ssa placed at pos.

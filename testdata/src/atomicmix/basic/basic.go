@@ -304,3 +304,25 @@ func (b *Box) okUnsafeView() (val any) {
 	vp.data = data // ok: val is not shared yet // excused unpublished
 	return val
 }
+
+// A read whose value is discarded is still a read, which races with the
+// atomic adds (go test -race reports both).
+func (s *Server) badBlank() {
+	_ = s.requests // want `non-atomic read of s.requests, which is accessed atomically elsewhere`
+}
+
+func badBlankGlobal() {
+	var _ = ops // want `non-atomic read of ops, which is accessed atomically elsewhere`
+}
+
+func badBlankPair(s *Server) {
+	_, _ = ops, s.requests // want `non-atomic read of ops, which is accessed atomically elsewhere` `non-atomic read of s.requests, which is accessed atomically elsewhere`
+}
+
+// A range over an array evaluates only its constant length: no read.
+func (b *Buckets) okRangeLen() (n int) {
+	for i := range b.counts { // ok: len of an array is a constant
+		n += i
+	}
+	return n
+}
