@@ -38,6 +38,8 @@ var exceptions = []exception{
 		func(_ *checker, op syncapi.BlockingOp) bool { return joinsOwnGoroutine(op) }},
 	{"len-guarded", "a receive after len(ch) > 0 was checked under a lock that every sender on the channel holds",
 		(*checker).lenGuarded},
+	{"slot-release", "a receive from a buffered channel (a semaphore) that the function itself sent on before it: it takes back its own slot",
+		(*checker).slotRelease},
 	{"buffered-by-design", "a send, outside a loop on one field channel, on a channel the package always makes buffered",
 		(*checker).bufferedByDesign},
 }
@@ -215,6 +217,39 @@ func (c *checker) sendersHold(class chanNode, cls lockClass) bool {
 		}
 	}
 	return true
+}
+
+// slotRelease reports whether op receives from a buffered channel that
+// its function may have sent on before it: a semaphore's release of the
+// slot the function took (sarama's sendInternal takes a b.inFlight
+// slot and gives it back when the write fails). It assumes the
+// semaphore discipline, each receiver releasing a slot some send took.
+func (c *checker) slotRelease(op syncapi.BlockingOp) bool {
+	if op.Kind != syncapi.Recv {
+		return false
+	}
+	classes := c.chans.classesOf(op.Chan)
+	if len(classes) == 0 {
+		return false
+	}
+	for _, cls := range classes {
+		if cls == openNode || !c.chans.makes[cls] || c.chans.unbufMake[cls] {
+			return false
+		}
+	}
+	var reach flow.Reach
+	for _, b := range op.Instr.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			send, ok := instr.(*ssa.Send)
+			if !ok || !(sameChan(send.Chan) == sameChan(op.Chan) || sameLoad(send.Chan, op.Chan)) {
+				continue
+			}
+			if reach.MayPrecede(send, op.Instr) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // bufferedByDesign: a buffer the package always gives the channel holds

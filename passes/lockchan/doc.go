@@ -63,6 +63,9 @@
 //     wait for goroutines the same function started (go f(c); <-c);
 //     len-guarded, a receive after len(ch) > 0 was checked under a lock
 //     that every sender on the channel holds, still held at the receive;
+//     slot-release, a receive from a buffered channel the function sent
+//     on before it (a semaphore giving back its own slot: this assumes
+//     every receiver releases a slot some send took);
 //     buffered-by-design, a send on a channel the package always makes
 //     buffered (a field only ever given a buffered channel, or an
 //     element type of the package whose channels are all made

@@ -724,3 +724,44 @@ func (s *Subs) badSendToElement(v int) {
 }
 
 var _, _ = newWL, newSubs
+
+// Conn limits requests in flight with a semaphore channel; a failed
+// write gives its own slot back under c.mu, and the response reader,
+// which takes c.mu, gives back the others (sarama's broker).
+type Conn struct {
+	mu       sync.Mutex
+	inFlight chan struct{}
+	id       int
+}
+
+func newConn() *Conn {
+	c := &Conn{inFlight: make(chan struct{}, 5)}
+	go func() {
+		for {
+			c.mu.Lock()
+			c.id--
+			c.mu.Unlock()
+			<-c.inFlight
+		}
+	}()
+	return c
+}
+
+func (c *Conn) okReleaseOwnSlot(fail bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.inFlight <- struct{}{}
+	if fail {
+		<-c.inFlight // ok: gives back the slot this call took
+		return
+	}
+	c.id++
+}
+
+func (c *Conn) badTakeOthersSlot() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	<-c.inFlight // want `receive from c.inFlight while holding c.mu; its only sender takes c.mu first`
+}
+
+var _ = newConn
