@@ -165,3 +165,18 @@ func TestSeverities(t *testing.T) {
 		}
 	}
 }
+
+func TestWordEnd(t *testing.T) {
+	text := []byte("x := atomic.AddInt64(&c.n, 1) + b.mu.x\n")
+	for _, tc := range []struct{ at, want int }{
+		{0, 1},   // x
+		{5, 20},  // atomic.AddInt64
+		{21, 25}, // &c.n
+		{2, 3},   // ':' alone
+		{32, 38}, // b.mu.x
+	} {
+		if got := wordEnd(text, tc.at); got != tc.want {
+			t.Errorf("wordEnd(%q) = %q, want %q", text[tc.at:], text[tc.at:got], text[tc.at:tc.want])
+		}
+	}
+}

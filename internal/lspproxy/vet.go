@@ -364,11 +364,15 @@ func cutLast(s, sep string) (before, after string, ok bool) {
 }
 
 // wordEnd returns the end of the expression that starts at offset (an
-// identifier or selector such as b.mu), so a diagnostic that the
-// analysis reports at a point underlines the name it is about. If no
-// name starts there, it covers one character.
+// identifier or selector such as b.mu, or its address &c.n), so a
+// diagnostic that the analysis reports at a point underlines the name
+// it is about. If no name starts there, it covers one character.
 func wordEnd(text []byte, offset int) int {
 	i := offset
+	if i < len(text) && text[i] == '&' {
+		offset++
+		i++
+	}
 	for i < len(text) && (isWordByte(text[i]) || text[i] == '.' && i > offset && i+1 < len(text) && isWordByte(text[i+1])) {
 		i++
 	}
