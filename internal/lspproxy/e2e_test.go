@@ -298,15 +298,23 @@ func goCache(t *testing.T) string {
 	return strings.TrimSpace(string(out))
 }
 
-// TestPullDiagnostics checks that gopls's answer to a pull request for
-// a file's diagnostics (gopls's pullDiagnostics setting) gains
-// sharedvet's findings of the file.
-func TestPullDiagnostics(t *testing.T) {
+// TestGoplsSettings checks that gopls's answer to a pull request for a
+// file's diagnostics (gopls's pullDiagnostics setting) gains sharedvet's
+// findings of the file, and that gopls's buildFlags, which the editor
+// gives gopls when it asks for its settings, apply to sharedvet's
+// analysis too: a file behind a build tag is analyzed.
+func TestGoplsSettings(t *testing.T) {
 	gopls := testGopls(t)
 	sv := testSharedvet(t)
 	dir, file := writeFixture(t)
+	tagged := filepath.Join(dir, "tagged.go")
+	taggedText := "//go:build integration\n\npackage fx\n\nfunc (s *Stats) Reset() { s.n = 0 }\n"
+	if err := os.WriteFile(tagged, []byte(taggedText), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	uri := fileURI(file)
 	c := startClient(t, dir, sv, "gopls", "-gopls="+gopls)
+	c.settings = map[string]any{"gopls": map[string]any{"buildFlags": []string{"-tags=integration"}}}
 	c.initialize(dir, map[string]any{"pullDiagnostics": true})
 	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
 		"uri": uri, "languageId": "go", "version": 1, "text": fixture}})
@@ -322,5 +330,8 @@ func TestPullDiagnostics(t *testing.T) {
 	if report.Kind == "unchanged" || !hasSource(report.Items, source, "atomicmix-read") || !hasOther(report.Items) {
 		t.Errorf("pulled diagnostics = %s, want a full report (gopls v0.23 leaves its kind empty) with sharedvet's atomicmix-read and gopls's", r)
 	}
+	c.waitFor("sharedvet's diagnostic in the file behind a build tag", fileURI(tagged), func(ds []lspDiagnostic) bool {
+		return hasSource(ds, source, "atomicmix-write")
+	})
 	c.shutdown()
 }

@@ -3,6 +3,7 @@ package lspproxy
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,9 +30,16 @@ type engine struct {
 
 	sem chan struct{} // held by the running go vet
 
-	mu    sync.Mutex
-	flags []string        // vet flags from the settings
-	jobs  map[string]*job // by package directory
+	mu   sync.Mutex
+	cfg  vetConfig       // how go vet runs, from the settings
+	jobs map[string]*job // by package directory
+}
+
+// A vetConfig is how go vet runs, from sharedvet's and gopls's settings.
+type vetConfig struct {
+	flags []string // the analyzers' flags, from sharedvet's settings
+	build []string // build flags (-tags=...), from gopls's buildFlags
+	env   []string // KEY=VALUE, from gopls's env
 }
 
 // A job is the latest request to analyze one package directory.
@@ -45,11 +53,25 @@ func newEngine(ctx context.Context, goCmd, vettool, tmp string) *engine {
 	return &engine{ctx: ctx, goCmd: goCmd, vettool: vettool, tmp: tmp, sem: make(chan struct{}, 1), jobs: map[string]*job{}}
 }
 
-// setFlags sets the go vet flags of later analyses.
+// setFlags sets the analyzers' flags of later analyses.
 func (e *engine) setFlags(flags []string) {
 	e.mu.Lock()
-	e.flags = flags
+	e.cfg.flags = flags
 	e.mu.Unlock()
+}
+
+// setBuild sets the build flags and environment of later analyses, as
+// gopls's settings give them to gopls, so that sharedvet sees the files
+// gopls sees.
+// It reports whether they changed.
+func (e *engine) setBuild(build, env []string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if slices.Equal(e.cfg.build, build) && slices.Equal(e.cfg.env, env) {
+		return false
+	}
+	e.cfg.build, e.cfg.env = build, env
+	return true
 }
 
 // schedule asks for an analysis of the package in dir after delay. It
@@ -84,7 +106,7 @@ func (e *engine) run(dir string, j *job, gen int) {
 		return
 	}
 	j.cancel = cancel
-	flags := e.flags
+	cfg := e.cfg
 	e.mu.Unlock()
 
 	select {
@@ -93,7 +115,7 @@ func (e *engine) run(dir string, j *job, gen int) {
 		return
 	}
 	start := time.Now()
-	fs, err := vet(ctx, e.goCmd, e.vettool, flags, dir, e.tmp, e.snapshot())
+	fs, err := vet(ctx, e.goCmd, e.vettool, cfg, dir, e.tmp, e.snapshot())
 	<-e.sem
 
 	e.mu.Lock()

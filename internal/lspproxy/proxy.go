@@ -156,6 +156,7 @@ type proxy struct {
 	configurable bool                 // the editor answers workspace/configuration
 	ownCalls     map[jsonrpc2.ID]bool // the proxy's requests to the editor, awaiting answers
 	nextCall     int
+	goplsAsks    map[jsonrpc2.ID]int // gopls's workspace/configuration requests: index of the "gopls" item
 }
 
 // A fileState is what each side last reported for one file.
@@ -175,15 +176,16 @@ type asked struct {
 
 func newProxy(analyzers []*analysis.Analyzer, toEditor, toGopls *frameWriter) *proxy {
 	p := &proxy{
-		toEditor: toEditor,
-		toGopls:  toGopls,
-		checks:   map[string]bool{},
-		urls:     map[string]string{},
-		docs:     map[string]*openFile{},
-		files:    map[string]*fileState{},
-		pending:  map[jsonrpc2.ID]asked{},
-		ownCalls: map[jsonrpc2.ID]bool{},
-		onChange: true,
+		toEditor:  toEditor,
+		toGopls:   toGopls,
+		checks:    map[string]bool{},
+		urls:      map[string]string{},
+		docs:      map[string]*openFile{},
+		files:     map[string]*fileState{},
+		pending:   map[jsonrpc2.ID]asked{},
+		ownCalls:  map[jsonrpc2.ID]bool{},
+		goplsAsks: map[jsonrpc2.ID]int{},
+		onChange:  true,
 	}
 	for _, a := range analyzers {
 		p.checks[a.Name] = true
@@ -250,6 +252,7 @@ func (p *proxy) fromEditor(msg jsonrpc2.Message, body []byte) []byte {
 		if p.answered(m) {
 			return nil
 		}
+		p.goplsSettingsAnswered(m)
 	case *jsonrpc2.Call:
 		switch m.Method() {
 		case "initialize":
@@ -387,6 +390,10 @@ func (p *proxy) fromGopls(msg jsonrpc2.Message, body []byte) []byte {
 	case *jsonrpc2.Notification:
 		if m.Method() == "textDocument/publishDiagnostics" {
 			return p.goplsDiagnostics(json.RawMessage(m.Params()), body)
+		}
+	case *jsonrpc2.Call:
+		if m.Method() == "workspace/configuration" {
+			p.goplsAsksSettings(m)
 		}
 	case *jsonrpc2.Response:
 		p.mu.Lock()

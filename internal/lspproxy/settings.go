@@ -45,7 +45,12 @@ func (p *proxy) initialize(m *jsonrpc2.Call, body []byte) []byte {
 		p.mu.Unlock()
 	}
 	var opts map[string]json.RawMessage
-	if json.Unmarshal(params["initializationOptions"], &opts) != nil || opts["sharedvet"] == nil {
+	if json.Unmarshal(params["initializationOptions"], &opts) != nil {
+		return body
+	}
+	// The rest of initializationOptions is gopls's settings.
+	p.useGoplsSettings(params["initializationOptions"])
+	if opts["sharedvet"] == nil {
 		return body
 	}
 	if err := p.apply(opts["sharedvet"]); err != nil {
@@ -157,8 +162,73 @@ func (p *proxy) answered(m *jsonrpc2.Response) bool {
 		p.logf(protocol.MessageTypeError, "sharedvet gopls: settings \"sharedvet\": %v", err)
 		return true
 	}
+	p.reanalyzeOpen()
+	return true
+}
+
+// goplsSettings are the settings of gopls that decide which files make
+// up a package: sharedvet's analysis uses them too.
+type goplsSettings struct {
+	BuildFlags []string          `json:"buildFlags"`
+	Env        map[string]string `json:"env"`
+}
+
+// useGoplsSettings takes the build flags and environment from gopls's
+// settings (initializationOptions, or the editor's answer to gopls's
+// workspace/configuration request), if they name any.
+func (p *proxy) useGoplsSettings(raw json.RawMessage) {
+	var gs goplsSettings
+	if json.Unmarshal(raw, &gs) != nil || gs.BuildFlags == nil && gs.Env == nil {
+		return
+	}
+	var env []string
+	for _, k := range sortedKeys(gs.Env) {
+		env = append(env, k+"="+gs.Env[k])
+	}
+	if p.engine.setBuild(gs.BuildFlags, env) {
+		p.reanalyzeOpen()
+	}
+}
+
+// reanalyzeOpen analyzes again the packages of the open files, after
+// a change of settings.
+func (p *proxy) reanalyzeOpen() {
 	for _, f := range p.snapshot() {
 		p.engine.schedule(filepath.Dir(f.path), 0)
 	}
-	return true
+}
+
+// goplsAsksSettings notes gopls's request for its settings, whose answer
+// useGoplsSettings reads on its way back.
+func (p *proxy) goplsAsksSettings(m *jsonrpc2.Call) {
+	var params struct {
+		Items []struct {
+			Section string `json:"section"`
+		} `json:"items"`
+	}
+	if json.Unmarshal(m.Params(), &params) != nil {
+		return
+	}
+	for i, it := range params.Items {
+		if it.Section == "gopls" {
+			p.mu.Lock()
+			p.goplsAsks[m.ID()] = i
+			p.mu.Unlock()
+			return
+		}
+	}
+}
+
+// goplsSettingsAnswered reads the editor's answer to gopls's request for
+// its settings, if m is one.
+func (p *proxy) goplsSettingsAnswered(m *jsonrpc2.Response) {
+	p.mu.Lock()
+	i, ok := p.goplsAsks[m.ID()]
+	delete(p.goplsAsks, m.ID())
+	p.mu.Unlock()
+	var items []json.RawMessage
+	if !ok || m.Err() != nil || json.Unmarshal(m.Result(), &items) != nil || i >= len(items) {
+		return
+	}
+	p.useGoplsSettings(items[i])
 }

@@ -98,7 +98,7 @@ func (e *buildError) Error() string { return e.msg }
 
 // vet analyzes the package in dir, seeing the editor's buffers open
 // instead of the files on disk, and returns its findings.
-func vet(ctx context.Context, goCmd, vettool string, flags []string, dir, tmpRoot string, open []openFile) ([]finding, error) {
+func vet(ctx context.Context, goCmd, vettool string, cfg vetConfig, dir, tmpRoot string, open []openFile) ([]finding, error) {
 	tmp, err := os.MkdirTemp(tmpRoot, "run")
 	if err != nil {
 		return nil, err
@@ -108,13 +108,17 @@ func vet(ctx context.Context, goCmd, vettool string, flags []string, dir, tmpRoo
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"vet", "-vettool=" + vettool, "-json"}
+	args := append([]string{"vet"}, cfg.build...)
+	args = append(args, "-vettool="+vettool, "-json")
 	if len(ov.replace) > 0 {
 		args = append(args, "-overlay="+filepath.Join(tmp, "overlay.json"))
 	}
-	args = append(append(args, flags...), ".")
+	args = append(append(args, cfg.flags...), ".")
 	cmd := exec.CommandContext(ctx, goCmd, args...)
 	cmd.Dir = dir
+	if len(cfg.env) > 0 {
+		cmd.Env = append(os.Environ(), cfg.env...)
+	}
 	cmd.WaitDelay = time.Second
 	killGroup(cmd)
 	var stdout, stderr bytes.Buffer
