@@ -39,6 +39,11 @@
 // when the send waits for it: not before a close, nor before a send on
 // a channel made with a capacity of 2 or more.
 //
+// Rule "handoff": a mutex that the starting function holds at the go
+// statement and the goroutine unlocks is handed over: the starting
+// function's next lock of it waits for that unlock, and orders the
+// goroutine's accesses before the unlock before what follows the lock.
+//
 // Rule "constant": code under a constant condition that selects the
 // other branch (if debug, with const debug = false) never runs: its
 // accesses and go statements do not count.

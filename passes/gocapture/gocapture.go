@@ -251,7 +251,7 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 	mine, _ := st.classOf(capture{s, i})
 	name := s.Fn.FreeVars[i].Name()
 	paired := false
-	for _, grp := range c.groupByReleases(gor, s, gAcc) {
+	for _, grp := range c.groupByReleases(parent, gor, s, gAcc) {
 		r := st.region(s, v, grp.releases, regions)
 		for _, pa := range pAcc {
 			if !r.has(pa.instr) {
@@ -292,11 +292,14 @@ type group struct {
 // of them, a send follows those before it. The return of a goroutine
 // started by a joining spawner (wg.Go) follows all of them. Usually
 // there are one or two groups.
-func (c *checker) groupByReleases(gor *side, s spawn.Site, accs []access) []*group {
+func (c *checker) groupByReleases(parent, gor *side, s spawn.Site, accs []access) []*group {
 	var end []event
 	if s.Group != nil {
 		end = append(end, event{instr: s.Instr, class: syncapi.GroupDone, key: c.locks.KeyOf(s.Group), sel: -1})
 	}
+	// Rule "handoff": the goroutine's unlock of a mutex that the
+	// starter holds at s releases to the starter's next lock.
+	held := c.heldAt(parent.fn, s.Instr)
 	byKey := make(map[string]*group)
 	var groups []*group
 	for _, a := range accs {
@@ -307,6 +310,13 @@ func (c *checker) groupByReleases(gor *side, s spawn.Site, accs []access) []*gro
 			// is placed at the call, which may synchronize after
 			// it (fixture okClosureSignals).
 			if e.deferred || e.instr == a.instr || gor.g.after(a.instr, e.instr) {
+				if e.class == mutexUnlock && !e.unknown {
+					l, ok := held.Get(e.key)
+					if !ok || l.Shared {
+						continue
+					}
+					e.handoff = true
+				}
 				rel = append(rel, e)
 				sig = fmt.Appendf(sig, "%d,", k)
 			}

@@ -26,7 +26,17 @@ type event struct {
 	sel      int         // the case of a select, or -1
 	deferred bool        // a deferred call: it runs when the function returns
 	timer    bool        // a receive from a timer's channel, which only the runtime sends on
+	handoff  bool        // an unlock of a mutex that the starter held at the go statement (rule "handoff")
 }
+
+// Mutex operations are events only for rule "handoff": an unlock in
+// the goroutine of a mutex the starter held when it started it, and
+// the starter's next lock, which must wait for that unlock. Other
+// pairs of unlock and lock order nothing, since either may come first.
+const (
+	mutexUnlock syncapi.SyncClass = -1 - iota
+	mutexLock
+)
 
 // eventsOf returns the events of fn, in block order.
 func (c *checker) eventsOf(fn *ssa.Function) []event {
@@ -40,6 +50,16 @@ func (c *checker) eventsOf(fn *ssa.Function) []event {
 					out = append(out, event{instr: instr, class: op.Class, key: c.locks.KeyOf(op.Obj), sel: op.Case, deferred: deferred, timer: timer})
 				}
 				continue
+			}
+			if call, ok := instr.(ssa.CallInstruction); ok {
+				if lc, ok := syncapi.LockCallOf(call.Common()); ok && !lc.Shared {
+					class := mutexLock
+					if lc.Effect == syncapi.Release {
+						class = mutexUnlock
+					}
+					out = append(out, event{instr: instr, class: class, key: c.locks.KeyOf(lc.Mutex), sel: -1, deferred: deferred})
+					continue
+				}
 			}
 			if call, ok := instr.(ssa.CallInstruction); ok && !isGo(instr) && !spawn.IsSpawnerWith(call.Common(), c.extra, c.spawns) && unknownCall(call.Common()) {
 				out = append(out, c.callEvents(call, deferred)...)
@@ -261,6 +281,10 @@ func orders(r, a event) bool {
 	if !a.unknown && a.class == syncapi.WaitAll {
 		return true // it waits for every goroutine, whatever it does (fixture okSynctestWait)
 	}
+	if !r.unknown && isMutexOp(r.class) || !a.unknown && isMutexOp(a.class) {
+		// Rule "handoff" (fixture okMutexHandoff).
+		return r.handoff && a.class == mutexLock && !a.unknown && r.key == a.key
+	}
 	if r.unknown || a.unknown {
 		return mayBeSame(r.key, a.key)
 	}
@@ -314,6 +338,9 @@ func bufferedChan(k lockset.Key) bool {
 	n, exact := constant.Int64Val(constant.ToInt(c.Value))
 	return exact && n >= 2
 }
+
+// isMutexOp reports whether class is that of a lock or an unlock.
+func isMutexOp(class syncapi.SyncClass) bool { return class == mutexLock || class == mutexUnlock }
 
 // mayBeSame reports whether an unknown call handed (or reaching) x may
 // operate on y. An anonymous call (zero key) reaches what escapes:
