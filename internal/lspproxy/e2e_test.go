@@ -161,7 +161,7 @@ func TestEndToEnd(t *testing.T) {
 			mine = d
 		}
 	}
-	if mine.Range.Start.Line != 12 || !strings.Contains(mine.Message, "non-atomic read of s.n") {
+	if mine.Range.Start.Line != 12 || !strings.Contains(mine.Message, "non-atomic read of `s.n`") {
 		t.Errorf("sharedvet diagnostic = %+v, want the read of s.n on line 13", mine)
 	}
 	if mine.Severity != 2 {

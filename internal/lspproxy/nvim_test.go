@@ -81,7 +81,7 @@ func TestNeovim(t *testing.T) {
 	}
 	var mine, other bool
 	for _, d := range diags {
-		if d.Source == source && d.Lnum == 12 && d.Code == "atomicmix-read" && strings.Contains(d.Message, "non-atomic read of s.n") {
+		if d.Source == source && d.Lnum == 12 && d.Code == "atomicmix-read" && strings.Contains(d.Message, "non-atomic read of `s.n`") {
 			mine = true
 		}
 		if d.Source != source {

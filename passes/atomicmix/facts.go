@@ -3,13 +3,13 @@ package atomicmix
 import (
 	"fmt"
 	"go/types"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/sharedvet/sharedvet/passes/internal/memloc"
+	"github.com/sharedvet/sharedvet/passes/internal/report"
 )
 
 // An AccessFact is a package fact: the struct fields and package-level
@@ -27,7 +27,7 @@ type Access struct {
 	Loc    string // "path/to/pkg.Type.Field" or "path/to/pkg.Var"
 	Atomic bool
 	Write  bool
-	Posn   string // "file.go:line" of one such access
+	Posn   string // "import/path/file.go:line" of one such access
 	// Within, for atomic accesses, names the unexported value fields
 	// that enclose every atomic access of the field in the package
 	// (comma-separated, as "stats"), when their addresses do not escape
@@ -139,8 +139,7 @@ func (b factBuilder) add(pass *analysis.Pass, key string, atomic, write bool, a 
 	if key == "" || b[k] != "" {
 		return
 	}
-	p := pass.Fset.Position(a.pos)
-	b[k] = fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
+	b[k] = report.Where(pass.Pkg.Path(), pass.Fset.Position(a.pos))
 }
 
 func (b factBuilder) export(pass *analysis.Pass, within map[string]string) {

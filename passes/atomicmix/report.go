@@ -123,16 +123,16 @@ func (c *checker) positionlessLoads(fn *ssa.Function, l memloc.Loc) []ssa.Instru
 
 // reportPlain reports a plain access that races with an atomic one.
 func (c *checker) reportPlain(f *finding) {
-	name := c.accessName(f.touch)
+	name := report.Code(c.accessName(f.touch))
 	var msg, cat string
 	expr := c.exprAt(f.touch)
 	switch {
 	case f.path != "" && f.write:
 		cat = "atomicmix-write"
-		msg = fmt.Sprintf("assignment to %s is a non-atomic write of %s", c.wholeName(f.touch), name)
+		msg = fmt.Sprintf("assignment to %s is a non-atomic write of %s", report.Code(c.wholeName(f.touch)), name)
 	case f.path != "":
 		cat = "atomicmix-copy"
-		msg = fmt.Sprintf("copy of %s is a non-atomic read of %s", c.wholeName(f.touch), name)
+		msg = fmt.Sprintf("copy of %s is a non-atomic read of %s", report.Code(c.wholeName(f.touch)), name)
 	case f.write:
 		cat = "atomicmix-write"
 		msg = fmt.Sprintf("non-atomic %s of %s", c.writeVerb(expr), name)
@@ -143,7 +143,7 @@ func (c *checker) reportPlain(f *finding) {
 	var related []analysis.RelatedInformation
 	if f.other != nil {
 		msg += ", which is accessed atomically elsewhere"
-		related = report.Related(f.other.pos, srcname.Of(f.other.addr)+" is accessed atomically here")
+		related = report.Related(f.other.pos, report.Code(srcname.Of(f.other.addr))+" is accessed atomically here")
 	} else {
 		msg += fmt.Sprintf(", which is accessed atomically elsewhere (%s)", f.posn)
 	}
@@ -163,7 +163,7 @@ func (c *checker) reportImported(a *access, plain Access) {
 		Pos:      a.pos,
 		Category: "atomicmix-atomic",
 		Message: fmt.Sprintf("atomic access of %s, which is accessed non-atomically elsewhere (%s)",
-			srcname.Of(a.addr), plain.Posn),
+			report.Code(srcname.Of(a.addr)), plain.Posn),
 	})
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/sharedvet/sharedvet/passes/internal/report"
 )
 
 // An access is a plain read or write of a captured variable, of a part
@@ -418,11 +420,11 @@ func describe(name string, a access) string {
 	}
 	switch {
 	case a.inMap:
-		return "map " + name
+		return "map " + report.Code(name)
 	case every:
-		return "the elements of " + name
+		return "the elements of " + report.Code(name)
 	}
-	return name
+	return report.Code(name)
 }
 
 // reachOf returns the memory behind the captured variable v (an Alloc,

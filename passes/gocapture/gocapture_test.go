@@ -64,7 +64,7 @@ func TestRelated(t *testing.T) {
 	results := analysistest.Run(t, testdata(t), gocapture.Analyzer, "gocapture/basic")
 	for _, r := range results {
 		for _, d := range r.Diagnostics {
-			if !strings.HasPrefix(d.Message, "goroutine writes err,") {
+			if !strings.HasPrefix(d.Message, "goroutine writes `err`,") {
 				continue
 			}
 			var got []string
@@ -72,7 +72,7 @@ func TestRelated(t *testing.T) {
 				p := r.Pass.Fset.Position(rel.Pos)
 				got = append(got, fmt.Sprintf("%d: %s", p.Line, rel.Message))
 			}
-			want := []string{"18: err read here", "15: goroutine started here"}
+			want := []string{"18: `err` read here", "15: goroutine started here"}
 			if !slices.Equal(got, want) {
 				t.Errorf("related = %q, want %q", got, want)
 			}

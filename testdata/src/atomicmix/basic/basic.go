@@ -24,34 +24,34 @@ func (s *Server) Handle() {
 func (s *Server) fail() { atomic.AddInt64(&s.errors, 1) }
 
 func (s *Server) badRead() uint64 {
-	return s.requests // want `non-atomic read of s.requests, which is accessed atomically elsewhere`
+	return s.requests // want "non-atomic read of `s.requests`, which is accessed atomically elsewhere"
 }
 
 func (s *Server) badCompare() bool {
-	return s.errors > 10 // want `non-atomic read of s.errors, which is accessed atomically elsewhere`
+	return s.errors > 10 // want "non-atomic read of `s.errors`, which is accessed atomically elsewhere"
 }
 
 func (s *Server) badWrite() {
-	s.requests = 0 // want `non-atomic write of s.requests, which is accessed atomically elsewhere`
+	s.requests = 0 // want "non-atomic write of `s.requests`, which is accessed atomically elsewhere"
 }
 
 func (s *Server) badIncrement() {
-	s.errors++ // want `non-atomic increment of s.errors, which is accessed atomically elsewhere`
+	s.errors++ // want "non-atomic increment of `s.errors`, which is accessed atomically elsewhere"
 }
 
 func (s *Server) badAdd(n int64) {
-	s.errors += n // want `non-atomic update of s.errors, which is accessed atomically elsewhere`
+	s.errors += n // want "non-atomic update of `s.errors`, which is accessed atomically elsewhere"
 }
 
 func (s *Server) badDecrement() {
-	s.active-- // want `non-atomic decrement of s.active, which is accessed atomically elsewhere`
+	s.active-- // want "non-atomic decrement of `s.active`, which is accessed atomically elsewhere"
 }
 
 // badOtherValue reads the field of another value of the same type: the
 // field is identified by its declaration.
 func badOtherValue(servers []*Server) (n uint64) {
 	for _, s := range servers {
-		n += s.requests // want `non-atomic read of s.requests, which is accessed atomically elsewhere`
+		n += s.requests // want "non-atomic read of `s.requests`, which is accessed atomically elsewhere"
 	}
 	return n
 }
@@ -80,7 +80,7 @@ func okConstructor(n uint64) *Server {
 func badAfterPublish() *Server {
 	s := &Server{}
 	go s.Handle()
-	s.requests = 5 // want `non-atomic write of s.requests, which is accessed atomically elsewhere`
+	s.requests = 5 // want "non-atomic write of `s.requests`, which is accessed atomically elsewhere"
 	return s
 }
 
@@ -105,7 +105,7 @@ type Cache struct {
 func (c *Cache) hit() { atomic.AddUint64(&c.stats.hits, 1) }
 
 func (c *Cache) badSnapshot() Stats {
-	return c.stats // want `copy of c.stats is a non-atomic read of c.stats.hits, which is accessed atomically elsewhere`
+	return c.stats // want "copy of `c.stats` is a non-atomic read of `c.stats.hits`, which is accessed atomically elsewhere"
 }
 
 // okClone copies a Stats that cannot be a Cache's: every atomic access
@@ -116,7 +116,7 @@ func okClone(s *Stats) *Stats {
 }
 
 func (c *Cache) badReset() {
-	c.stats = Stats{} // want `assignment to c.stats is a non-atomic write of c.stats.hits, which is accessed atomically elsewhere`
+	c.stats = Stats{} // want "assignment to `c.stats` is a non-atomic write of `c.stats.hits`, which is accessed atomically elsewhere"
 }
 
 func (c *Cache) okMisses() uint64 { return c.stats.misses } // ok: misses is never accessed atomically
@@ -131,11 +131,11 @@ var (
 func work() { atomic.AddInt64(&ops, 1) }
 
 func badGlobalRead() int64 {
-	return ops // want `non-atomic read of ops, which is accessed atomically elsewhere`
+	return ops // want "non-atomic read of `ops`, which is accessed atomically elsewhere"
 }
 
 func badGlobalWrite() {
-	ops = 0 // want `non-atomic write of ops, which is accessed atomically elsewhere`
+	ops = 0 // want "non-atomic write of `ops`, which is accessed atomically elsewhere"
 }
 
 func okGlobalLoad() int64 { return atomic.LoadInt64(&ops) } // ok: atomic
@@ -147,7 +147,7 @@ func okPlainGlobal() int64 { plain++; return plain } // ok: plain is never acces
 func okStartedLoad() bool { return atomic.LoadUint32(&started) == 1 } // ok: atomic
 
 func badStartedWrite() {
-	started = 1 // want `non-atomic write of started, which is accessed atomically elsewhere`
+	started = 1 // want "non-atomic write of `started`, which is accessed atomically elsewhere"
 }
 
 // Only-read fields: a plain read does not race with an atomic load.
@@ -169,7 +169,7 @@ func badCaptured() int64 {
 			atomic.AddInt64(&n, 1)
 		}()
 	}
-	if n > 2 { // want `non-atomic read of n, which is accessed atomically elsewhere`
+	if n > 2 { // want "non-atomic read of `n`, which is accessed atomically elsewhere"
 		return -1
 	}
 	wg.Wait()
@@ -180,7 +180,7 @@ func badCaptured() int64 {
 func (s *Server) badDerived() uint64 {
 	p := &s.requests
 	atomic.AddUint64(p, 1)
-	return *p // want `non-atomic read of \*p, which is accessed atomically elsewhere`
+	return *p // want "non-atomic read of `\\*p`, which is accessed atomically elsewhere"
 }
 
 // Typed atomics cannot be accessed plainly.
@@ -239,7 +239,7 @@ func (l *Lazy) set() {
 }
 
 func (l *Lazy) badUnlockedRead() bool {
-	return l.ready == 1 // want `non-atomic read of l.ready, which is accessed atomically elsewhere`
+	return l.ready == 1 // want "non-atomic read of `l.ready`, which is accessed atomically elsewhere"
 }
 
 func (l *Lazy) okLockedRead() bool {
@@ -260,7 +260,7 @@ func (l *List) push(n *Node) {
 }
 
 func (l *List) badPeek() *Node {
-	return (*Node)(l.head) // want `non-atomic read of l.head, which is accessed atomically elsewhere`
+	return (*Node)(l.head) // want "non-atomic read of `l.head`, which is accessed atomically elsewhere"
 }
 
 func (l *List) okPeek() *Node { return (*Node)(atomic.LoadPointer(&l.head)) } // ok: atomic
@@ -274,7 +274,7 @@ func (b *Buckets) add(i int) { atomic.AddInt64(&b.counts[i], 1) }
 
 func (b *Buckets) badSum() (n int64) {
 	for i := range b.counts {
-		n += b.counts[i] // want `non-atomic read of b.counts\[i\], which is accessed atomically elsewhere`
+		n += b.counts[i] // want "non-atomic read of `b.counts\\[i\\]`, which is accessed atomically elsewhere"
 	}
 	return n
 }
@@ -308,15 +308,15 @@ func (b *Box) okUnsafeView() (val any) {
 // A read whose value is discarded is still a read, which races with the
 // atomic adds (go test -race reports both).
 func (s *Server) badBlank() {
-	_ = s.requests // want `non-atomic read of s.requests, which is accessed atomically elsewhere`
+	_ = s.requests // want "non-atomic read of `s.requests`, which is accessed atomically elsewhere"
 }
 
 func badBlankGlobal() {
-	var _ = ops // want `non-atomic read of ops, which is accessed atomically elsewhere`
+	var _ = ops // want "non-atomic read of `ops`, which is accessed atomically elsewhere"
 }
 
 func badBlankPair(s *Server) {
-	_, _ = ops, s.requests // want `non-atomic read of ops, which is accessed atomically elsewhere` `non-atomic read of s.requests, which is accessed atomically elsewhere`
+	_, _ = ops, s.requests // want "non-atomic read of `ops`, which is accessed atomically elsewhere" "non-atomic read of `s.requests`, which is accessed atomically elsewhere"
 }
 
 // A range over an array evaluates only its constant length: no read.

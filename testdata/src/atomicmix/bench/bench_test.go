@@ -39,7 +39,7 @@ func BenchmarkCountedParallel(b *testing.B) {
 }
 
 func BenchmarkCountedSerial(b *testing.B) {
-	counted = 0 // want `non-atomic write of counted, which is accessed atomically elsewhere`
+	counted = 0 // want "non-atomic write of `counted`, which is accessed atomically elsewhere"
 }
 
 // shared is read inside the parallel body: its goroutines overlap.
@@ -49,7 +49,7 @@ func BenchmarkSharedParallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			atomic.AddUint64(&shared, 1)
-			if shared > 1e18 { // want `non-atomic read of shared, which is accessed atomically elsewhere`
+			if shared > 1e18 { // want "non-atomic read of `shared`, which is accessed atomically elsewhere"
 				return
 			}
 		}

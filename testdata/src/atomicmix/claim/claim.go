@@ -80,7 +80,7 @@ func (r *ring) clearHead(gen *atomic.Uint64) {
 	head, _ := unpack(r.headTail.Load())
 	g := gen.Load()
 	if gen.CompareAndSwap(g, g+1) {
-		r.vals[head&uint32(len(r.vals)-1)].typ = nil // want `non-atomic write of r.vals\[.*\].typ, which is accessed atomically elsewhere`
+		r.vals[head&uint32(len(r.vals)-1)].typ = nil // want "non-atomic write of `r.vals\\[.*\\].typ`, which is accessed atomically elsewhere"
 	}
 }
 
@@ -92,7 +92,7 @@ type state struct {
 
 func (s *state) start() {
 	if atomic.CompareAndSwapInt32(&s.started, 0, 1) {
-		s.n = 0 // want `non-atomic write of s.n, which is accessed atomically elsewhere`
+		s.n = 0 // want "non-atomic write of `s.n`, which is accessed atomically elsewhere"
 	}
 }
 
@@ -104,5 +104,5 @@ func (r *ring) dropHead() {
 	ht := r.headTail.Load()
 	head, tail := unpack(ht)
 	r.headTail.CompareAndSwap(ht, pack(head-1, tail))
-	r.vals[(head-1)&uint32(len(r.vals)-1)].typ = nil // want `non-atomic write of r.vals\[.*\].typ, which is accessed atomically elsewhere`
+	r.vals[(head-1)&uint32(len(r.vals)-1)].typ = nil // want "non-atomic write of `r.vals\\[.*\\].typ`, which is accessed atomically elsewhere"
 }

@@ -17,31 +17,31 @@ func (m *Meter) mark() {
 }
 
 func (m *Meter) badRead() int64 {
-	return m.n + 1 // want `non-atomic read of m.n`
+	return m.n + 1 // want "non-atomic read of `m.n`"
 }
 
 func (m *Meter) badStore() {
-	m.flags = 0 // want `non-atomic write of m.flags`
+	m.flags = 0 // want "non-atomic write of `m.flags`"
 }
 
 func (m *Meter) badInc() {
-	m.n++ // want `non-atomic increment of m.n`
+	m.n++ // want "non-atomic increment of `m.n`"
 }
 
 func (m *Meter) badDec() {
-	m.n-- // want `non-atomic decrement of m.n`
+	m.n-- // want "non-atomic decrement of `m.n`"
 }
 
 func (m *Meter) badAddAssign(d int64) {
-	m.n += d // want `non-atomic update of m.n`
+	m.n += d // want "non-atomic update of `m.n`"
 }
 
 // badUnsignedDec gets no fix: atomic.AddUint64 of -1 does not compile.
 func (m *Meter) badUnsignedDec() {
-	m.total-- // want `non-atomic decrement of m.total`
+	m.total-- // want "non-atomic decrement of `m.total`"
 }
 
 // badMulAssign gets no fix: sync/atomic has no multiply.
 func (m *Meter) badMulAssign() {
-	m.n *= 2 // want `non-atomic update of m.n`
+	m.n *= 2 // want "non-atomic update of `m.n`"
 }

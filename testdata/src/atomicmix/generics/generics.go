@@ -14,7 +14,7 @@ func (g *Gauge[T]) Set(v T) {
 }
 
 func (g *Gauge[T]) badCount() int64 {
-	return g.n // want `non-atomic read of g.n, which is accessed atomically elsewhere`
+	return g.n // want "non-atomic read of `g.n`, which is accessed atomically elsewhere"
 }
 
 func (g *Gauge[T]) okCount() int64 { return atomic.LoadInt64(&g.n) } // ok: atomic
@@ -22,7 +22,7 @@ func (g *Gauge[T]) okCount() int64 { return atomic.LoadInt64(&g.n) } // ok: atom
 // badInstance reads the field through an instantiation: it is the
 // same field as the generic one.
 func badInstance(g *Gauge[string]) int64 {
-	return g.n // want `non-atomic read of g.n, which is accessed atomically elsewhere`
+	return g.n // want "non-atomic read of `g.n`, which is accessed atomically elsewhere"
 }
 
 func okNew[T any]() *Gauge[T] {

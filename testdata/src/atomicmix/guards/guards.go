@@ -48,11 +48,11 @@ func (c *cache) okReadUnderWriteLock() int64 {
 func (c *cache) badReadUnderReadLock() int64 {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.hits // want `non-atomic read of c.hits, which is accessed atomically elsewhere`
+	return c.hits // want "non-atomic read of `c.hits`, which is accessed atomically elsewhere"
 }
 
 func (c *cache) badResetUnlocked() {
-	c.evictions = 0 // want `non-atomic write of c.evictions, which is accessed atomically elsewhere`
+	c.evictions = 0 // want "non-atomic write of `c.evictions`, which is accessed atomically elsewhere"
 }
 
 // A block's first sequence is stored atomically for lock-free readers,
@@ -98,5 +98,5 @@ func (b *block) lastNoLock() uint64 { return atomic.LoadUint64(&b.last) }
 func (b *block) badLockedHelperCalledUnlocked(s uint64) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return s <= b.last // want `non-atomic read of b.last, which is accessed atomically elsewhere`
+	return s <= b.last // want "non-atomic read of `b.last`, which is accessed atomically elsewhere"
 }

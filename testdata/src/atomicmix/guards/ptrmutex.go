@@ -27,5 +27,5 @@ func (c *ptrCache) okResetPtrMutex() {
 func (c *ptrCache) badReadPtrMutex() int64 {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.hits // want `non-atomic read of c.hits, which is accessed atomically elsewhere`
+	return c.hits // want "non-atomic read of `c.hits`, which is accessed atomically elsewhere"
 }

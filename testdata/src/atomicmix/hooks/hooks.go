@@ -65,7 +65,7 @@ func (c *Cache) Get() unsafe.Pointer { return atomic.LoadPointer(&c.local) }
 func (c *Cache) fill() {
 	mu.Lock()
 	defer mu.Unlock()
-	if c.local == nil { // want `non-atomic read of c.local, which is accessed atomically elsewhere`
+	if c.local == nil { // want "non-atomic read of `c.local`, which is accessed atomically elsewhere"
 		caches = append(caches, c)
 	}
 	atomic.StorePointer(&c.local, unsafe.Pointer(new(int)))
@@ -73,7 +73,7 @@ func (c *Cache) fill() {
 
 func resetCaches() {
 	for _, c := range caches {
-		c.local = nil // want `non-atomic write of c.local, which is accessed atomically elsewhere`
+		c.local = nil // want "non-atomic write of `c.local`, which is accessed atomically elsewhere"
 	}
 }
 

@@ -44,7 +44,7 @@ func (fd *FD) SetBlocking() { atomic.StoreUint32(&fd.blocking, 1) }
 
 // reset is not an initializer: it runs on a value in use.
 func (q *quota) reset(n int32) {
-	q.avail = n // want `non-atomic write of q.avail, which is accessed atomically elsewhere`
+	q.avail = n // want "non-atomic write of `q.avail`, which is accessed atomically elsewhere"
 }
 
 type guarded struct {
@@ -55,7 +55,7 @@ type guarded struct {
 // An Init that locks expects other goroutines.
 func (g *guarded) Init() {
 	g.mu.Lock()
-	g.n = 0 // want `non-atomic write of g.n, which is accessed atomically elsewhere`
+	g.n = 0 // want "non-atomic write of `g.n`, which is accessed atomically elsewhere"
 	g.mu.Unlock()
 }
 
@@ -68,7 +68,7 @@ type counted struct {
 // An Init that makes an atomic access expects other goroutines too.
 func (c *counted) Init() {
 	atomic.AddInt64(&c.gen, 1)
-	c.n = 0 // want `non-atomic write of c.n, which is accessed atomically elsewhere`
+	c.n = 0 // want "non-atomic write of `c.n`, which is accessed atomically elsewhere"
 }
 
 func (c *counted) Inc() { atomic.AddInt64(&c.n, 1) }
@@ -76,11 +76,11 @@ func (c *counted) Inc() { atomic.AddInt64(&c.n, 1) }
 // Only the receiver is initialized: a write through another pointer is
 // a write to a value in use.
 func (q *quota) init2(other *quota) {
-	other.avail = 0 // want `non-atomic write of other.avail, which is accessed atomically elsewhere`
+	other.avail = 0 // want "non-atomic write of `other.avail`, which is accessed atomically elsewhere"
 }
 
 func (q *quota) Init(other *quota) {
-	other.avail = 0 // want `non-atomic write of other.avail, which is accessed atomically elsewhere`
+	other.avail = 0 // want "non-atomic write of `other.avail`, which is accessed atomically elsewhere"
 	q.avail = 1     // ok: the receiver // excused initmethod
 }
 

@@ -37,7 +37,7 @@ func badShared() int64 {
 	for range 4 {
 		go func() { atomic.AddInt64(&n, 1) }()
 	}
-	return n // want `non-atomic read of n, which is accessed atomically elsewhere`
+	return n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
 }
 
 // okAfterWait reads n after every goroutine that updates it is joined.
@@ -106,7 +106,7 @@ func badDoneBeforeUse() int64 {
 		atomic.AddInt64(&n, 1)
 	}()
 	wg.Wait()
-	return n // want `non-atomic read of n, which is accessed atomically elsewhere`
+	return n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
 }
 
 // badPartialJoin joins one goroutine but not the other.
@@ -124,7 +124,7 @@ func badPartialJoin() int64 {
 		atomic.AddInt64(&n, 1)
 	}()
 	wg.Wait()
-	return n // want `non-atomic read of n, which is accessed atomically elsewhere`
+	return n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
 }
 
 // badNested starts a goroutine that starts another: the outer join
@@ -138,7 +138,7 @@ func badNested() int64 {
 		go func() { atomic.AddInt64(&n, 1) }()
 	}()
 	wg.Wait()
-	return n // want `non-atomic read of n, which is accessed atomically elsewhere`
+	return n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
 }
 
 // badEscaped hands &n to a function that may keep it; the check
@@ -147,14 +147,14 @@ func badEscaped(start func(*int64)) int64 {
 	var n int64
 	atomic.AddInt64(&n, 1)
 	start(&n)
-	return n // want `non-atomic read of n, which is accessed atomically elsewhere`
+	return n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
 }
 
 // badGoArg passes &n to a go statement.
 func badGoArg() int64 {
 	var n int64
 	go atomic.AddInt64(&n, 1)
-	return n // want `non-atomic read of n, which is accessed atomically elsewhere`
+	return n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
 }
 
 // Counter is a struct whose field is updated atomically.
@@ -172,7 +172,7 @@ func badFieldAfterWait() int64 {
 		atomic.AddInt64(&c.value, 1)
 	}()
 	wg.Wait()
-	return c.value // want `non-atomic read of c.value, which is accessed atomically elsewhere`
+	return c.value // want "non-atomic read of `c.value`, which is accessed atomically elsewhere"
 }
 
 // okLoopInit initializes a fresh variable in each iteration, before
@@ -213,7 +213,7 @@ func badInRunParallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			atomic.AddUint64(&iters, 1)
-			if iters > 1e9 { // want `non-atomic read of iters, which is accessed atomically elsewhere`
+			if iters > 1e9 { // want "non-atomic read of `iters`, which is accessed atomically elsewhere"
 				return
 			}
 		}
@@ -259,7 +259,7 @@ func badInSubtests(t *testing.T) {
 		t.Run("par", func(t *testing.T) {
 			t.Parallel()
 			atomic.AddUint32(&count, 1)
-			if count > 2 { // want `non-atomic read of count, which is accessed atomically elsewhere`
+			if count > 2 { // want "non-atomic read of `count`, which is accessed atomically elsewhere"
 				t.Log("too many")
 			}
 		})
@@ -302,5 +302,5 @@ func badNestedOtherGroup() int64 {
 		}()
 	}()
 	wg.Wait()
-	return total // want `non-atomic read of total, which is accessed atomically elsewhere`
+	return total // want "non-atomic read of `total`, which is accessed atomically elsewhere"
 }

@@ -49,12 +49,12 @@ func main() {
 			work(i)
 		}()
 	}
-	fmt.Println(early) // want `non-atomic read of early, which is accessed atomically elsewhere`
+	fmt.Println(early) // want "non-atomic read of `early`, which is accessed atomically elsewhere"
 	go func() { atomic.AddInt64(&leaked, 1) }()
 	wg.Wait()
 	fmt.Println(total)     // ok: every add runs in a worker that main has waited for (fixture main in atomicmix/mainjoin) // excused mainjoin
 	fmt.Println(deep)      // ok: record is called only from the workers, through work // excused mainjoin
-	fmt.Println(leaked)    // want `non-atomic read of leaked, which is accessed atomically elsewhere`
-	fmt.Println(hooked)    // want `non-atomic read of hooked, which is accessed atomically elsewhere`
-	fmt.Println(viaMethod) // want `non-atomic read of viaMethod, which is accessed atomically elsewhere`
+	fmt.Println(leaked)    // want "non-atomic read of `leaked`, which is accessed atomically elsewhere"
+	fmt.Println(hooked)    // want "non-atomic read of `hooked`, which is accessed atomically elsewhere"
+	fmt.Println(viaMethod) // want "non-atomic read of `viaMethod`, which is accessed atomically elsewhere"
 }

@@ -116,7 +116,7 @@ func (b *balancerBack) tick() uint32 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.c.inactive = b.c.active.Load()
-	return b.c.inactive.succ // want `non-atomic read of b.c.inactive.succ, which is accessed atomically elsewhere`
+	return b.c.inactive.succ // want "non-atomic read of `b.c.inactive.succ`, which is accessed atomically elsewhere"
 }
 
 // Published without replacing: the plain field keeps a published bucket.
@@ -145,7 +145,7 @@ func (b *balancerKeep) tick() {
 func (b *balancerKeep) evaluate() uint32 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.c.inactive.succ // want `non-atomic read of b.c.inactive.succ, which is accessed atomically elsewhere`
+	return b.c.inactive.succ // want "non-atomic read of `b.c.inactive.succ`, which is accessed atomically elsewhere"
 }
 
 // An atomic access through the plain field.
@@ -159,7 +159,7 @@ type counterThrough struct {
 func (c *counterThrough) record() { atomic.AddUint32(&c.inactive.succ, 1) }
 
 func (c *counterThrough) evaluate() uint32 {
-	return c.inactive.succ // want `non-atomic read of c.inactive.succ, which is accessed atomically elsewhere`
+	return c.inactive.succ // want "non-atomic read of `c.inactive.succ`, which is accessed atomically elsewhere"
 }
 
 // A stale reader: it loads the inactive bucket, lets the swap run (a
@@ -197,7 +197,7 @@ func (b *balancerStale) staleRead() uint32 {
 	done := make(chan struct{})
 	b.swapReq <- done
 	<-done
-	return ib.succ // want `non-atomic read of ib.succ, which is accessed atomically elsewhere`
+	return ib.succ // want "non-atomic read of `ib.succ`, which is accessed atomically elsewhere"
 }
 
 // Read after swap: one goroutine holds the mutex throughout, but swaps
@@ -229,5 +229,5 @@ func (b *balancerAfter) tick() uint32 {
 	defer b.mu.Unlock()
 	ib := b.c.inactive
 	b.c.swap()
-	return ib.succ // want `non-atomic read of ib.succ, which is accessed atomically elsewhere`
+	return ib.succ // want "non-atomic read of `ib.succ`, which is accessed atomically elsewhere"
 }

@@ -46,7 +46,7 @@ func badProgress() {
 		wg.Add(1)
 		go func() { defer wg.Done(); atomicAsyncFunction(c) }()
 	}
-	fmt.Println("progress:", c.value) // want `non-atomic read of c.value, which is accessed atomically elsewhere`
+	fmt.Println("progress:", c.value) // want "non-atomic read of `c.value`, which is accessed atomically elsewhere"
 	wg.Wait()
 }
 
@@ -63,7 +63,7 @@ func badMainPlain() {
 		go func() { defer wg.Done(); atomicAsyncFunction(c) }()
 	}
 	wg.Wait()
-	fmt.Println("Final counter value:", c.value) // want `non-atomic read of c.value, which is accessed atomically elsewhere`
+	fmt.Println("Final counter value:", c.value) // want "non-atomic read of `c.value`, which is accessed atomically elsewhere"
 }
 
 // okNewCounter starts the counter before it is shared.

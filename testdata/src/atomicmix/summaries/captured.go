@@ -25,13 +25,13 @@ func okCapturedInit(ended bool, publish func(*cstream, func())) {
 func badCapturedAfterClosure(publish func(func())) {
 	s := &cstream{}
 	publish(func() { s.setState(1) })
-	s.state = 2 // want `non-atomic write of s.state, which is accessed atomically elsewhere`
+	s.state = 2 // want "non-atomic write of `s.state`, which is accessed atomically elsewhere"
 }
 
 func badCapturedPublished(publish func(*cstream)) {
 	s := &cstream{}
 	publish(s)
-	s.state = 2 // want `non-atomic write of s.state, which is accessed atomically elsewhere`
+	s.state = 2 // want "non-atomic write of `s.state`, which is accessed atomically elsewhere"
 	done := func() { s.setState(4) }
 	done()
 }
@@ -42,7 +42,7 @@ func badCapturedReassigned(shared *cstream) {
 	if shared != nil {
 		s = shared
 	}
-	s.state = 2 // want `non-atomic write of s.state, which is accessed atomically elsewhere`
+	s.state = 2 // want "non-atomic write of `s.state`, which is accessed atomically elsewhere"
 	done := func() { s.setState(4) }
 	done()
 }

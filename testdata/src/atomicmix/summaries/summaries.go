@@ -89,7 +89,7 @@ func newTicking() *stream {
 
 func badTicking() {
 	s := newTicking()
-	s.n = 0 // want `non-atomic write of s.n, which is accessed atomically elsewhere`
+	s.n = 0 // want "non-atomic write of `s.n`, which is accessed atomically elsewhere"
 }
 
 // newCached returns a value it also stored in a global.
@@ -101,13 +101,13 @@ func newCached() *stream {
 
 func badCached() {
 	s := newCached()
-	s.n = 0 // want `non-atomic write of s.n, which is accessed atomically elsewhere`
+	s.n = 0 // want "non-atomic write of `s.n`, which is accessed atomically elsewhere"
 }
 
 func badPublished() {
 	s := &stream{}
 	publish(s)
-	s.n = 0 // want `non-atomic write of s.n, which is accessed atomically elsewhere`
+	s.n = 0 // want "non-atomic write of `s.n`, which is accessed atomically elsewhere"
 }
 
 // start shares its parameter with a goroutine.
@@ -119,7 +119,7 @@ func relay(s *stream) { start(s) }
 func badStarted() {
 	s := &stream{}
 	relay(s)
-	s.n = 0 // want `non-atomic write of s.n, which is accessed atomically elsewhere`
+	s.n = 0 // want "non-atomic write of `s.n`, which is accessed atomically elsewhere"
 }
 
 type closer interface{ Close() }
@@ -128,11 +128,11 @@ func badInterface(c func() closer) {
 	s := &stream{}
 	var x closer = s
 	x.Close()
-	s.n = 0 // want `non-atomic write of s.n, which is accessed atomically elsewhere`
+	s.n = 0 // want "non-atomic write of `s.n`, which is accessed atomically elsewhere"
 }
 
 func badFuncValue(f func(*stream)) {
 	s := &stream{}
 	f(s)
-	s.n = 0 // want `non-atomic write of s.n, which is accessed atomically elsewhere`
+	s.n = 0 // want "non-atomic write of `s.n`, which is accessed atomically elsewhere"
 }

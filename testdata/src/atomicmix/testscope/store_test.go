@@ -62,8 +62,8 @@ func TestGoroutineReads(t *testing.T) {
 		defer wg.Done()
 		s.Get("a")
 	}()
-	if s.stats.gets > 1 { // want `non-atomic read of s.stats.gets, which is accessed atomically elsewhere`
-		t.Fatal(s.stats.gets) // want `non-atomic read of s.stats.gets, which is accessed atomically elsewhere`
+	if s.stats.gets > 1 { // want "non-atomic read of `s.stats.gets`, which is accessed atomically elsewhere"
+		t.Fatal(s.stats.gets) // want "non-atomic read of `s.stats.gets`, which is accessed atomically elsewhere"
 	}
 	wg.Wait()
 }
@@ -72,7 +72,7 @@ func TestReadInGoroutine(t *testing.T) {
 	s := NewStore()
 	done := make(chan uint64)
 	go func() {
-		done <- s.stats.puts // want `non-atomic read of s.stats.puts, which is accessed atomically elsewhere`
+		done <- s.stats.puts // want "non-atomic read of `s.stats.puts`, which is accessed atomically elsewhere"
 	}()
 	s.Put("a", "1")
 	<-done
@@ -81,13 +81,13 @@ func TestReadInGoroutine(t *testing.T) {
 func TestStarted(t *testing.T) {
 	s := NewStore()
 	s.Start()
-	if s.stats.gets == 0 { // want `non-atomic read of s.stats.gets, which is accessed atomically elsewhere`
+	if s.stats.gets == 0 { // want "non-atomic read of `s.stats.gets`, which is accessed atomically elsewhere"
 		t.Log("not yet")
 	}
 }
 
 func checkPuts(s *Store, done chan<- bool) {
-	done <- s.stats.puts > 0 // want `non-atomic read of s.stats.puts, which is accessed atomically elsewhere`
+	done <- s.stats.puts > 0 // want "non-atomic read of `s.stats.puts`, which is accessed atomically elsewhere"
 }
 
 func TestHelperGoroutine(t *testing.T) {
@@ -101,8 +101,8 @@ func TestHelperGoroutine(t *testing.T) {
 func TestGoAtomic(t *testing.T) {
 	var st stats
 	go atomic.AddUint64(&st.gets, 1)
-	if st.gets > 1 { // want `non-atomic read of st.gets, which is accessed atomically elsewhere`
-		t.Fatal(st.gets) // want `non-atomic read of st.gets, which is accessed atomically elsewhere`
+	if st.gets > 1 { // want "non-atomic read of `st.gets`, which is accessed atomically elsewhere"
+		t.Fatal(st.gets) // want "non-atomic read of `st.gets`, which is accessed atomically elsewhere"
 	}
 }
 
@@ -115,7 +115,7 @@ func TestStartedViaInterface(t *testing.T) {
 	s := NewStore()
 	var st starter = s
 	st.Start()
-	if s.stats.gets == 0 { // want `non-atomic read of s.stats.gets, which is accessed atomically elsewhere`
+	if s.stats.gets == 0 { // want "non-atomic read of `s.stats.gets`, which is accessed atomically elsewhere"
 		t.Log("not yet")
 	}
 }

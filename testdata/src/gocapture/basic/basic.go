@@ -13,7 +13,7 @@ func compute() error { return nil }
 func badErrAfterGo() error {
 	var err error
 	go func() {
-		err = compute() // want `goroutine writes err, which is read after the go statement without synchronization`
+		err = compute() // want "goroutine writes `err`, which is read after the go statement without synchronization"
 	}()
 	return err
 }
@@ -21,7 +21,7 @@ func badErrAfterGo() error {
 // badNamedResult returns a named result that the goroutine writes.
 func badNamedResult() (n int) {
 	go func() {
-		n = 42 // want `goroutine writes n, which is read after the go statement without synchronization`
+		n = 42 // want "goroutine writes `n`, which is read after the go statement without synchronization"
 	}()
 	return
 }
@@ -34,7 +34,7 @@ func badParentWritesAfterGo() {
 		println(msg)
 		done <- true
 	}()
-	msg = "bye" // want `msg is written after the go statement, while the goroutine reads it without synchronization`
+	msg = "bye" // want "`msg` is written after the go statement, while the goroutine reads it without synchronization"
 	<-done
 }
 
@@ -46,7 +46,7 @@ func badCounterLoop() int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			count++ // want `goroutine writes count, and more than one such goroutine may run at once without synchronization`
+			count++ // want "goroutine writes `count`, and more than one such goroutine may run at once without synchronization"
 		}()
 	}
 	wg.Wait()
@@ -61,7 +61,7 @@ func badAppend(xs []int) []int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out = append(out, x*2) // want `goroutine writes out, and more than one such goroutine`
+			out = append(out, x*2) // want "goroutine writes `out`, and more than one such goroutine"
 		}()
 	}
 	wg.Wait()
@@ -75,7 +75,7 @@ func badTwoGoroutines() {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		total += 1 // want `goroutine writes total, which another goroutine writes without synchronization`
+		total += 1 // want "goroutine writes `total`, which another goroutine writes without synchronization"
 	}()
 	go func() {
 		defer wg.Done()
@@ -92,7 +92,7 @@ func badDoneBeforeWrite() int {
 	wg.Add(1)
 	go func() {
 		wg.Done()
-		x = 1 // want `goroutine writes x, which is read after the go statement`
+		x = 1 // want "goroutine writes `x`, which is read after the go statement"
 	}()
 	wg.Wait()
 	return x

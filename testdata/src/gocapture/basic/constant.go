@@ -52,7 +52,7 @@ func badConstTrue() int {
 	x := 0
 	go func() {
 		if trace {
-			x = 1 // want `goroutine writes x, which is read after the go statement`
+			x = 1 // want "goroutine writes `x`, which is read after the go statement"
 		}
 	}()
 	return x

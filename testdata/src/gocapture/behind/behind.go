@@ -13,7 +13,7 @@ import (
 func badSliceElemAfterGo() int {
 	buf := make([]int, 4)
 	go func() {
-		buf[0] = 1 // want `goroutine writes buf\[0\], which is read after the go statement without synchronization`
+		buf[0] = 1 // want "goroutine writes `buf\\[0\\]`, which is read after the go statement without synchronization"
 	}()
 	return buf[0]
 }
@@ -23,7 +23,7 @@ func badSliceElemAfterGo() int {
 func badCopyThenRange(src []int) int {
 	buf := make([]int, len(src))
 	go func() {
-		copy(buf, src) // want `goroutine writes the elements of buf, which is read after the go statement`
+		copy(buf, src) // want "goroutine writes the elements of `buf`, which is read after the go statement"
 	}()
 	n := 0
 	for _, v := range buf {
@@ -44,7 +44,7 @@ func badWriteWhileRange() {
 		}
 		done <- n
 	}()
-	xs[1] = 5 // want `xs\[1\] is written after the go statement, while the goroutine reads it without synchronization`
+	xs[1] = 5 // want "`xs\\[1\\]` is written after the go statement, while the goroutine reads it without synchronization"
 	<-done
 }
 
@@ -52,7 +52,7 @@ func badWriteWhileRange() {
 func badStringOfBytes() string {
 	b := make([]byte, 2)
 	go func() {
-		b[1] = 'x' // want `goroutine writes b\[1\], which is read after the go statement`
+		b[1] = 'x' // want "goroutine writes `b\\[1\\]`, which is read after the go statement"
 	}()
 	return string(b)
 }
@@ -68,7 +68,7 @@ func sum(xs []int) (n int) {
 func badSliceToCallee() int {
 	xs := make([]int, 3)
 	go func() {
-		xs[2] = 7 // want `goroutine writes xs\[2\], which is read after the go statement`
+		xs[2] = 7 // want "goroutine writes `xs\\[2\\]`, which is read after the go statement"
 	}()
 	return sum(xs)
 }
@@ -81,7 +81,7 @@ func badSliceElemGoroutines(n int) []int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			hist[0]++ // want `goroutine writes hist\[0\], and more than one such goroutine may run at once`
+			hist[0]++ // want "goroutine writes `hist\\[0\\]`, and more than one such goroutine may run at once"
 		}()
 	}
 	wg.Wait()
@@ -99,7 +99,7 @@ type stats struct {
 func badPointerField() stats {
 	st := &stats{}
 	go func() {
-		st.hits++ // want `goroutine writes st.hits, which is read after the go statement`
+		st.hits++ // want "goroutine writes `st.hits`, which is read after the go statement"
 	}()
 	return *st
 }
@@ -112,7 +112,7 @@ func badPointerFieldGoroutines(n int) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st.hits++ // want `goroutine writes st.hits, and more than one such goroutine may run at once`
+			st.hits++ // want "goroutine writes `st.hits`, and more than one such goroutine may run at once"
 		}()
 	}
 	wg.Wait()
@@ -124,7 +124,7 @@ func badPointeeOfLocal() int {
 	n := 0
 	p := &n
 	go func() {
-		*p = 1 // want `goroutine writes \*p, which is read after the go statement`
+		*p = 1 // want "goroutine writes `\\*p`, which is read after the go statement"
 	}()
 	return *p
 }

@@ -161,7 +161,7 @@ func badClaimCounter() int {
 		go func() {
 			defer wg.Done()
 			if l.acquire() {
-				admitted++ // want `goroutine writes admitted, and more than one such goroutine may run at once`
+				admitted++ // want "goroutine writes `admitted`, and more than one such goroutine may run at once"
 			}
 		}()
 	}
@@ -183,7 +183,7 @@ func badClaimPerGoroutine(n int) int {
 		go func() {
 			defer wg.Done()
 			if o.claim() {
-				won++ // want `goroutine writes won, and more than one such goroutine may run at once`
+				won++ // want "goroutine writes `won`, and more than one such goroutine may run at once"
 			}
 		}()
 	}
@@ -217,7 +217,7 @@ func badCheckThenAct() int {
 		go func() {
 			defer wg.Done()
 			if o.checkThenAct() {
-				won++ // want `goroutine writes won, and more than one such goroutine may run at once`
+				won++ // want "goroutine writes `won`, and more than one such goroutine may run at once"
 			}
 		}()
 	}
@@ -249,7 +249,7 @@ func badLockedGetter() int {
 		go func() {
 			defer wg.Done()
 			if s.isOn() {
-				seen++ // want `goroutine writes seen, and more than one such goroutine may run at once`
+				seen++ // want "goroutine writes `seen`, and more than one such goroutine may run at once"
 			}
 		}()
 	}
@@ -274,7 +274,7 @@ func badErrFanOut(n int) error {
 		go func() {
 			defer wg.Done()
 			if err := work(i); err != nil {
-				lastErr = err // want `goroutine writes lastErr, and more than one such goroutine may run at once`
+				lastErr = err // want "goroutine writes `lastErr`, and more than one such goroutine may run at once"
 			}
 		}()
 	}
@@ -294,9 +294,9 @@ func badClaimUnguardedRead() int {
 		go func() {
 			defer wg.Done()
 			if o.claim() {
-				winner = i // want `goroutine writes winner, and more than one such goroutine may run at once`
+				winner = i // want "goroutine writes `winner`, and more than one such goroutine may run at once"
 			}
-			sum += winner // want `goroutine writes sum, and more than one such goroutine may run at once`
+			sum += winner // want "goroutine writes `sum`, and more than one such goroutine may run at once"
 		}()
 	}
 	wg.Wait()
@@ -326,7 +326,7 @@ func badClaimKeepsTest() int {
 		go func() {
 			defer wg.Done()
 			if o.claimKeepsTest() {
-				won++ // want `goroutine writes won, and more than one such goroutine may run at once`
+				won++ // want "goroutine writes `won`, and more than one such goroutine may run at once"
 			}
 		}()
 	}
@@ -362,7 +362,7 @@ func badClaimRelock() int {
 		go func() {
 			defer wg.Done()
 			if o.claimRelock() {
-				won++ // want `goroutine writes won, and more than one such goroutine may run at once`
+				won++ // want "goroutine writes `won`, and more than one such goroutine may run at once"
 			}
 		}()
 	}
@@ -377,12 +377,12 @@ func badClaimReassigned(n int) int {
 	won := 0
 	var wg sync.WaitGroup
 	for range n {
-		o = new(once) // want `o is written after the go statement, while the goroutine reads it without synchronization`
+		o = new(once) // want "`o` is written after the go statement, while the goroutine reads it without synchronization"
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if o.claim() {
-				won++ // want `goroutine writes won, and more than one such goroutine may run at once`
+				won++ // want "goroutine writes `won`, and more than one such goroutine may run at once"
 			}
 		}()
 	}

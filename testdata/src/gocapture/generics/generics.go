@@ -12,7 +12,7 @@ func badReduce[T any](xs []T, f func(T, T) T) T {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			acc = f(acc, x) // want `goroutine writes acc, and more than one such goroutine may run at once`
+			acc = f(acc, x) // want "goroutine writes `acc`, and more than one such goroutine may run at once"
 		}()
 	}
 	wg.Wait()
@@ -38,7 +38,7 @@ func okMapSlice[T, U any](xs []T, f func(T) U) []U {
 func badFirst[K comparable, V any](m map[K]V, k K) V {
 	var v V
 	go func() {
-		v = m[k] // want `goroutine writes v, which is read after the go statement`
+		v = m[k] // want "goroutine writes `v`, which is read after the go statement"
 	}()
 	return v
 }

@@ -11,7 +11,7 @@ func badDeferredClosure() int {
 	x := 0
 	go func() {
 		defer func() {
-			x = 1 // want `goroutine writes x, which is read after the go statement without synchronization`
+			x = 1 // want "goroutine writes `x`, which is read after the go statement without synchronization"
 		}()
 	}()
 	return x
@@ -26,7 +26,7 @@ func badClosureInLoop(n int) int {
 		go func() {
 			defer wg.Done()
 			func() {
-				count++ // want `goroutine writes count, and more than one such goroutine may run at once`
+				count++ // want "goroutine writes `count`, and more than one such goroutine may run at once"
 			}()
 		}()
 	}
@@ -43,7 +43,7 @@ func badStarterCallsClosure() {
 		close(done)
 	}()
 	func() {
-		msg = "bye" // want `msg is written after the go statement, while the goroutine reads it without synchronization`
+		msg = "bye" // want "`msg` is written after the go statement, while the goroutine reads it without synchronization"
 	}()
 	<-done
 }
@@ -55,7 +55,7 @@ func badDeferredAfterDone() int {
 	wg.Add(1)
 	go func() {
 		defer func() {
-			res = 2 // want `goroutine writes res, which is read after the go statement`
+			res = 2 // want "goroutine writes `res`, which is read after the go statement"
 		}()
 		wg.Done()
 	}()

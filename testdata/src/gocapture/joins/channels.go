@@ -9,7 +9,7 @@ func badBufferedRecvThenSend() int {
 	x := 0
 	ch := make(chan int, 2)
 	go func() {
-		x = 1 // want `goroutine writes x, which is read after the go statement`
+		x = 1 // want "goroutine writes `x`, which is read after the go statement"
 		<-ch
 	}()
 	ch <- 1
@@ -21,7 +21,7 @@ func badCloseAfterRecv() int {
 	x := 0
 	ch := make(chan int)
 	go func() {
-		x = 1 // want `goroutine writes x, which is read after the go statement`
+		x = 1 // want "goroutine writes `x`, which is read after the go statement"
 		<-ch
 	}()
 	close(ch)

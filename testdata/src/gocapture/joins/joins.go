@@ -37,7 +37,7 @@ func badErrgroupNoWait() int {
 	var n int
 	var g errgroup.Group
 	g.Go(func() error {
-		n = 1 // want `goroutine writes n, which is read after the goroutine is started without synchronization`
+		n = 1 // want "goroutine writes `n`, which is read after the goroutine is started without synchronization"
 		return nil
 	})
 	v := n
@@ -51,7 +51,7 @@ func badErrgroupLoop(xs []int) int {
 	var g errgroup.Group
 	for _, x := range xs {
 		g.TryGo(func() error {
-			sum += x // want `goroutine writes sum, and more than one such goroutine may run at once`
+			sum += x // want "goroutine writes `sum`, and more than one such goroutine may run at once"
 			return nil
 		})
 	}
@@ -72,7 +72,7 @@ func okWaitGroupGo() (a, b int) {
 func badWaitGroupGo() int {
 	x := 0
 	var wg sync.WaitGroup
-	wg.Go(func() { x = 1 }) // want `goroutine writes x, which another goroutine writes without synchronization`
+	wg.Go(func() { x = 1 }) // want "goroutine writes `x`, which another goroutine writes without synchronization"
 	wg.Go(func() { x = 2 })
 	wg.Wait()
 	return x
@@ -117,7 +117,7 @@ func badSelectTimeout() int {
 	var n int
 	done := make(chan struct{})
 	go func() {
-		n = 1 // want `goroutine writes n, which is read after the go statement`
+		n = 1 // want "goroutine writes `n`, which is read after the go statement"
 		close(done)
 	}()
 	select {
@@ -173,7 +173,7 @@ func badHandoffAfter() {
 		println(cfg)
 	}()
 	start <- struct{}{}
-	cfg = "late" // want `cfg is written after the go statement, while the goroutine reads it without synchronization`
+	cfg = "late" // want "`cfg` is written after the go statement, while the goroutine reads it without synchronization"
 }
 
 // wait waits for wg: a helper that the check cannot see into.
@@ -279,7 +279,7 @@ func okCondWait() int {
 func badSleep() int {
 	x := 0
 	go func() {
-		x = 1 // want `goroutine writes x, which is read after the go statement`
+		x = 1 // want "goroutine writes `x`, which is read after the go statement"
 	}()
 	time.Sleep(time.Millisecond)
 	return x
@@ -306,7 +306,7 @@ func badDeferredWaitTooLate() int {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		x = 1 // want `goroutine writes x, which is read after the go statement`
+		x = 1 // want "goroutine writes `x`, which is read after the go statement"
 	}()
 	return x
 }
@@ -332,7 +332,7 @@ func badSelectOtherCase(names []string) {
 		}
 	}()
 	for _, n := range names {
-		prefix = n // want `prefix is written after the go statement, while the goroutine reads it without synchronization`
+		prefix = n // want "`prefix` is written after the go statement, while the goroutine reads it without synchronization"
 		time.Sleep(2 * time.Millisecond)
 	}
 	close(stop)
@@ -386,7 +386,7 @@ func badTimerCaseWork(names []string) {
 		}
 	}()
 	for _, n := range names {
-		prefix = n // want `prefix is written after the go statement, while the goroutine reads it without synchronization`
+		prefix = n // want "`prefix` is written after the go statement, while the goroutine reads it without synchronization"
 		work(n)
 	}
 	close(stop)
@@ -402,7 +402,7 @@ func badSelectEmptyCase(ctx context.Context) int {
 	var n int
 	done := make(chan struct{})
 	go func() {
-		n, _ = compute() // want `goroutine writes n, which is read after the go statement without synchronization`
+		n, _ = compute() // want "goroutine writes `n`, which is read after the go statement without synchronization"
 		close(done)
 	}()
 	select {
@@ -445,7 +445,7 @@ func badBackgroundContext(key string) string {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	key = "other" // want `key is written after the go statement, while the goroutine reads it without synchronization`
+	key = "other" // want "`key` is written after the go statement, while the goroutine reads it without synchronization"
 	_ = ctx
 	<-done
 	return key
@@ -497,7 +497,7 @@ func badZeroOptions(u *uploader, data string) {
 		err := u.put(context.Background(), strings.NewReader(data), uploadOpts{})
 		logFailure(args, err)
 	}()
-	args["ctx"] = 1 // want `map args is written after the go statement, while the goroutine reads it without synchronization`
+	args["ctx"] = 1 // want "map `args` is written after the go statement, while the goroutine reads it without synchronization"
 	<-done
 }
 
@@ -511,6 +511,6 @@ func badErrorLogged(u *uploader, check func() error) {
 		logFailure(args, nil)
 	}()
 	logFailure(nil, check())
-	args["ctx"] = 1 // want `map args is written after the go statement, while the goroutine reads it without synchronization`
+	args["ctx"] = 1 // want "map `args` is written after the go statement, while the goroutine reads it without synchronization"
 	<-done
 }

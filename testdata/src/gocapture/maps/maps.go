@@ -15,7 +15,7 @@ func badMapWrites(keys []string) map[string]int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m[k] = i // want `goroutine writes map m, and more than one such goroutine may run at once`
+			m[k] = i // want "goroutine writes map `m`, and more than one such goroutine may run at once"
 		}()
 	}
 	wg.Wait()
@@ -25,7 +25,7 @@ func badMapWrites(keys []string) map[string]int {
 // badMapDelete deletes while the starter reads.
 func badMapDelete(m map[string]int) int {
 	go func() {
-		delete(m, "x") // want `goroutine writes map m, which is read after the go statement`
+		delete(m, "x") // want "goroutine writes map `m`, which is read after the go statement"
 	}()
 	return m["y"]
 }
@@ -34,7 +34,7 @@ func badMapDelete(m map[string]int) int {
 func badMapRange() int {
 	m := map[int]int{1: 1}
 	go func() {
-		m[2] = 2 // want `goroutine writes map m, which is read after the go statement`
+		m[2] = 2 // want "goroutine writes map `m`, which is read after the go statement"
 	}()
 	n := 0
 	for _, v := range m {
@@ -116,7 +116,7 @@ func badMapToCallee(put func() error) {
 			logArgs(args, err)
 		}
 	}()
-	args["ctx"] = 1 // want `map args is written after the go statement, while the goroutine reads it`
+	args["ctx"] = 1 // want "map `args` is written after the go statement, while the goroutine reads it"
 	<-done
 }
 
@@ -128,7 +128,7 @@ func badMapPrinted() {
 		fmt.Println(len(m), m)
 		close(done)
 	}()
-	m["b"] = 2 // want `map m is written after the go statement, while the goroutine reads it`
+	m["b"] = 2 // want "map `m` is written after the go statement, while the goroutine reads it"
 	<-done
 }
 

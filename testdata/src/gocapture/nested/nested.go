@@ -9,7 +9,7 @@ func badInClosure() func() int {
 	n := 0
 	return func() int {
 		go func() {
-			n++ // want `goroutine writes n, which is read after the go statement`
+			n++ // want "goroutine writes `n`, which is read after the go statement"
 		}()
 		return n
 	}
@@ -37,7 +37,7 @@ func badGoroutineStartsGoroutine() {
 	done := make(chan bool)
 	go func() {
 		go func() {
-			x = 1 // want `goroutine writes x, which is read after the go statement`
+			x = 1 // want "goroutine writes `x`, which is read after the go statement"
 		}()
 		println(x)
 		done <- true

@@ -19,7 +19,7 @@ func badUnguardedCounter() int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			value++ // want `goroutine writes value, and more than one such goroutine may run at once without synchronization`
+			value++ // want "goroutine writes `value`, and more than one such goroutine may run at once without synchronization"
 		}()
 	}
 	wg.Wait()
@@ -32,7 +32,7 @@ func badUnguardedCounterTwoTasks() int {
 	value := 0
 	done := make(chan bool, 2)
 	task := func() {
-		value++ // want `goroutine writes value, and more than one such goroutine may run at once without synchronization`
+		value++ // want "goroutine writes `value`, and more than one such goroutine may run at once without synchronization"
 		done <- true
 	}
 	go task()

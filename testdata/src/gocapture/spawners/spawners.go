@@ -7,7 +7,7 @@ import "gocapture/spawners/pool"
 func badPoolGo() int {
 	x := 0
 	pool.Go(func() {
-		x = 1 // want `goroutine writes x, which is read after the goroutine is started without synchronization`
+		x = 1 // want "goroutine writes `x`, which is read after the goroutine is started without synchronization"
 	})
 	return x
 }
@@ -16,7 +16,7 @@ func badPoolGo() int {
 func badSubmit(p *pool.Pool) int {
 	x := 0
 	p.Submit("t", func() {
-		x = 1 // want `goroutine writes x, which is read after the goroutine is started without synchronization`
+		x = 1 // want "goroutine writes `x`, which is read after the goroutine is started without synchronization"
 	})
 	return x
 }

@@ -16,7 +16,7 @@ import (
 func badAfterFunc() int {
 	n := 0
 	time.AfterFunc(time.Millisecond, func() {
-		n = 1 // want `goroutine writes n, which is read after the goroutine is started without synchronization`
+		n = 1 // want "goroutine writes `n`, which is read after the goroutine is started without synchronization"
 	})
 	time.Sleep(5 * time.Millisecond)
 	return n
@@ -26,7 +26,7 @@ func badAfterFunc() int {
 func badHelperGo() int {
 	x := 0
 	helper.Go(func() {
-		x = 1 // want `goroutine writes x, which is read after the goroutine is started without synchronization`
+		x = 1 // want "goroutine writes `x`, which is read after the goroutine is started without synchronization"
 	})
 	return x
 }
@@ -36,7 +36,7 @@ func badHelperSubmit(r *helper.Runner) []int {
 	var out []int
 	for i := range 3 {
 		r.Submit("t", func() {
-			out = append(out, i) // want `goroutine writes out, and more than one such goroutine may run at once`
+			out = append(out, i) // want "goroutine writes `out`, and more than one such goroutine may run at once"
 		})
 	}
 	return nil
@@ -54,7 +54,7 @@ func badNestedGo() int {
 			inner.Add(1)
 			go func() {
 				defer inner.Done()
-				count++ // want `goroutine writes count, and more than one such goroutine may run at once`
+				count++ // want "goroutine writes `count`, and more than one such goroutine may run at once"
 			}()
 		}
 		inner.Wait()

@@ -1,4 +1,4 @@
-// want package:`atomic write of atomicmix/crosspkg/counter.Counter.Hits at atomicuser.go:14`
+// want package:`atomic write of atomicmix/crosspkg/counter.Counter.Hits at atomicmix/crosspkg/atomicuser/atomicuser.go:14`
 
 // Package atomicuser updates atomically a field that package counter,
 // which it imports, writes plainly.
@@ -11,7 +11,7 @@ import (
 )
 
 func badHit(c *counter.Counter) {
-	atomic.AddUint32(&c.Hits, 1) // want `atomic access of c.Hits, which is accessed non-atomically elsewhere \(counter.go:28\)`
+	atomic.AddUint32(&c.Hits, 1) // want "atomic access of `c.Hits`, which is accessed non-atomically elsewhere \\(atomicmix/crosspkg/counter/counter.go:28\\)"
 }
 
 func okN(c *counter.Counter) int64 {

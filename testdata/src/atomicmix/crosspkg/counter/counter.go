@@ -1,4 +1,4 @@
-// want package:`plain write of atomicmix/crosspkg/counter.Counter.Hits at counter.go:28`
+// want package:`plain write of atomicmix/crosspkg/counter.Counter.Hits at atomicmix/crosspkg/counter/counter.go:28`
 
 // Package counter accesses its exported fields atomically; package
 // user, which imports it, reads them plainly.

@@ -10,19 +10,19 @@ import (
 )
 
 func badRead(c *counter.Counter) int64 {
-	return c.N // want `non-atomic read of c.N, which is accessed atomically elsewhere \(counter.go:18\)`
+	return c.N // want "non-atomic read of `c.N`, which is accessed atomically elsewhere \\(atomicmix/crosspkg/counter/counter.go:18\\)"
 }
 
 func badWrite(c *counter.Counter) {
-	c.N = 0 // want `non-atomic write of c.N, which is accessed atomically elsewhere$`
+	c.N = 0 // want "non-atomic write of `c.N`, which is accessed atomically elsewhere$"
 }
 
 func badGlobal() uint64 {
-	return counter.Total // want `non-atomic read of counter.Total, which is accessed atomically elsewhere \(counter.go:19\)`
+	return counter.Total // want "non-atomic read of `counter.Total`, which is accessed atomically elsewhere \\(atomicmix/crosspkg/counter/counter.go:19\\)"
 }
 
 func badCopy(c *counter.Counter) counter.Counter {
-	return *c // want `copy of \*c is a non-atomic read of c.N, which is accessed atomically elsewhere \(counter.go:18\)`
+	return *c // want "copy of `\\*c` is a non-atomic read of `c.N`, which is accessed atomically elsewhere \\(atomicmix/crosspkg/counter/counter.go:18\\)"
 }
 
 func okLoad(c *counter.Counter) int64 { return atomic.LoadInt64(&c.N) } // ok: atomic
@@ -48,10 +48,10 @@ func okConstructed() *counter.Counter {
 func badRegistered() {
 	c := &counter.Counter{}
 	counter.Register(c)
-	c.N = 0 // want `non-atomic write of c.N, which is accessed atomically elsewhere$`
+	c.N = 0 // want "non-atomic write of `c.N`, which is accessed atomically elsewhere$"
 }
 
 func badTicking() {
 	c := counter.NewTicking()
-	c.N = 0 // want `non-atomic write of c.N, which is accessed atomically elsewhere$`
+	c.N = 0 // want "non-atomic write of `c.N`, which is accessed atomically elsewhere$"
 }

@@ -29,5 +29,5 @@ func (c *conn) send() { atomic.AddUint64(&c.stats.Sent, 1) }
 func (c *conn) Counters() *Stats { return &c.stats }
 
 func Sent(s *Stats) uint64 { // want Sent:`escape\(noescape 0\)`
-	return s.Sent // want `non-atomic read of s.Sent, which is accessed atomically elsewhere`
+	return s.Sent // want "non-atomic read of `s.Sent`, which is accessed atomically elsewhere"
 }

@@ -29,11 +29,11 @@ func (p *ConnPool) Stats() *Stats { // want Stats:`escape\(fresh result; noescap
 }
 
 func (p *ConnPool) peek() uint32 {
-	return p.stats.Hits // want `non-atomic read of p.stats.Hits, which is accessed atomically elsewhere`
+	return p.stats.Hits // want "non-atomic read of `p.stats.Hits`, which is accessed atomically elsewhere"
 }
 
 func (p *ConnPool) snapshot() Stats {
-	return p.stats // want `copy of p.stats is a non-atomic read of p.stats.Hits` `copy of p.stats is a non-atomic read of p.stats.Misses`
+	return p.stats // want "copy of `p.stats` is a non-atomic read of `p.stats.Hits`" "copy of `p.stats` is a non-atomic read of `p.stats.Misses`"
 }
 
 // Total sums snapshots: none of them is a pool's live counters.

@@ -31,11 +31,11 @@ func varz(s statser) int64 {
 }
 
 func (c *ocspCache) racyHits() int64 {
-	return c.stats.hits // want `non-atomic read of c.stats.hits, which is accessed atomically elsewhere`
+	return c.stats.hits // want "non-atomic read of `c.stats.hits`, which is accessed atomically elsewhere"
 }
 
 func (c *ocspCache) racyCopy() ocspStats {
-	return *c.stats // want `copy of \*c.stats is a non-atomic read of c.stats.hits` `copy of \*c.stats is a non-atomic read of c.stats.misses`
+	return *c.stats // want "copy of `\\*c.stats` is a non-atomic read of `c.stats.hits`" "copy of `\\*c.stats` is a non-atomic read of `c.stats.misses`"
 }
 
 // A sender's counters escape: counters hands out the pointer.
@@ -50,7 +50,7 @@ func (s *sender) send() { atomic.AddInt64(&s.stats.sent, 1) }
 func (s *sender) counters() *sendStats { return s.stats }
 
 func sentOf(st *sendStats) int64 {
-	return st.sent // want `non-atomic read of st.sent, which is accessed atomically elsewhere`
+	return st.sent // want "non-atomic read of `st.sent`, which is accessed atomically elsewhere"
 }
 
 var _ = newOCSPCache

@@ -24,7 +24,7 @@ func (s *server) inbound(n int64) { atomic.AddInt64(&s.inMsgs, n) }
 func (s *server) inMsgsNow() int64 { return atomic.LoadInt64(&s.inMsgs) }
 
 func (s *server) racyOut() int64 {
-	return s.inMsgs // want `non-atomic read of s.inMsgs, which is accessed atomically elsewhere`
+	return s.inMsgs // want "non-atomic read of `s.inMsgs`, which is accessed atomically elsewhere"
 }
 
 func (a *account) inbound(n int64) {
@@ -41,5 +41,5 @@ func (a *account) inMsgsNow() int64 {
 
 // A copy of the server reads its stats plainly.
 func (s *server) snapshot() server {
-	return *s // want `copy of \*s is a non-atomic read of s.stats.inMsgs`
+	return *s // want "copy of `\\*s` is a non-atomic read of `s.stats.inMsgs`"
 }

@@ -8,7 +8,7 @@ import "sync"
 // badThreeClause: i++ writes the i that the goroutines read.
 func badThreeClause(n int) {
 	var wg sync.WaitGroup
-	for i := 0; i < n; i++ { // want `i is written after the go statement, while the goroutine reads it without synchronization`
+	for i := 0; i < n; i++ { // want "`i` is written after the go statement, while the goroutine reads it without synchronization"
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -21,7 +21,7 @@ func badThreeClause(n int) {
 // badRange: each iteration assigns the x that the goroutines read.
 func badRange(xs []string) {
 	var wg sync.WaitGroup
-	for _, x := range xs { // want `x is written after the go statement, while the goroutine reads it without synchronization`
+	for _, x := range xs { // want "`x` is written after the go statement, while the goroutine reads it without synchronization"
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -38,7 +38,7 @@ func badSharedOutsideLoop(xs []string) string {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			last = x // want `goroutine writes last, and more than one such goroutine may run at once`
+			last = x // want "goroutine writes `last`, and more than one such goroutine may run at once"
 		}()
 	}
 	wg.Wait()
