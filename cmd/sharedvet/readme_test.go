@@ -72,8 +72,10 @@ func TestReadmeTryIt(t *testing.T) {
 	}
 
 	// The test command, with -short through GOFLAGS: the full run would
-	// run this test again, and builds golangci-lint.
-	env := append(cleanEnv(t, t.TempDir()), "GOFLAGS=-short")
+	// run this test again, and builds golangci-lint. The system's
+	// directories are on PATH too, as on any machine (some tests run
+	// shell scripts that call sh and sleep), but not GOPATH/bin.
+	env := append(withPath(cleanEnv(t, t.TempDir()), "/usr/bin:/bin"), "GOFLAGS=-short")
 	stdout, stderr, code := runShell(t, repoRoot, env, testCmd)
 	if code != 0 {
 		t.Errorf("%s (GOFLAGS=-short): exit %d, stdout:\n%s\nstderr:\n%s", testCmd, code, stdout, stderr)
