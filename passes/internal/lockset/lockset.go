@@ -155,16 +155,20 @@ func keyOf(v ssa.Value, bindings map[*ssa.FreeVar]ssa.Value, depth int) Key {
 		case *ssa.IndexAddr:
 			// conns[0].mu.Lock() … conns[0].mu.Unlock(): each
 			// evaluation is a new value, but a constant index names
-			// the same element (nats-server's gateway tests).
-			if c, ok := x.Index.(*ssa.Const); ok {
-				k := keyOf(x.X, bindings, depth+1)
-				k.Path += "[" + c.Value.ExactString() + "]"
-				return k
-			}
+			// the same element (nats-server's gateway tests), and so
+			// does one SSA value used twice (s[i].mu, with i unchanged).
+			k := keyOf(x.X, bindings, depth+1)
+			k.Path += "[" + indexKey(x.Index) + "]"
+			return k
 		case *ssa.Index:
-			if c, ok := x.Index.(*ssa.Const); ok {
+			k := keyOf(x.X, bindings, depth+1)
+			k.Path += "[" + indexKey(x.Index) + "]"
+			return k
+		case *ssa.Lookup:
+			// m[k].mu.Lock() … m[k].mu.Unlock() with a map of pointers.
+			if !x.CommaOk {
 				k := keyOf(x.X, bindings, depth+1)
-				k.Path += "[" + c.Value.ExactString() + "]"
+				k.Path += "[" + indexKey(x.Index) + "]"
 				return k
 			}
 		case *ssa.MakeInterface:
@@ -189,6 +193,16 @@ func keyOf(v ssa.Value, bindings map[*ssa.FreeVar]ssa.Value, depth int) Key {
 		}
 	}
 	return Key{Root: v}
+}
+
+// indexKey names an index in a Key: a constant by its value, anything
+// else by its SSA value, which two evaluations share when the variable
+// did not change between them.
+func indexKey(v ssa.Value) string {
+	if c, ok := v.(*ssa.Const); ok && c.Value != nil {
+		return c.Value.ExactString()
+	}
+	return "%" + v.Name()
 }
 
 // A Lock is a mutex held at some point, and where it was acquired.
