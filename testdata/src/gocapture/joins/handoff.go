@@ -29,7 +29,7 @@ func badWriteAfterHandoff() int {
 	done := make(chan struct{})
 	go func() {
 		mu.Unlock()
-		x = 1 // want `goroutine writes x, which is read after the go statement`
+		x = 1 // want "goroutine writes `x`, which is read after the go statement"
 		close(done)
 	}()
 	mu.Lock()
@@ -46,7 +46,7 @@ func badUnlockNotHandedOff() int {
 	x := 0
 	done := make(chan struct{})
 	go func() {
-		x = 1 // want `goroutine writes x, which is read after the go statement`
+		x = 1 // want "goroutine writes `x`, which is read after the go statement"
 		mu.Lock()
 		mu.Unlock()
 		close(done)
