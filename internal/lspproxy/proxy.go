@@ -59,33 +59,39 @@ func run(ctx context.Context, args []string, analyzers []*analysis.Analyzer, std
 		// about their gopls; there is no session to join.
 		return passThrough(gopls, goplsArgs, stdin, stdout, stderr)
 	}
-	tmp, err := os.MkdirTemp("", "sharedvet-gopls")
-	if err != nil {
+	if err := serve(ctx, gopls, goplsArgs, analyzers, stdin, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "sharedvet gopls: %v\n", err)
 		return 1
+	}
+	return 0
+}
+
+// serve runs gopls with args and relays the session between it and the
+// editor until gopls exits. It returns an error unless the session
+// ended as the editor asked (exit, or closing its end) and gopls exited
+// cleanly.
+func serve(ctx context.Context, gopls string, args []string, analyzers []*analysis.Analyzer, stdin io.Reader, stdout, stderr io.Writer) error {
+	tmp, err := os.MkdirTemp("", "sharedvet-gopls")
+	if err != nil {
+		return err
 	}
 	defer os.RemoveAll(tmp)
 	vettool, err := vetTool(tmp)
 	if err != nil {
-		fmt.Fprintf(stderr, "sharedvet gopls: %v\n", err)
-		return 1
+		return err
 	}
-
-	cmd := exec.Command(gopls, goplsArgs...)
+	cmd := exec.Command(gopls, args...)
 	cmd.Stderr = stderr
 	toGopls, err := cmd.StdinPipe()
 	if err != nil {
-		fmt.Fprintf(stderr, "sharedvet gopls: %v\n", err)
-		return 1
+		return err
 	}
 	fromGopls, err := cmd.StdoutPipe()
 	if err != nil {
-		fmt.Fprintf(stderr, "sharedvet gopls: %v\n", err)
-		return 1
+		return err
 	}
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(stderr, "sharedvet gopls: starting %s: %v\n", gopls, err)
-		return 1
+		return fmt.Errorf("starting %s: %v", gopls, err)
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -96,36 +102,40 @@ func run(ctx context.Context, args []string, analyzers []*analysis.Analyzer, std
 	p.engine.done = p.publishFindings
 	p.engine.logf = p.logf
 
+	editorErr := make(chan error, 1)
 	go func() {
 		err := p.relayEditor(bufio.NewReader(stdin))
-		if err != nil {
-			fmt.Fprintf(stderr, "sharedvet gopls: reading from the editor: %v\n", err)
-		}
-		// gopls exits when its input ends.
 		p.mu.Lock()
 		p.editorGone = true
 		p.mu.Unlock()
+		editorErr <- err
+		// gopls exits when its input ends.
 		toGopls.Close()
 	}()
-	if err := p.relayGopls(bufio.NewReader(fromGopls)); err != nil {
-		fmt.Fprintf(stderr, "sharedvet gopls: reading from gopls: %v\n", err)
-	}
+	goplsErr := p.relayGopls(bufio.NewReader(fromGopls))
 	waitErr := cmd.Wait()
 	p.engine.stop()
 	cancel()
 	if p.exitRequested() || p.lostEditor() {
-		if waitErr != nil {
-			return 1
+		select {
+		case err := <-editorErr:
+			if err != nil {
+				return fmt.Errorf("reading from the editor: %v", err)
+			}
+		default:
 		}
-		return 0
+		return waitErr
 	}
 	// The editor restarts a server that exits; say why this one did.
+	msg := fmt.Sprintf("gopls exited unexpectedly (%v)", exitStatus(waitErr))
+	if goplsErr != nil {
+		msg = fmt.Sprintf("reading from gopls: %v", goplsErr)
+	}
 	p.notify("window/showMessage", protocol.ShowMessageParams{
 		Type:    protocol.MessageTypeError,
-		Message: fmt.Sprintf("sharedvet gopls: gopls exited unexpectedly (%v); restart the language server", exitStatus(waitErr)),
+		Message: "sharedvet gopls: " + msg + "; restart the language server",
 	})
-	fmt.Fprintf(stderr, "sharedvet gopls: gopls exited unexpectedly (%v)\n", exitStatus(waitErr))
-	return 1
+	return errors.New(msg)
 }
 
 func exitStatus(err error) string {
