@@ -19,6 +19,8 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/sharedvet/sharedvet/passes/lintdirective"
 )
 
 // changeDelay is how long edits must pause before the unsaved buffer
@@ -197,7 +199,8 @@ func newProxy(analyzers []*analysis.Analyzer, toEditor, toGopls *frameWriter) *p
 		goplsAsks: map[jsonrpc2.ID]int{},
 		onChange:  true,
 	}
-	for _, a := range analyzers {
+	// lintdirective runs under go vet beside the checks.
+	for _, a := range append(analyzers, lintdirective.New(analyzers)) {
 		p.checks[a.Name] = true
 		p.urls[a.Name] = a.URL
 	}

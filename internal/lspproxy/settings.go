@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"sort"
+	"strings"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+
+	"github.com/sharedvet/sharedvet/analyzer"
 )
 
 // settings are sharedvet's part of initializationOptions, and of the
@@ -15,10 +17,10 @@ import (
 // "sharedvet"; they mirror the golangci-lint plugin's settings:
 //
 //	"sharedvet": {
-//	  "checks":   ["lockchan", "atomicmix"],        // default: all
+//	  "checks":   ["lockchan", "atomicmix"],   // a -checks list; default: all
 //	  "disable":  ["gocapture"],
-//	  "flags":    {"gocapture": {"spawners": "example.com/pool.Go"}},
-//	  "onChange": false                             // analyze on open and save only
+//	  "flags":    {"gocapture": {"spawners": ["example.com/pool.Go"]}},
+//	  "onChange": false                        // analyze on open and save only
 //	}
 type settings struct {
 	Checks   []string                  `json:"checks"`
@@ -73,40 +75,30 @@ func (p *proxy) initialize(m *jsonrpc2.Call, body []byte) []byte {
 }
 
 // apply sets the settings: the go vet flags they mean, and when to
-// analyze. Unknown checks are an error that names them.
+// analyze. Checks are chosen as a -checks list (analyzer.ParseChecks),
+// which go vet passes to each package's analysis after the flags of
+// the project's sharedvet.conf, so the editor's settings override the
+// file's. An unknown check is an error that names it.
 func (p *proxy) apply(raw json.RawMessage) error {
 	var s settings
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return err
 	}
-	for _, name := range append(append([]string(nil), s.Checks...), s.Disable...) {
-		if !p.checks[name] {
-			return fmt.Errorf("unknown check %q (known: %v)", name, sortedKeys(p.checks))
-		}
-	}
-	enabled := map[string]bool{}
-	for name := range p.checks {
-		enabled[name] = len(s.Checks) == 0
-	}
-	for _, name := range s.Checks {
-		enabled[name] = true
-	}
-	for _, name := range s.Disable {
-		enabled[name] = false
-	}
 	var flags []string
-	for _, name := range sortedKeys(enabled) {
-		if !enabled[name] {
-			flags = append(flags, "-"+name+"=false")
+	if len(s.Checks) > 0 || len(s.Disable) > 0 {
+		list := "all"
+		if len(s.Checks) > 0 {
+			list = strings.Join(s.Checks, ",")
 		}
-	}
-	for _, check := range sortedKeys(s.Flags) {
-		names := sortedKeys(s.Flags[check])
-		sort.Strings(names)
-		for _, f := range names {
-			flags = append(flags, fmt.Sprintf("-%s.%s=%v", check, f, s.Flags[check][f]))
+		for _, name := range s.Disable {
+			list += ",-" + name
 		}
+		if _, err := analyzer.ParseChecks(list, sortedKeys(p.checks)); err != nil {
+			return err
+		}
+		flags = append(flags, "-checks="+list)
 	}
+	flags = append(flags, analyzer.Settings{Flags: s.Flags}.Args()...)
 	p.engine.setFlags(flags)
 	if s.OnChange != nil {
 		p.mu.Lock()

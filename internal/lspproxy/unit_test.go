@@ -1,9 +1,11 @@
 package lspproxy
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"go.lsp.dev/protocol"
@@ -178,5 +180,23 @@ func TestWordEnd(t *testing.T) {
 		if got := wordEnd(text, tc.at); got != tc.want {
 			t.Errorf("wordEnd(%q) = %q, want %q", text[tc.at:], text[tc.at:got], text[tc.at:tc.want])
 		}
+	}
+}
+
+// TestSettings checks the go vet flags the editor's settings become.
+func TestSettings(t *testing.T) {
+	p := newProxy(analyzer.All(), nil, nil)
+	p.engine = newEngine(context.Background(), "go", "sharedvet", t.TempDir())
+	err := p.apply([]byte(`{"checks": ["lockchan", "atomicmix"], "disable": ["atomicmix"],
+		"flags": {"gocapture": {"spawners": ["a.Go", "b.Go"]}, "lockchan": {"stalls": true}}, "onChange": false}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"-checks=lockchan,atomicmix,-atomicmix", "-gocapture.spawners=a.Go,b.Go", "-lockchan.stalls=true"}
+	if !reflect.DeepEqual(p.engine.cfg.flags, want) || p.onChange {
+		t.Errorf("flags %q, onChange %v; want %q, false", p.engine.cfg.flags, p.onChange, want)
+	}
+	if err := p.apply([]byte(`{"disable": ["nosuch"]}`)); err == nil || !strings.Contains(err.Error(), "nosuch") {
+		t.Errorf("an unknown check: %v", err)
 	}
 }
