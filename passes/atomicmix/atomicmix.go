@@ -15,6 +15,7 @@ import (
 
 	"github.com/sharedvet/sharedvet/passes/functime"
 	"github.com/sharedvet/sharedvet/passes/internal/docs"
+	"github.com/sharedvet/sharedvet/passes/internal/flagval"
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/memloc"
 	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
@@ -32,6 +33,18 @@ var Analyzer = &analysis.Analyzer{
 	Requires:  []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer, inspect.Analyzer, srcname.Analyzer},
 	Run:       run,
 	FactTypes: []analysis.Fact{new(AccessFact), new(EscapeFact)},
+}
+
+// disabled holds the exceptions turned off by -atomicmix.disable.
+var disabled map[string]bool
+
+func init() {
+	var names []string
+	for _, e := range exceptions {
+		names = append(names, e.name)
+	}
+	Analyzer.Flags.Var(flagval.NameSet(&disabled, names), "disable",
+		"a comma-separated `list` of exceptions to turn off (names as -explain atomicmix lists them), to see what each one clears")
 }
 
 func run(pass *analysis.Pass) (any, error) {

@@ -41,7 +41,8 @@
 // what it races with; rules 3 to 17 are the check's exceptions, named,
 // in the order it applies them (the first that holds clears the
 // candidate). sharedvet -excused prints, for each candidate cleared,
-// "excused by NAME: statement". An access cleared by rules 3 to 8
+// "excused by NAME: statement", and -atomicmix.disable=NAME,... turns
+// exceptions off, to see what they clear. An access cleared by rules 3 to 8
 // counts for nothing after: its writes do not count against the lock
 // rule.
 //

@@ -46,7 +46,9 @@ type candidate struct {
 	a   *access        // perAccess
 	t   touch          // perLocation
 	sum *atomicSummary // perCandidate: the package's atomic accesses of t's location, or nil
-	f   *finding       // perCandidate: what t races with (rule 2), or nil
+	f   *finding       // perCandidate: what t races with (rule 2)
+	// loadsOnly: t is a read and no atomic access writes (rule 12).
+	loadsOnly bool
 }
 
 // exceptions is the table of the check's exceptions, in the order the
@@ -88,7 +90,7 @@ var exceptions = []*exception{
 		excuses:   func(c *checker, k *candidate) bool { return k.sum != nil && c.lockRule.guardsOwn(k.t) }},
 	{name: "loadsonly", rule: 12, stage: perCandidate,
 		statement: "a read races only with atomic writes, and no code writes the location atomically",
-		excuses:   func(c *checker, k *candidate) bool { return k.f == nil }},
+		excuses:   func(c *checker, k *candidate) bool { return k.loadsOnly }},
 	{name: "testscope", rule: 13, stage: perCandidate,
 		statement: "the test starts no goroutine that reaches the location, so it reads after the code under test returned",
 		excuses:   func(c *checker, k *candidate) bool { return c.hiddenInTest(k.t, k.sum.allOrNil()) }},
@@ -107,10 +109,11 @@ var exceptions = []*exception{
 }
 
 // excuse returns the first exception of stage st that clears k, or
-// nil: the judge of the check.
+// nil: the judge of the check. Exceptions that -atomicmix.disable
+// names are skipped.
 func (c *checker) excuse(st stage, k *candidate) *exception {
 	for _, e := range exceptions {
-		if e.stage == st && e.excuses(c, k) {
+		if e.stage == st && !disabled[e.name] && e.excuses(c, k) {
 			return e
 		}
 	}

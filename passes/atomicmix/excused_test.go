@@ -123,3 +123,79 @@ func orNone(names []string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// TestDisable turns each exception off in turn (-atomicmix.disable)
+// and checks that the lines its // excused comment names alone are then
+// reported or cleared by another exception, never silent, and that at
+// least one of them is reported: what the exception buys is visible.
+func TestDisable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the fixtures once per exception")
+	}
+	trace.Set(true)
+	t.Cleanup(func() { trace.Set(false) })
+	only := make(map[string][]string)   // exception → lines excused by it alone
+	pkgsOf := make(map[string][]string) // exception → the packages of those lines
+	for _, pkg := range fixturePackages {
+		files, _ := filepath.Glob(filepath.Join(testdata(t), "src", pkg, "*.go"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(string(data), "\n") {
+				if m := excusedComment.FindStringSubmatch(line); m != nil && !strings.Contains(m[1], ",") {
+					only[m[1]] = append(only[m[1]], fmt.Sprintf("%s:%d", rel(f), i+1))
+					if !slices.Contains(pkgsOf[m[1]], pkg) {
+						pkgsOf[m[1]] = append(pkgsOf[m[1]], pkg)
+					}
+				}
+			}
+		}
+	}
+	flag := atomicmix.Analyzer.Flags.Lookup("disable")
+	t.Cleanup(func() { flag.Value.Set("") })
+	for _, name := range atomicmix.ExceptionNames() {
+		off := name
+		if name == "guard" {
+			// Rule 16 is rule 11 counting more locks: it clears
+			// whatever rule 11 does.
+			off += ",callerlocks"
+		}
+		if err := flag.Value.Set(off); err != nil {
+			t.Fatal(err)
+		}
+		rec := &recorder{lines: make(map[string]string)}
+		analysistest.Run(rec, testdata(t), atomicmix.Analyzer, pkgsOf[name]...)
+		reported := 0
+		for _, line := range only[name] {
+			switch msg := rec.lines[line]; {
+			case msg == "":
+				t.Errorf("-disable=%s: %s is neither reported nor excused", name, line)
+			case !strings.HasPrefix(msg, "excused by "):
+				reported++
+			}
+		}
+		if reported == 0 {
+			t.Errorf("-disable=%s: none of the %d lines it alone excuses is reported", name, len(only[name]))
+		}
+	}
+}
+
+// A recorder keeps, for each line, the first diagnostic that
+// analysistest found unexpected: the findings and trace entries that
+// a disabled exception let through.
+type recorder struct{ lines map[string]string }
+
+var unexpected = regexp.MustCompile(`^(\S+):(\d+):\d+: unexpected diagnostic: (.*)$`)
+
+func (r *recorder) Errorf(format string, args ...any) {
+	m := unexpected.FindStringSubmatch(fmt.Sprintf(format, args...))
+	if m == nil {
+		return
+	}
+	key := rel(m[1]) + ":" + m[2]
+	if prev, ok := r.lines[key]; !ok || strings.HasPrefix(prev, "excused by ") {
+		r.lines[key] = m[3]
+	}
+}

@@ -180,32 +180,42 @@ func (c *checker) traceAccess(a *access, isAtomic func(memloc.Loc, *types.TypeNa
 // judge returns the finding for t, a candidate, or the exception that
 // clears it; s holds the package's atomic accesses of t's location.
 func (c *checker) judge(t touch, s *atomicSummary) (*finding, *exception) {
-	k := &candidate{a: t.access, t: t, sum: s, f: c.racesWith(t, s)}
+	k := &candidate{a: t.access, t: t, sum: s}
+	k.f, k.loadsOnly = c.racesWith(t, s)
 	if e := c.excuse(perCandidate, k); e != nil {
 		return nil, e
 	}
 	return k.f, nil
 }
 
-// racesWith returns the finding for t by rule 2, or nil if no atomic
-// access can race with it: a plain write races with any atomic access,
-// a plain read with an atomic write. An atomic access of this package
-// is preferred for the finding's related information.
-func (c *checker) racesWith(t touch, s *atomicSummary) *finding {
+// racesWith returns the finding for t by rule 2: a plain write races
+// with any atomic access, a plain read with an atomic write. An atomic
+// access of this package is preferred for the finding's related
+// information. When t is a read and no atomic access writes, loadsOnly
+// is set and the finding is against any atomic access: rule 12 clears
+// it unless -atomicmix.disable turns the rule off.
+func (c *checker) racesWith(t touch, s *atomicSummary) (f *finding, loadsOnly bool) {
 	if s != nil {
 		switch {
 		case t.write:
-			return &finding{touch: t, other: s.first}
+			return &finding{touch: t, other: s.first}, false
 		case s.write != nil:
-			return &finding{touch: t, other: s.write}
+			return &finding{touch: t, other: s.write}, false
 		}
 	}
 	// Another package accesses the location atomically; its writes
 	// are unknown here, so no lock can be shown to guard them.
-	if a, ok := c.imports.find(locKey(t.loc, t.owner), true, !t.write); ok {
-		return &finding{touch: t, posn: a.Posn}
+	key := locKey(t.loc, t.owner)
+	if a, ok := c.imports.find(key, true, !t.write); ok {
+		return &finding{touch: t, posn: a.Posn}, false
 	}
-	return nil
+	if s != nil {
+		return &finding{touch: t, other: s.first}, true
+	}
+	if a, ok := c.imports.find(key, true, false); ok {
+		return &finding{touch: t, posn: a.Posn}, true
+	}
+	panic("internal error: atomicmix judges a plain access of a location that nothing accesses atomically")
 }
 
 // readOfUpdate reports whether t is the read of x++ or x op= y, whose

@@ -5,7 +5,9 @@ package flagval
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // An intAtLeast is an int flag with a minimum.
@@ -34,5 +36,45 @@ func (f *intAtLeast) Set(s string) error {
 		return fmt.Errorf("must be at least %d", f.min)
 	}
 	*f.p = n
+	return nil
+}
+
+// A nameSet is a flag whose value is a comma-separated list of names,
+// each one of a known set.
+type nameSet struct {
+	p     *map[string]bool
+	known []string
+}
+
+// NameSet returns a flag.Value that sets *p to the names of a
+// comma-separated list (empty: none), and refuses a name not in known.
+func NameSet(p *map[string]bool, known []string) *nameSet { return &nameSet{p, known} }
+
+func (f *nameSet) String() string {
+	if f == nil || f.p == nil {
+		return ""
+	}
+	var out []string
+	for _, n := range f.known {
+		if (*f.p)[n] {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+func (f *nameSet) Set(s string) error {
+	m := make(map[string]bool)
+	for _, n := range strings.Split(s, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if !slices.Contains(f.known, n) {
+			return fmt.Errorf("unknown name %q (known: %s)", n, strings.Join(f.known, ", "))
+		}
+		m[n] = true
+	}
+	*f.p = m
 	return nil
 }
