@@ -7,10 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -208,34 +209,25 @@ func newProxy(analyzers []*analysis.Analyzer, toEditor, toGopls *frameWriter) *p
 }
 
 // relayEditor relays the editor's messages to gopls until the editor
-// closes its end.
+// closes its end. A message that is not JSON-RPC is dropped and logged:
+// gopls would close the connection on it.
 func (p *proxy) relayEditor(r *bufio.Reader) error {
-	for {
-		body, err := readFrame(r)
-		if err == io.EOF {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		msg, err := jsonrpc2.DecodeMessage(body)
-		if err != nil {
-			// gopls would close the connection on it: drop it and say so.
-			p.logf(protocol.MessageTypeError, "sharedvet gopls: dropped a malformed message from the editor (%v): %.200q", err, body)
-			continue
-		}
-		body = p.fromEditor(msg, body)
-		if body == nil {
-			continue
-		}
-		if err := p.toGopls.write(body); err != nil {
-			return err
-		}
-	}
+	return relay(r, p.toGopls, p.fromEditor, func(body []byte, err error) []byte {
+		p.logf(protocol.MessageTypeError, "sharedvet gopls: dropped a malformed message from the editor (%v): %.200q", err, body)
+		return nil
+	})
 }
 
 // relayGopls relays gopls's messages to the editor until gopls closes
-// its end.
+// its end. What the proxy cannot decode goes on as it came.
 func (p *proxy) relayGopls(r *bufio.Reader) error {
+	return relay(r, p.toEditor, p.fromGopls, func(body []byte, _ error) []byte { return body })
+}
+
+// relay copies messages from r to w until r ends, passing each through
+// handle, or malformed if it is not JSON-RPC; they return what to send
+// (nil: nothing).
+func relay(r *bufio.Reader, w *frameWriter, handle func(jsonrpc2.Message, []byte) []byte, malformed func([]byte, error) []byte) error {
 	for {
 		body, err := readFrame(r)
 		if err == io.EOF {
@@ -243,14 +235,15 @@ func (p *proxy) relayGopls(r *bufio.Reader) error {
 		} else if err != nil {
 			return err
 		}
-		msg, err := jsonrpc2.DecodeMessage(body)
-		if err == nil {
-			body = p.fromGopls(msg, body)
+		if msg, err := jsonrpc2.DecodeMessage(body); err != nil {
+			body = malformed(body, err)
+		} else {
+			body = handle(msg, body)
 		}
 		if body == nil {
 			continue
 		}
-		if err := p.toEditor.write(body); err != nil {
+		if err := w.write(body); err != nil {
 			return err
 		}
 	}
@@ -455,13 +448,6 @@ func fileURI(path string) string { return string(uri.File(path)) }
 func protocolURI(s string) uri.URI { return uri.URI(s) }
 
 // sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 var errNoGopls = errors.New("cannot find gopls: install it (go install golang.org/x/tools/gopls@latest), or name it with -gopls=PATH or $SHAREDVET_GOPLS")
