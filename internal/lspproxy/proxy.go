@@ -100,6 +100,7 @@ func serve(ctx context.Context, gopls string, args []string, analyzers []*analys
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p := newProxy(analyzers, &frameWriter{w: stdout}, &frameWriter{w: toGopls})
+	p.readOnlyDirs = goEnvDirs("GOROOT", "GOMODCACHE")
 	p.engine = newEngine(ctx, "go", vettool, tmp)
 	p.engine.snapshot = p.snapshot
 	p.engine.done = p.publishFindings
@@ -165,6 +166,10 @@ type proxy struct {
 	exit     bool                  // the editor sent exit
 	// editorGone: the editor closed its end (then gopls exits too).
 	editorGone bool
+
+	// readOnlyDirs hold code the user does not edit (GOROOT, the module
+	// cache), opened by going to a definition: it is not analyzed.
+	readOnlyDirs []string
 
 	configurable bool                 // the editor answers workspace/configuration
 	ownCalls     map[jsonrpc2.ID]bool // the proxy's requests to the editor, awaiting answers
@@ -296,7 +301,7 @@ func (p *proxy) observe(m *jsonrpc2.Notification) {
 		}
 		d := params.TextDocument
 		path := pathOf(string(d.URI))
-		if path == "" || !strings.HasSuffix(path, ".go") {
+		if path == "" || !strings.HasSuffix(path, ".go") || p.readOnly(path) {
 			return
 		}
 		p.mu.Lock()
@@ -375,6 +380,32 @@ func (p *proxy) lostEditor() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.editorGone
+}
+
+// readOnly reports whether path is in one of p.readOnlyDirs.
+func (p *proxy) readOnly(path string) bool {
+	for _, dir := range p.readOnlyDirs {
+		if rel, err := filepath.Rel(dir, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// goEnvDirs returns the directories the go command names for vars
+// (GOROOT, GOMODCACHE), leaving out the ones it cannot tell.
+func goEnvDirs(vars ...string) []string {
+	out, err := exec.Command("go", append([]string{"env"}, vars...)...).Output()
+	if err != nil {
+		return nil
+	}
+	var dirs []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			dirs = append(dirs, filepath.Clean(line))
+		}
+	}
+	return dirs
 }
 
 // snapshot returns a copy of the editor's open files.

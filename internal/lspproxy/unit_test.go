@@ -200,3 +200,19 @@ func TestSettings(t *testing.T) {
 		t.Errorf("an unknown check: %v", err)
 	}
 }
+
+func TestReadOnly(t *testing.T) {
+	p := newProxy(nil, nil, nil)
+	p.readOnlyDirs = []string{"/usr/lib/go", "/home/u/go/pkg/mod"}
+	for path, want := range map[string]bool{
+		"/usr/lib/go/src/fmt/print.go":             true,
+		"/home/u/go/pkg/mod/x.io/y@v1/y.go":        true,
+		"/usr/lib/gopher/main.go":                  false,
+		"/home/u/src/project/main.go":              false,
+		"/home/u/go/pkg/modules-of-mine/m/main.go": false,
+	} {
+		if got := p.readOnly(path); got != want {
+			t.Errorf("readOnly(%s) = %v", path, got)
+		}
+	}
+}
