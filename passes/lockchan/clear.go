@@ -40,7 +40,7 @@ var exceptions = []exception{
 		(*checker).lenGuarded},
 	{"slot-release", "a receive from a buffered channel (a semaphore) that the function itself sent on before it: it takes back its own slot",
 		(*checker).slotRelease},
-	{"buffered-by-design", "a send, outside a loop on one field channel, on a channel the package always makes buffered",
+	{"buffered-by-design", "a send on a channel the package always makes buffered, unless a loop sends on one value's field channel again and again",
 		(*checker).bufferedByDesign},
 }
 
@@ -260,7 +260,31 @@ func (c *checker) bufferedByDesign(op syncapi.BlockingOp) bool {
 		return false
 	}
 	var reach flow.Reach
-	return syncapi.LoadedField(op.Chan) == nil || !reach.InLoop(op.Instr.Block())
+	if syncapi.LoadedField(op.Chan) == nil || !reach.InLoop(op.Instr.Block()) {
+		return true
+	}
+	// In a loop, the send fills one channel only if it is the same
+	// value's field every time around: a field of a value the loop
+	// takes afresh each iteration (w.done for each waiter w) is a
+	// one-shot reply channel, sent on once (go-redis's state machine).
+	return perIteration(fieldBase(op.Chan), &reach)
+}
+
+// fieldBase returns x for a channel loaded as x.f, or nil.
+func fieldBase(ch ssa.Value) ssa.Value {
+	if ld, ok := stripChangeType(ch).(*ssa.UnOp); ok && ld.Op == token.MUL {
+		if fa, ok := ld.X.(*ssa.FieldAddr); ok {
+			return fa.X
+		}
+	}
+	return nil
+}
+
+// perIteration reports whether v is computed inside a loop, so that
+// each iteration has its own.
+func perIteration(v ssa.Value, reach *flow.Reach) bool {
+	instr, ok := v.(ssa.Instruction)
+	return ok && instr.Block() != nil && reach.InLoop(instr.Block())
 }
 
 // cannotBlock reports whether op provably never blocks: a send on a

@@ -619,3 +619,29 @@ func (o *Loose) badLenGuardLockFreeSender() int {
 }
 
 var _, _ = newMock, newLoose
+
+// Waiters each get one reply on their own buffered done channel: a
+// loop over waiters sends once per channel (go-redis's state machine).
+type waiter struct{ done chan error }
+
+type Machine struct {
+	mu      sync.Mutex
+	waiters []*waiter
+}
+
+func (m *Machine) wait() *waiter {
+	w := &waiter{done: make(chan error, 1)}
+	m.mu.Lock()
+	m.waiters = append(m.waiters, w)
+	m.mu.Unlock()
+	return w
+}
+
+func (m *Machine) okNotifyEachWaiter() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, w := range m.waiters {
+		w.done <- nil // ok: one send on each waiter's own buffered channel
+	}
+	m.waiters = nil
+}
