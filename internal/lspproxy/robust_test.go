@@ -119,3 +119,39 @@ func TestEditorCloses(t *testing.T) {
 		t.Errorf("gopls version through the proxy: %v, %q", err, out)
 	}
 }
+
+// TestAnalysisDoesNotBlock checks that gopls's traffic flows while an
+// analysis runs: with go vet slowed down to 5 s by a wrapper on PATH,
+// hover answers before the analysis ends.
+func TestAnalysisDoesNotBlock(t *testing.T) {
+	gopls := testGopls(t)
+	sv := testSharedvet(t)
+	realGo, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	wrapper := "#!/bin/sh\nif [ \"$1\" = vet ]; then sleep 5; fi\nexec " + realGo + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir, file := writeFixture(t)
+	uri := fileURI(file)
+	c := startClient(t, dir, sv, "gopls", "-gopls="+gopls)
+	c.initialize(dir, nil)
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
+		"uri": uri, "languageId": "go", "version": 1, "text": fixture}})
+	start := time.Now()
+	hover := c.call("textDocument/hover", map[string]any{
+		"textDocument": map[string]any{"uri": uri}, "position": map[string]any{"line": 8, "character": 6}})
+	took := time.Since(start)
+	c.mu.Lock()
+	analyzed := strings.Contains(strings.Join(c.logs, "\n"), "sharedvet gopls: analyzed ")
+	c.mu.Unlock()
+	if !strings.Contains(string(hover), "Stats") || analyzed {
+		t.Errorf("hover during the analysis = %s after %v (analysis already done: %v)", hover, took, analyzed)
+	}
+	c.waitLog("sharedvet gopls: analyzed ")
+	c.shutdown()
+}
