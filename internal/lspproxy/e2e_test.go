@@ -335,3 +335,15 @@ func TestGoplsSettings(t *testing.T) {
 	})
 	c.shutdown()
 }
+
+// TestMain removes the sharedvet and gopls the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedvetPath != "" {
+		os.RemoveAll(filepath.Dir(sharedvetPath))
+	}
+	if goplsPath != "" {
+		os.RemoveAll(filepath.Dir(goplsPath))
+	}
+	os.Exit(code)
+}
