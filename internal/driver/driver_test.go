@@ -232,11 +232,7 @@ func TestFixNeverCorrupts(t *testing.T) {
 // TestSARIF validates -format=sarif against the SARIF 2.1.0 schema and
 // checks what GitHub code scanning relies on.
 func TestSARIF(t *testing.T) {
-	schemaPath, err := filepath.Abs(filepath.Join("..", "..", "testdata", "sarif", "sarif-schema-2.1.0.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := compileSchema(t, schemaPath)
+	schema := sarifSchema(t)
 	dir := copyFixture(t, "sarif")
 	if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil { // the repository root
 		t.Fatal(err)
@@ -250,13 +246,7 @@ func TestSARIF(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
-	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(stdout))
-	if err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, stdout)
-	}
-	if err := schema.Validate(doc); err != nil {
-		t.Fatalf("invalid SARIF: %v\n%s", err, stdout)
-	}
+	validateSARIF(t, schema, stdout)
 
 	var log struct {
 		Runs []struct {
@@ -333,6 +323,29 @@ func TestSARIF(t *testing.T) {
 	}
 	if !sawRelated || !sawFix {
 		t.Errorf("related location seen: %v, fix seen: %v\n%s", sawRelated, sawFix, stdout)
+	}
+}
+
+// sarifSchema compiles the vendored SARIF 2.1.0 schema.
+func sarifSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	path, err := filepath.Abs(filepath.Join("..", "..", "testdata", "sarif", "sarif-schema-2.1.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return compileSchema(t, path)
+}
+
+// validateSARIF fails the test unless out is a SARIF log that the
+// schema accepts.
+func validateSARIF(t *testing.T, schema *jsonschema.Schema, out string) {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if err := schema.Validate(doc); err != nil {
+		t.Fatalf("invalid SARIF: %v\n%s", err, out)
 	}
 }
 
@@ -626,11 +639,7 @@ func TestConfig(t *testing.T) {
 // result of kind "pass" that the schema accepts) and the exit status
 // is that of a clean run. Without the flag nothing is printed.
 func TestExcused(t *testing.T) {
-	schemaPath, err := filepath.Abs(filepath.Join("..", "..", "testdata", "sarif", "sarif-schema-2.1.0.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := compileSchema(t, schemaPath)
+	schema := sarifSchema(t)
 	t.Chdir(copyFixture(t, "excused"))
 	suite := []*analysis.Analyzer{atomicmix.Analyzer}
 
@@ -658,13 +667,7 @@ func TestExcused(t *testing.T) {
 	if code != exitClean {
 		t.Fatalf("-excused -format=sarif: exit %d, stderr:\n%s", code, stderr)
 	}
-	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(stdout))
-	if err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, stdout)
-	}
-	if err := schema.Validate(doc); err != nil {
-		t.Fatalf("invalid SARIF: %v\n%s", err, stdout)
-	}
+	validateSARIF(t, schema, stdout)
 	var log struct {
 		Runs []struct {
 			Results []struct {

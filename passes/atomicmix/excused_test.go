@@ -51,27 +51,17 @@ func TestExcused(t *testing.T) {
 			}
 		}
 	}
-	want := make(map[string][]string)
 	fired := make(map[string]bool)
 	// A line with a finding may also have excused accesses (another
 	// field of the same copy), which its // want comment leaves no room
 	// to name: they are not checked.
-	reported := make(map[string]bool)
-	for _, pkg := range fixturePackages {
-		files, _ := filepath.Glob(filepath.Join(testdata(t), "src", pkg, "*.go"))
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, line := range strings.Split(string(data), "\n") {
-				key := fmt.Sprintf("%s:%d", f, i+1)
-				if m := excusedComment.FindStringSubmatch(line); m != nil {
-					want[key] = strings.Split(m[1], ", ")
-				} else if strings.Contains(line, "// want ") {
-					reported[key] = true
-				}
-			}
+	want, reported := make(map[string][]string), make(map[string]bool)
+	for _, l := range fixtureLines(t) {
+		switch {
+		case l.excused != nil:
+			want[l.key] = l.excused
+		case strings.Contains(l.text, "// want "):
+			reported[l.key] = true
 		}
 	}
 	for key, names := range got {
@@ -94,6 +84,34 @@ func TestExcused(t *testing.T) {
 			t.Errorf("no fixture line is excused by %s", name)
 		}
 	}
+}
+
+// A fixtureLine is a line of a fixture package's file.
+type fixtureLine struct {
+	pkg, key, text string   // key: file:line
+	excused        []string // the names of its // excused comment
+}
+
+// fixtureLines returns the lines of the fixture packages' files.
+func fixtureLines(t *testing.T) []fixtureLine {
+	var out []fixtureLine
+	for _, pkg := range fixturePackages {
+		files, _ := filepath.Glob(filepath.Join(testdata(t), "src", pkg, "*.go"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, text := range strings.Split(string(data), "\n") {
+				l := fixtureLine{pkg: pkg, key: fmt.Sprintf("%s:%d", f, i+1), text: text}
+				if m := excusedComment.FindStringSubmatch(text); m != nil {
+					l.excused = strings.Split(m[1], ", ")
+				}
+				out = append(out, l)
+			}
+		}
+	}
+	return out
 }
 
 // traceOnly passes analysistest's errors on to the test, but for the
@@ -136,20 +154,12 @@ func TestDisable(t *testing.T) {
 	t.Cleanup(func() { trace.Set(false) })
 	only := make(map[string][]string)   // exception → lines excused by it alone
 	pkgsOf := make(map[string][]string) // exception → the packages of those lines
-	for _, pkg := range fixturePackages {
-		files, _ := filepath.Glob(filepath.Join(testdata(t), "src", pkg, "*.go"))
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, line := range strings.Split(string(data), "\n") {
-				if m := excusedComment.FindStringSubmatch(line); m != nil && !strings.Contains(m[1], ",") {
-					only[m[1]] = append(only[m[1]], fmt.Sprintf("%s:%d", rel(f), i+1))
-					if !slices.Contains(pkgsOf[m[1]], pkg) {
-						pkgsOf[m[1]] = append(pkgsOf[m[1]], pkg)
-					}
-				}
+	for _, l := range fixtureLines(t) {
+		if len(l.excused) == 1 {
+			name := l.excused[0]
+			only[name] = append(only[name], rel(l.key))
+			if !slices.Contains(pkgsOf[name], l.pkg) {
+				pkgsOf[name] = append(pkgsOf[name], l.pkg)
 			}
 		}
 	}
