@@ -361,6 +361,14 @@ func (p *proxy) observe(m *jsonrpc2.Notification) {
 		if disk, err := os.ReadFile(path); ok && (err != nil || string(disk) != string(d.text)) {
 			p.engine.schedule(filepath.Dir(path), 0)
 		}
+	case "workspace/didChangeWatchedFiles":
+		var params protocol.DidChangeWatchedFilesParams
+		if protocol.Unmarshal(m.Params(), &params) != nil {
+			return
+		}
+		for _, dir := range p.watchedDirs(params.Changes) {
+			p.engine.schedule(dir, changeDelay)
+		}
 	case "initialized", "workspace/didChangeConfiguration":
 		p.requestSettings()
 	case "exit":
@@ -380,6 +388,37 @@ func (p *proxy) lostEditor() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.editorGone
+}
+
+// watchedDirs returns the package directories to analyze again after
+// Go files changed on disk (a branch switch, a generator, another
+// tool): those with files open or with findings published, since the
+// others are not on the user's screen. Open files are left out: the
+// editor reports their saves as didSave.
+func (p *proxy) watchedDirs(changes []protocol.FileEvent) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	shown := map[string]bool{}
+	for path := range p.docs {
+		shown[filepath.Dir(path)] = true
+	}
+	for path, st := range p.files {
+		if len(st.findings) > 0 {
+			shown[filepath.Dir(path)] = true
+		}
+	}
+	dirs := map[string]bool{}
+	for _, c := range changes {
+		path := pathOf(string(c.URI))
+		if p.docs[path] != nil {
+			// Its saves come as didSave, which this must not cancel.
+			continue
+		}
+		if strings.HasSuffix(path, ".go") && shown[filepath.Dir(path)] {
+			dirs[filepath.Dir(path)] = true
+		}
+	}
+	return sortedKeys(dirs)
 }
 
 // readOnly reports whether path is in one of p.readOnlyDirs.

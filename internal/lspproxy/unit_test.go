@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
 
 	"github.com/sharedvet/sharedvet/analyzer"
 )
@@ -214,5 +215,23 @@ func TestReadOnly(t *testing.T) {
 		if got := p.readOnly(path); got != want {
 			t.Errorf("readOnly(%s) = %v", path, got)
 		}
+	}
+}
+
+// TestWatchedDirs checks which packages a change on disk analyzes
+// again: those with an open file or a finding shown, for changes to
+// files that are not open (e.go's save comes as didSave).
+func TestWatchedDirs(t *testing.T) {
+	p := newProxy(nil, nil, nil)
+	p.docs["/m/a/a.go"] = &openFile{path: "/m/a/a.go"}
+	p.docs["/m/e/e.go"] = &openFile{path: "/m/e/e.go"}
+	p.files["/m/b/b.go"] = &fileState{findings: []finding{{path: "/m/b/b.go"}}}
+	p.files["/m/c/c.go"] = &fileState{}
+	var changes []protocol.FileEvent
+	for _, path := range []string{"/m/a/new.go", "/m/b/b.go", "/m/c/c.go", "/m/d/d.go", "/m/a/go.mod", "/m/e/e.go"} {
+		changes = append(changes, protocol.FileEvent{URI: uri.File(path), Type: protocol.FileChangeTypeChanged})
+	}
+	if got, want := p.watchedDirs(changes), []string{"/m/a", "/m/b"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("watchedDirs = %q, want %q", got, want)
 	}
 }
