@@ -52,9 +52,10 @@ type candidate struct {
 }
 
 // exceptions is the table of the check's exceptions, in the order the
-// judge applies them. The order decides only which name a candidate
-// cleared by several is excused by, and what is computed for it: each
-// entry is cheaper or more often true than the ones after it.
+// judge applies them. Within a stage the order decides only which name
+// a candidate cleared by several is excused by, and how much is
+// computed for it; it is the order in which the check applied them
+// before the table, so that the output did not change.
 var exceptions = []*exception{
 	// Per access.
 	{name: "hooks", rule: 3, stage: perAccess,
