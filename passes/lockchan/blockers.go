@@ -152,7 +152,7 @@ func (c *checker) scan(fn *ssa.Function) (*blocker, []*ssa.CallCommon) {
 				continue
 			}
 			if op, ok := syncapi.BlockingOpOf(instr); ok {
-				if c.excuse(op) == "" {
+				if c.excuse(op) == nil {
 					found(&blocker{op: opNoun(op), pos: op.Pos, local: op, param: paramIndex(op.Chan)})
 				}
 				continue

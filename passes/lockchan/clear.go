@@ -44,15 +44,15 @@ var exceptions = []exception{
 		(*checker).bufferedByDesign},
 }
 
-// excuse returns the name of the exception that clears op, or "" if
-// op may block and is judged by the tiers.
-func (c *checker) excuse(op syncapi.BlockingOp) string {
-	for _, e := range exceptions {
-		if e.clear(c, op) {
-			return e.name
+// excuse returns the exception that clears op, or nil if op may block
+// and is judged by the tiers.
+func (c *checker) excuse(op syncapi.BlockingOp) *exception {
+	for i := range exceptions {
+		if exceptions[i].clear(c, op) {
+			return &exceptions[i]
 		}
 	}
-	return ""
+	return nil
 }
 
 // bufferCoversSends reports whether op sends on a channel whose every

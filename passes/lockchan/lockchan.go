@@ -100,15 +100,26 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		}
 		switch instr := instr.(type) {
 		case *ssa.Call:
-			if b := c.blockerOf(instr.Common()); b != nil && !c.subtestLockFree(instr.Common(), held) {
+			b := c.blockerOf(instr.Common())
+			switch {
+			case b == nil:
+			case c.subtestLockFree(instr.Common(), held):
+				report.Excused(c.pass, instr.Pos(), "subtest", "a t.Run (b.Run, b.RunParallel, f.Fuzz) whose subtest takes none of the held locks")
+			default:
 				c.reportCall(instr, "call to "+c.calleeName(instr.Common()), b, held)
 			}
 		case *ssa.RunDefers:
 			c.checkDefers(fn, instr, held)
 		default:
-			if op, ok := syncapi.BlockingOpOf(instr); ok && c.excuse(op) == "" {
-				c.reportOp(op, held)
+			op, ok := syncapi.BlockingOpOf(instr)
+			if !ok {
+				return
 			}
+			if e := c.excuse(op); e != nil {
+				report.Excused(c.pass, op.Pos, e.name, e.rule)
+				return
+			}
+			c.reportOp(op, held)
 		}
 	})
 }
@@ -198,6 +209,8 @@ func (c *checker) reportTiered(pos token.Pos, what string, op syncapi.BlockingOp
 	v := c.judge(op, held)
 	if !v.deadlock {
 		if !stalls {
+			// Not a deadlock: the trace says why (-excused).
+			report.Excused(c.pass, pos, "stall", v.why)
 			return
 		}
 		report.Report(c.pass, report.Finding{

@@ -750,7 +750,7 @@ func newConn() *Conn {
 func (c *Conn) okReleaseOwnSlot(fail bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.inFlight <- struct{}{}
+	c.inFlight <- struct{}{} // ok: buffered by design (a stall at most)
 	if fail {
 		<-c.inFlight // ok: gives back the slot this call took
 		return
@@ -805,3 +805,13 @@ func (s *Shards) okSameKey(k string) {
 }
 
 var _ = newShards
+
+// okForkJoinUnderLock waits under its lock only for the goroutine it
+// started itself, which takes no lock: as synchronous as a call.
+func (p *Pipe) okForkJoinUnderLock() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := make(chan int)
+	go func() { c <- 1 }()
+	return <-c // ok: a fork-join
+}
