@@ -280,7 +280,10 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 // that fails to load or type-check is reported on stderr and makes the
 // status an error, but the remaining packages are still analyzed.
 func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, stdout, stderr io.Writer) int {
+	prog := newProgress(stderr)
+	prog.loading()
 	pkgs, err := packages.Load(loadConfig(opts), patterns...)
+	prog.clear()
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s\n", progname(), loadError(err))
 		return exitError
@@ -304,7 +307,9 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 		timer = newFuncTimer(out)
 		copts = &checker.Options{Sequential: true}
 	}
+	stopProgress := prog.track(analyzers, pkgs)
 	graph, err := checker.Analyze(analyzers, pkgs, copts)
+	stopProgress()
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +19,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/packages"
 
 	"github.com/sharedvet/sharedvet/passes/atomicmix"
 	"github.com/sharedvet/sharedvet/passes/lockchan"
@@ -681,5 +684,36 @@ func TestExcused(t *testing.T) {
 	}
 	if rs := log.Runs[0].Results; len(rs) != 1 || rs[0].Kind != "pass" || rs[0].Level != "none" || rs[0].Properties["excused"] != "guard" {
 		t.Errorf("-excused -format=sarif: results %+v, want one of kind pass, level none, excused guard", rs)
+	}
+}
+
+// TestProgress checks the progress line: silent when stderr is not a
+// terminal, and on one, a count of the root packages every check has
+// finished, cleared at the end, with the checks' Run restored.
+func TestProgress(t *testing.T) {
+	if p := newProgress(&bytes.Buffer{}); p != nil {
+		t.Errorf("progress on a buffer: %v", p)
+	}
+	var out bytes.Buffer
+	p := &progress{w: &out}
+	root, dep := types.NewPackage("example.com/root", "root"), types.NewPackage("example.com/dep", "dep")
+	a1 := &analysis.Analyzer{Name: "a1", Run: func(*analysis.Pass) (any, error) { return nil, nil }}
+	a2 := &analysis.Analyzer{Name: "a2", Run: func(*analysis.Pass) (any, error) { return nil, nil }}
+	orig := a1.Run
+	stop := p.track([]*analysis.Analyzer{a1, a2}, []*packages.Package{{Types: root}})
+	for _, run := range []struct {
+		a   *analysis.Analyzer
+		pkg *types.Package
+	}{{a1, dep}, {a1, root}, {a2, dep}, {a2, root}} {
+		run.a.Run(&analysis.Pass{Pkg: run.pkg})
+	}
+	stop()
+	prog := progname()
+	want := "\r\033[K" + prog + ": analyzed 0/1 packages\r\033[K" + prog + ": analyzed 1/1 packages\r\033[K"
+	if out.String() != want {
+		t.Errorf("progress wrote %q, want %q", out.String(), want)
+	}
+	if fmt.Sprintf("%p", a1.Run) != fmt.Sprintf("%p", orig) {
+		t.Error("a1.Run not restored")
 	}
 }
