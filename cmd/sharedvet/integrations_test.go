@@ -173,3 +173,61 @@ func TestFixAtomicmix(t *testing.T) {
 		t.Errorf("-fix wrote:\n%s\nwant (fixes.go.golden):\n%s", got, want)
 	}
 }
+
+// TestShowIgnored checks that -show-ignored prints what a directive
+// silenced, with the directive and its reason below, in text and as a
+// SARIF suppression, without making it a finding (exit 0).
+func TestShowIgnored(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeFiles(t, t.TempDir(), map[string]string{
+		"go.mod": "module example.com/m\n\ngo 1.22\n",
+		"sup/sup.go": `package sup
+
+import "sync"
+
+type B struct {
+	mu  sync.Mutex
+	out chan int
+}
+
+// NewB starts the receiver, which takes b.mu before each receive.
+func NewB() *B {
+	b := &B{out: make(chan int)}
+	go func() {
+		for range b.out {
+			b.mu.Lock()
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
+
+func (b *B) Send() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	//lint:ignore lockchan reviewed: Send is only called before NewB's receiver starts
+	b.out <- 1
+}
+`,
+	})
+	const (
+		finding   = "sup/sup.go:26:8: send on b.out while holding b.mu"
+		directive = "\tsup/sup.go:25:2: silenced by //lint:ignore: reviewed: Send is only called before NewB's receiver starts\n"
+	)
+	stdout, stderr, code := run(t, dir, bin, "./...")
+	if code != 0 || stdout != "" {
+		t.Fatalf("without -show-ignored: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, nothing", code, stdout, stderr)
+	}
+	stdout, stderr, code = run(t, dir, bin, "-show-ignored", "./...")
+	if code != 0 || !strings.Contains(stdout, finding) || !strings.Contains(stdout, directive) {
+		t.Errorf("-show-ignored: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, %q and %q", code, stdout, stderr, finding, directive)
+	}
+	stdout, _, code = run(t, dir, bin, "-show-ignored", "-format=sarif", "./...")
+	if code != 0 || !strings.Contains(stdout, `"suppressions": [`) || !strings.Contains(stdout, `"justification": "reviewed: Send is only called before NewB's receiver starts"`) {
+		t.Errorf("-show-ignored -format=sarif: exit %d, stdout:\n%s", code, stdout)
+	}
+	_, stderr, _ = run(t, dir, "go", "vet", "-vettool="+bin, "-lintdirective.show-ignored", "./...")
+	if !strings.Contains(stderr, finding) || !strings.Contains(stderr, "silenced by //lint:ignore") {
+		t.Errorf("go vet -lintdirective.show-ignored: stderr:\n%s", stderr)
+	}
+}

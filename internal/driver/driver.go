@@ -262,6 +262,7 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 	fs.StringVar(&opts.functime, "functime", "", "analyze one package at a time and write each function's analysis time and its share of its package's time to `file`")
 	fs.BoolVar(&opts.excused, "excused", false, "also print, for every candidate that an exception of a check cleared, where and why: `file:line:col: excused by NAME: statement`; these are not findings and do not change the exit status")
 	fs.Var(&checksFlag{names: checkNames(analyzers), lookup: fs.Lookup}, "checks", checksUsage)
+	addShowIgnored(fs, analyzers)
 	for _, a := range analyzers {
 		opts.enabled[a] = new(enableFlag)
 		fs.Var(opts.enabled[a], a.Name, "run the "+a.Name+" check (-NAME alone runs only the checks named so; -NAME=false skips one)")
@@ -332,18 +333,20 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 	if opts.fix {
 		// What -fix changed goes to stderr; the findings it left are
 		// the output, and decide the exit status.
-		fixed, ok := applyFixes(findings, false, io.Discard, stderr)
+		active, silenced := splitSilenced(findings)
+		fixed, ok := applyFixes(active, false, io.Discard, stderr)
 		if !ok {
 			status = exitError
 		}
-		findings = reportFixed(findings, fixed, stderr)
+		findings = append(reportFixed(active, fixed, stderr), silenced...)
 	}
 	if err := output(findings, problems, analyzers, opts, stdout); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
 	if opts.diff {
-		if _, ok := applyFixes(findings, true, stdout, stderr); !ok {
+		active, _ := splitSilenced(findings)
+		if _, ok := applyFixes(active, true, stdout, stderr); !ok {
 			status = exitError
 		}
 	}
@@ -453,7 +456,7 @@ func collect(graph *checker.Graph) []finding {
 func countFindings(findings []finding) int {
 	n := 0
 	for _, f := range findings {
-		if !trace.IsExcused(f.diag) {
+		if !trace.IsExcused(f.diag) && !lintdirective.Silenced(f.diag) {
 			n++
 		}
 	}

@@ -109,6 +109,11 @@ func (b *sarifBuilder) result(f finding, index int) sarif.Result {
 		r.Kind, r.Level = "pass", "none"
 		r.Properties["excused"] = name
 	}
+	if reason, ok := silencedReason(f.diag); ok {
+		// Shown by -show-ignored: code scanning lists it as
+		// suppressed in source, with the directive's reason.
+		r.Suppressions = []sarif.Suppression{{Kind: "inSource", Justification: reason}}
+	}
 	for i, rel := range f.diag.Related {
 		loc := b.location(f.fset, rel.Pos, rel.End, rel.Message)
 		id := i + 1

@@ -101,7 +101,15 @@ type Result struct {
 	Locations        []Location             `json:"locations"`
 	RelatedLocations []Location             `json:"relatedLocations,omitempty"`
 	Fixes            []Fix                  `json:"fixes,omitempty"`
+	Suppressions     []Suppression          `json:"suppressions,omitempty"`
 	Properties       map[string]interface{} `json:"properties,omitempty"`
+}
+
+// A Suppression says that a result was silenced (3.35): by a directive
+// in the source, kind "inSource", with the directive's reason.
+type Suppression struct {
+	Kind          string `json:"kind"`
+	Justification string `json:"justification,omitempty"`
 }
 
 // A Location is a place in a file, with an optional message (for

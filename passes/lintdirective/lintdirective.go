@@ -32,6 +32,28 @@ var flags flag.FlagSet
 
 func init() {
 	flags.BoolVar(&reportUnused, "unused", false, "report lint directives that silence no finding")
+	flags.BoolVar(&directive.ShowIgnored, "show-ignored", false, "report the findings lint directives silence, each with its directive as related information")
+}
+
+// Silenced reports whether a directive silenced d, which is reported
+// only under -lintdirective.show-ignored: its related information
+// names the directive. Drivers show such findings apart and do not
+// count them as findings.
+func Silenced(d analysis.Diagnostic) bool {
+	_, ok := SilencedBy(d)
+	return ok
+}
+
+// SilencedBy returns the reason of the directive that silenced d, if
+// one did.
+func SilencedBy(d analysis.Diagnostic) (reason string, ok bool) {
+	for _, r := range d.Related {
+		if rest, ok := strings.CutPrefix(r.Message, directive.SilencedPrefix); ok {
+			_, reason, _ := strings.Cut(rest, ": ")
+			return reason, true
+		}
+	}
+	return "", false
 }
 
 // New returns the lintdirective analyzer for a suite of checks. It

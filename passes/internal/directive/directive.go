@@ -164,8 +164,14 @@ func (idx *Index) Directives() []*Directive { return idx.directives }
 // records that the directive was used. A directive without a reason
 // silences nothing: it is reported instead.
 func (idx *Index) Suppressed(pos token.Pos, check, category string) bool {
+	return idx.SuppressedBy(pos, check, category) != nil
+}
+
+// SuppressedBy is Suppressed, returning the first directive that
+// silences the finding, or nil.
+func (idx *Index) SuppressedBy(pos token.Pos, check, category string) *Directive {
 	posn := idx.fset.Position(pos)
-	hit := false
+	var hit *Directive
 	for _, d := range idx.directives {
 		if d.Reason == "" || d.File != posn.Filename || !d.Matches(check, category) {
 			continue
@@ -174,11 +180,24 @@ func (idx *Index) Suppressed(pos token.Pos, check, category string) bool {
 			idx.mu.Lock()
 			idx.used[d] = true
 			idx.mu.Unlock()
-			hit = true
+			if hit == nil {
+				hit = d
+			}
 		}
 	}
 	return hit
 }
+
+// ShowIgnored is -lintdirective.show-ignored (-show-ignored
+// standalone): report the findings directives silence instead of
+// dropping them, each with a related location at its directive whose
+// message starts with SilencedPrefix, as staticcheck's -show-ignored
+// shows what //lint:ignore hides.
+var ShowIgnored bool
+
+// SilencedPrefix starts the related message that marks a finding a
+// directive silenced: "silenced by //lint:ignore: REASON".
+const SilencedPrefix = "silenced by //lint:"
 
 // Used reports whether d silenced a finding so far.
 func (idx *Index) Used(d *Directive) bool {

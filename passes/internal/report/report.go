@@ -46,8 +46,11 @@ func Report(pass *analysis.Pass, f Finding) {
 	if !f.Pos.IsValid() {
 		return
 	}
-	if directivesOf(pass).Suppressed(f.Pos, pass.Analyzer.Name, f.Category) {
-		return
+	if d := directivesOf(pass).SuppressedBy(f.Pos, pass.Analyzer.Name, f.Category); d != nil {
+		if !directive.ShowIgnored {
+			return
+		}
+		f.Related = append(f.Related, analysis.RelatedInformation{Pos: d.Pos, Message: directive.SilencedPrefix + d.Kind + ": " + d.Reason})
 	}
 	if len(f.Fixes) > 0 && inGeneratedFile(pass, f.Pos) {
 		// The finding stands, but a generated file is rewritten by its
