@@ -33,7 +33,7 @@ func TestNogoStyle(t *testing.T) {
 		t.Fatalf("go vet with the nogo-style tool found nothing:\n%s", out)
 	}
 	for _, want := range []string{
-		"broker.go:44:7: send on b.in while holding b.mu; its only receiver takes b.mu first, so this can deadlock",
+		"broker.go:44:7: send on `b.in` while holding `b.mu`; its only receiver takes `b.mu` first, so this can deadlock",
 		"stats.go:16:46: non-atomic read of `s.delivered`",
 		"goroutine writes",
 	} {

@@ -99,10 +99,10 @@ func TestCustomGolangciLint(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{
-		"fixture.go:16:8: lockchan: send on b.out while holding b.mu; it stalls other users of the lock, but its receivers are not all known (b.mu locked here: fixture.go:14) (sharedvet)",
+		"fixture.go:16:8: lockchan: send on `b.out` while holding `b.mu`; it stalls other users of the lock, but its receivers are not all known (`b.mu` locked here: fixture.go:14) (sharedvet)",
 		"fixture.go:35:2: lintdirective: lint directive gives no reason: write //lint:ignore lockchan <reason> (sharedvet)",
-		"fixture.go:36:8: lockchan: send on b.out while holding b.mu; it stalls other users of the lock, but its receivers are not all known (b.mu locked here: fixture.go:33) (sharedvet)", // a directive without a reason silences nothing
-		"fixture.go:42:2: lintdirective: lint directive for lockchan silences no finding (sharedvet)",                                                                                       // the unused flag was set
+		"fixture.go:36:8: lockchan: send on `b.out` while holding `b.mu`; it stalls other users of the lock, but its receivers are not all known (`b.mu` locked here: fixture.go:33) (sharedvet)", // a directive without a reason silences nothing
+		"fixture.go:42:2: lintdirective: lint directive for lockchan silences no finding (sharedvet)",                                                                                             // the unused flag was set
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q", want)
@@ -129,7 +129,7 @@ func TestCustomGolangciLint(t *testing.T) {
 		// package: in the package's directory, with these flags.
 		out := runLint(t, bin, lint.Dir, lint.Env, 0, "run", "--issues-exit-code=0",
 			"--output.text.print-issued-lines=false", "--show-stats=false", "--output.text.path=stdout", "--path-mode=abs")
-		want := filepath.Join(lint.Dir, "fixture.go") + ":16:8: lockchan: send on b.out while holding b.mu; it stalls other users of the lock, but its receivers are not all known (b.mu locked here: fixture.go:14) (sharedvet)"
+		want := filepath.Join(lint.Dir, "fixture.go") + ":16:8: lockchan: send on `b.out` while holding `b.mu`; it stalls other users of the lock, but its receivers are not all known (`b.mu` locked here: fixture.go:14) (sharedvet)"
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
 		}
@@ -152,7 +152,7 @@ func TestCustomGolangciLint(t *testing.T) {
 		}
 		found := false
 		for _, is := range report.Issues {
-			if is.FromLinter == "sharedvet" && is.Pos.Line == 16 && is.Pos.Column == 8 && is.Text == "lockchan: send on b.out while holding b.mu; it stalls other users of the lock, but its receivers are not all known (b.mu locked here: fixture.go:14)" {
+			if is.FromLinter == "sharedvet" && is.Pos.Line == 16 && is.Pos.Column == 8 && is.Text == "lockchan: send on `b.out` while holding `b.mu`; it stalls other users of the lock, but its receivers are not all known (`b.mu` locked here: fixture.go:14)" {
 				found = true
 			}
 		}

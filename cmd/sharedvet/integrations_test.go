@@ -73,7 +73,7 @@ func (b *B) FileSilenced() {
 
 const (
 	wantNoReason    = "sup/sup.go:20:2: lint directive gives no reason: write //lint:ignore lockchan <reason>"
-	wantNotSilenced = "sup/sup.go:21:8: send on b.out while holding b.mu"
+	wantNotSilenced = "sup/sup.go:21:8: send on `b.out` while holding `b.mu`"
 	wantStale       = "sup/sup.go:27:2: lint directive for sharedvet silences no finding"
 )
 
@@ -130,7 +130,7 @@ func TestEditorFormat(t *testing.T) {
 	bin := buildSharedvet(t)
 	dir := writeModule(t, false)
 	stdout, stderr, code := run(t, filepath.Join(dir, "bad"), bin, "-format=editor")
-	if code != 0 || !strings.Contains(stdout, "bad.go:13:8: send on b.out while holding b.mu; its only receiver takes b.mu first, so this can deadlock (lockchan)") {
+	if code != 0 || !strings.Contains(stdout, "bad.go:13:8: send on `b.out` while holding `b.mu`; its only receiver takes `b.mu` first, so this can deadlock (lockchan)") {
 		t.Errorf("-format=editor in bad/: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0 and the finding", code, stdout, stderr)
 	}
 }
@@ -211,7 +211,7 @@ func (b *B) Send() {
 `,
 	})
 	const (
-		finding   = "sup/sup.go:26:8: send on b.out while holding b.mu"
+		finding   = "sup/sup.go:26:8: send on `b.out` while holding `b.mu`"
 		directive = "\tsup/sup.go:25:2: silenced by //lint:ignore: reviewed: Send is only called before NewB's receiver starts\n"
 	)
 	stdout, stderr, code := run(t, dir, bin, "./...")

@@ -162,11 +162,11 @@ func run(t *testing.T, dir, name string, args ...string) (string, string, int) {
 // wantFinding is the text format's line for the finding in bad;
 // go vet prints it without the check's name (wantVetFinding).
 const (
-	wantCrossFinding = "user/user.go:13:10: call to pipe.Put may block on a channel send (pipe.go:3) while holding mu"
+	wantCrossFinding = "user/user.go:13:10: call to `pipe.Put` may block on a channel send (example.com/m/pipe/pipe.go:3) while holding `mu`"
 	wantFinding      = wantVetFinding + " (lockchan)"
-	wantVetFinding   = "bad/bad.go:13:8: send on b.out while holding b.mu; its only receiver takes b.mu first, so this can deadlock"
+	wantVetFinding   = "bad/bad.go:13:8: send on `b.out` while holding `b.mu`; its only receiver takes `b.mu` first, so this can deadlock"
 	// The text format prints related information under the finding.
-	wantRelated = wantFinding + "\n\tbad/bad.go:11:11: b.mu locked here\n"
+	wantRelated = wantFinding + "\n\tbad/bad.go:11:11: `b.mu` locked here\n"
 )
 
 func TestStandalone(t *testing.T) {
@@ -187,7 +187,7 @@ func TestStandalone(t *testing.T) {
 	}
 
 	stdout, _, code = run(t, dir, bin, "-json", "./...")
-	if code != 0 || !strings.Contains(stdout, `"lockchan": [`) || !strings.Contains(stdout, `"b.mu locked here"`) {
+	if code != 0 || !strings.Contains(stdout, `"lockchan": [`) || !strings.Contains(stdout, "\"`b.mu` locked here\"") {
 		t.Errorf("sharedvet -json: exit %d, stdout:\n%s", code, stdout)
 	}
 

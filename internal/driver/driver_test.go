@@ -317,8 +317,8 @@ func TestSARIF(t *testing.T) {
 			if loc.Region.StartLine != 16 || loc.Region.StartColumn != 16 {
 				t.Errorf("lockchan region %+v, want 16:16", loc.Region)
 			}
-			sawRelated = len(r.RelatedLocations) == 3 && r.RelatedLocations[0].Message.Text == "b.mu locked here" &&
-				r.RelatedLocations[1].Message.Text == "receiver (function literal in NewB) takes b.mu here"
+			sawRelated = len(r.RelatedLocations) == 3 && r.RelatedLocations[0].Message.Text == "`b.mu` locked here" &&
+				r.RelatedLocations[1].Message.Text == "receiver (`function literal in NewB`) takes `b.mu` here"
 		case "incr":
 			sawFix = len(r.Fixes) == 1 && r.Fixes[0].Description.Text == "Replace with n++" &&
 				r.Fixes[0].ArtifactChanges[0].Replacements[0].InsertedContent.Text == "n++"

@@ -1,15 +1,14 @@
 package lockchan
 
 import (
-	"fmt"
 	"go/token"
 	"go/types"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/flow"
+	"github.com/sharedvet/sharedvet/passes/internal/report"
 	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
@@ -276,7 +275,7 @@ func (c *checker) exportFacts(funcs []*ssa.Function) {
 		posn := b.posn
 		if posn == "" {
 			p := c.pass.Fset.Position(b.pos)
-			posn = fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
+			posn = report.Where(c.pass.Pkg.Path(), p)
 		}
 		fact := &BlocksFact{Op: b.op, Posn: posn, ChanParam: b.param + 1, Depth: b.depth}
 		if b.param >= 0 && b.param < len(fn.Params) {

@@ -30,7 +30,7 @@
 //		b.mu.Lock()
 //		defer b.mu.Unlock()
 //		b.seq++
-//		b.in <- m // send on b.in while holding b.mu; its only receiver takes b.mu first
+//		b.in <- m // send on `b.in` while holding `b.mu`; its only receiver takes `b.mu` first
 //	}
 //
 // RIGHT: update the shared state under the lock, then release it

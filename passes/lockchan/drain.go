@@ -300,7 +300,7 @@ func (c *checker) reportWaitBeforeDrain(join *ssa.Call, dc drainCase, sends []to
 	report.Report(c.pass, report.Finding{
 		Pos:      join.Pos(),
 		Category: "lockchan-deadlock",
-		Message:  fmt.Sprintf("%s waits for goroutines that send %s on %s before anything receives from it, but %s, so this can deadlock", c.calleeName(join.Common()), count, ch, buf),
+		Message:  fmt.Sprintf("%s waits for goroutines that send %s on %s before anything receives from it, but %s, so this can deadlock", c.calleeCode(join.Common()), count, ch, buf),
 		Related:  append([]analysis.RelatedInformation(nil), related...),
 	})
 }
@@ -311,12 +311,12 @@ func (c *checker) chanName(mk *ssa.MakeChan) string {
 	for _, r := range *mk.Referrers() {
 		if st, ok := r.(*ssa.Store); ok {
 			if a, ok := st.Addr.(*ssa.Alloc); ok && a.Comment != "" {
-				return a.Comment
+				return report.Code(a.Comment)
 			}
 		}
 		if d, ok := r.(*ssa.DebugRef); ok {
 			if id, ok := d.Expr.(interface{ String() string }); ok {
-				return id.String()
+				return report.Code(id.String())
 			}
 		}
 	}

@@ -106,7 +106,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 			case c.subtestLockFree(instr.Common(), held):
 				report.Excused(c.pass, instr.Pos(), "subtest", "a t.Run (b.Run, b.RunParallel, f.Fuzz) whose subtest takes none of the held locks")
 			default:
-				c.reportCall(instr, "call to "+c.calleeName(instr.Common()), b, held)
+				c.reportCall(instr, "call to "+c.calleeCode(instr.Common()), b, held)
 			}
 		case *ssa.RunDefers:
 			c.checkDefers(fn, instr, held)
@@ -144,7 +144,7 @@ func (c *checker) checkDefers(fn *ssa.Function, rd *ssa.RunDefers, held lockset.
 		if len(held) > 0 && !c.reportedDefers[d] {
 			if b := c.blockerOf(d.Common()); b != nil {
 				c.reportedDefers[d] = true
-				c.reportCall(d, "deferred call to "+c.calleeName(d.Common()), b, held)
+				c.reportCall(d, "deferred call to "+c.calleeCode(d.Common()), b, held)
 			}
 		}
 		// A deferred closure that unlocks releases the lock for the
@@ -230,7 +230,7 @@ func (c *checker) reportTiered(pos token.Pos, what string, op syncapi.BlockingOp
 		if i == maxRelatedCounterparts {
 			break
 		}
-		related = append(related, report.Related(n.lockAt, fmt.Sprintf("%s (%s) takes %s here", v.side, funcName(c.pass.Pkg, n.site.instr.Parent()), lock))...)
+		related = append(related, report.Related(n.lockAt, fmt.Sprintf("%s (%s) takes %s here", v.side, report.Code(funcName(c.pass.Pkg, n.site.instr.Parent())), lock))...)
 		related = append(related, report.Related(n.site.pos, v.side+" waits here")...)
 	}
 	report.Report(c.pass, report.Finding{
@@ -262,9 +262,9 @@ func (c *checker) lockedHere(held lockset.Set) []analysis.RelatedInformation {
 // lockName names a held mutex as the Lock call's receiver is written.
 func (c *checker) lockName(l lockset.Lock) string {
 	if s, ok := c.names.Receiver(l.Pos); ok {
-		return s
+		return report.Code(s)
 	}
-	return srcname.Of(l.Mutex)
+	return report.Code(srcname.Of(l.Mutex))
 }
 
 // lockNames names the held locks, "s.mu" or "a.mu and b.mu".
@@ -289,9 +289,9 @@ func (c *checker) describe(op syncapi.BlockingOp) string {
 		return "select without default case"
 	}
 	if s, ok := c.names.Chan(op.Pos); ok {
-		return op.Verb() + " " + s
+		return op.Verb() + " " + report.Code(s)
 	}
-	return op.Verb() + " " + srcname.Of(op.Chan)
+	return op.Verb() + " " + report.Code(srcname.Of(op.Chan))
 }
 
 // opNoun names the kind of op for a caller: "a channel send".
@@ -305,6 +305,16 @@ func opNoun(op syncapi.BlockingOp) string {
 		return "a range over a channel"
 	}
 	return "a select without default case"
+}
+
+// calleeCode is calleeName set off as code, but for the words
+// "function" and "function literal", which are not source.
+func (c *checker) calleeCode(call *ssa.CallCommon) string {
+	n := c.calleeName(call)
+	if n == "function" || n == "function literal" {
+		return n
+	}
+	return report.Code(n)
 }
 
 // calleeName names the function a call calls as the source does:

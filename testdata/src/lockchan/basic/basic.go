@@ -17,7 +17,7 @@ type Broker struct {
 func (b *Broker) badSend(v int) {
 	b.mu.Lock()
 	b.seq++
-	b.out <- v // want `send on b.out while holding b.mu`
+	b.out <- v // want "send on `b.out` while holding `b.mu`"
 	b.mu.Unlock()
 }
 
@@ -31,12 +31,12 @@ func (b *Broker) okSendAfterUnlock(v int) {
 func (b *Broker) badRecv() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return <-b.out // want `receive from b.out while holding b.mu`
+	return <-b.out // want "receive from `b.out` while holding `b.mu`"
 }
 
 func (b *Broker) badCommaOk() bool {
 	b.mu.Lock()
-	_, ok := <-b.out // want `receive from b.out while holding b.mu`
+	_, ok := <-b.out // want "receive from `b.out` while holding `b.mu`"
 	b.mu.Unlock()
 	return ok
 }
@@ -44,7 +44,7 @@ func (b *Broker) badCommaOk() bool {
 func (b *Broker) badRange() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for v := range b.out { // want `range over b.out while holding b.mu`
+	for v := range b.out { // want "range over `b.out` while holding `b.mu`"
 		b.seq += v
 	}
 }
@@ -52,7 +52,7 @@ func (b *Broker) badRange() {
 func (b *Broker) badSelect(ctx context.Context) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	select { // want `select without default case while holding b.mu`
+	select { // want "select without default case while holding `b.mu`"
 	case b.out <- 1:
 	case <-ctx.Done():
 	}
@@ -84,12 +84,12 @@ type RW struct {
 func (r *RW) badRLock() string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return <-r.ch // want `receive from r.ch while holding r.mu \(read lock\)`
+	return <-r.ch // want "receive from `r.ch` while holding `r.mu` \\(read lock\\)"
 }
 
 func (r *RW) badWriteLock(s string) {
 	r.mu.Lock()
-	r.ch <- s // want `send on r.ch while holding r.mu`
+	r.ch <- s // want "send on `r.ch` while holding `r.mu`"
 	r.mu.Unlock()
 }
 
@@ -109,7 +109,7 @@ type Embedded struct {
 
 func (e *Embedded) badPromoted() {
 	e.Lock()
-	e.ch <- 1 // want `send on e.ch while holding e`
+	e.ch <- 1 // want "send on `e.ch` while holding `e`"
 	e.Unlock()
 }
 
@@ -126,26 +126,26 @@ var (
 
 func badGlobal() {
 	globalMu.Lock()
-	events <- "x" // want `send on events while holding globalMu`
+	events <- "x" // want "send on `events` while holding `globalMu`"
 	globalMu.Unlock()
 }
 
 func badLocal(ch chan int) {
 	var mu sync.Mutex
 	mu.Lock()
-	ch <- 1 // want `send on ch while holding mu`
+	ch <- 1 // want "send on `ch` while holding `mu`"
 	mu.Unlock()
 }
 
 func badPointerParam(mu *sync.Mutex, ch chan int) {
 	mu.Lock()
-	<-ch // want `receive from ch while holding mu`
+	<-ch // want "receive from `ch` while holding `mu`"
 	mu.Unlock()
 }
 
 func badLocker(l sync.Locker, ch chan int) {
 	l.Lock()
-	ch <- 1 // want `send on ch while holding l`
+	ch <- 1 // want "send on `ch` while holding `l`"
 	l.Unlock()
 }
 
@@ -153,7 +153,7 @@ func badCapturedByClosure(ch chan int) func() {
 	var mu sync.Mutex
 	return func() {
 		mu.Lock()
-		ch <- 1 // want `send on ch while holding mu`
+		ch <- 1 // want "send on `ch` while holding `mu`"
 		mu.Unlock()
 	}
 }
@@ -194,7 +194,7 @@ func badHeldOnBothPaths(b *Broker, cond bool) {
 		b.mu.Lock()
 		b.seq++
 	}
-	b.out <- 1 // want `send on b.out while holding b.mu`
+	b.out <- 1 // want "send on `b.out` while holding `b.mu`"
 	b.mu.Unlock()
 }
 
@@ -211,7 +211,7 @@ func badBufferedTooSmall(b *Broker) <-chan int {
 	defer b.mu.Unlock()
 	ch := make(chan int, 1)
 	ch <- b.seq // ok: the first send fills the buffer
-	ch <- b.seq // want `send on ch while holding b.mu`
+	ch <- b.seq // want "send on `ch` while holding `b.mu`"
 	return ch
 }
 
@@ -220,7 +220,7 @@ func badBufferedEscapes(b *Broker) {
 	defer b.mu.Unlock()
 	ch := make(chan int, 1)
 	go func() { ch <- 0 }()
-	ch <- b.seq // want `send on ch while holding b.mu`
+	ch <- b.seq // want "send on `ch` while holding `b.mu`"
 }
 
 func okTwoMutexes(a, b *Broker) {
@@ -236,7 +236,7 @@ func okTwoMutexes(a, b *Broker) {
 func badTwoHeld(a, b *Broker) {
 	a.mu.Lock()
 	b.mu.Lock()
-	a.out <- 1 // want `send on a.out while holding a.mu and b.mu`
+	a.out <- 1 // want "send on `a.out` while holding `a.mu` and `b.mu`"
 	b.mu.Unlock()
 	a.mu.Unlock()
 }
@@ -261,7 +261,7 @@ func okLoopReleased(b *Broker, vs []int) {
 func badLoopHeld(b *Broker, vs []int) {
 	b.mu.Lock()
 	for _, v := range vs {
-		b.out <- v // want `send on b.out while holding b.mu`
+		b.out <- v // want "send on `b.out` while holding `b.mu`"
 	}
 	b.mu.Unlock()
 }
@@ -295,7 +295,7 @@ func (n *Notify) badBufferedFieldLoop(vals []bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for _, v := range vals {
-		n.ch <- v // want `send on n.ch while holding n.mu; it stalls other users of the lock, but its receivers take n.mu first, so it deadlocks if the buffer fills`
+		n.ch <- v // want "send on `n.ch` while holding `n.mu`; it stalls other users of the lock, but its receivers take `n.mu` first, so it deadlocks if the buffer fills"
 	}
 }
 
@@ -312,7 +312,7 @@ func (n *Notify) okLazyBuffered() chan bool {
 func (n *Notify) badReceiveBufferedField() bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return <-n.ch // want `receive from n.ch while holding n.mu`
+	return <-n.ch // want "receive from `n.ch` while holding `n.mu`"
 }
 
 // Unbuf holds a channel made without a buffer somewhere.
@@ -330,7 +330,7 @@ func newUnbuf(buffered bool) *Unbuf {
 
 func (u *Unbuf) badSendSometimesUnbuffered() {
 	u.mu.Lock()
-	u.ch <- 1 // want `send on u.ch while holding u.mu`
+	u.ch <- 1 // want "send on `u.ch` while holding `u.mu`"
 	u.mu.Unlock()
 }
 
@@ -367,7 +367,7 @@ func newReplies() (chan reply, chan reply) { return make(chan reply, 1), make(ch
 
 func badUnbufferedElemType(mu *sync.Mutex, c chan reply) {
 	mu.Lock()
-	c <- reply{1} // want `send on c while holding mu`
+	c <- reply{1} // want "send on `c` while holding `mu`"
 	mu.Unlock()
 }
 
@@ -388,7 +388,7 @@ func badBufferedStoredBefore(b *Broker, subs map[int]chan int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	subs[b.seq] = ch
-	ch <- 1 // want `send on ch while holding b.mu`
+	ch <- 1 // want "send on `ch` while holding `b.mu`"
 }
 
 func okDrainThenSend(b *Broker, updates []chan int) {
@@ -407,7 +407,7 @@ func badSendWithoutDrain(b *Broker, updates []chan int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, u := range updates {
-		u <- b.seq // want `send on u while holding b.mu`
+		u <- b.seq // want "send on `u` while holding `b.mu`"
 	}
 }
 
@@ -447,7 +447,7 @@ func badRangeMaybeClosed(b *Broker, ch chan error, done bool) {
 	if done {
 		close(ch)
 	}
-	for range ch { // want `range over ch while holding b.mu`
+	for range ch { // want "range over `ch` while holding `b.mu`"
 	}
 }
 
@@ -462,7 +462,7 @@ func okIndexedLock(bs []*Broker, done chan struct{}) int {
 
 func badIndexedLockHeld(bs []*Broker, done chan struct{}) {
 	bs[0].mu.Lock()
-	<-done // want `receive from done while holding bs\[0\].mu`
+	<-done // want "receive from `done` while holding `bs\\[0\\].mu`"
 	bs[0].mu.Unlock()
 }
 
@@ -471,7 +471,7 @@ func badIndexedOtherUnlocked(bs []*Broker, done chan struct{}) {
 	bs[0].mu.Lock()
 	bs[1].mu.Lock()
 	bs[1].mu.Unlock()
-	<-done // want `receive from done while holding bs\[0\].mu`
+	<-done // want "receive from `done` while holding `bs\\[0\\].mu`"
 	bs[0].mu.Unlock()
 }
 
@@ -481,7 +481,7 @@ func (b *Broker) badRangeFuncBody(vals []int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for v := range slices.Values(vals) {
-		b.out <- v // want `send on b.out while holding b.mu`
+		b.out <- v // want "send on `b.out` while holding `b.mu`"
 	}
 }
 
@@ -528,7 +528,7 @@ func badGoroutinesInLoop(n int) int {
 	for i := range n {
 		go func() {
 			mu.Lock()
-			ch <- i // want `send on ch while holding mu`
+			ch <- i // want "send on `ch` while holding `mu`"
 			mu.Unlock()
 		}()
 	}
@@ -540,12 +540,12 @@ func badMoreSendsThanBuffer() int {
 	ch := make(chan int, 1)
 	go func() {
 		mu.Lock()
-		ch <- 1 // want `send on ch while holding mu`
+		ch <- 1 // want "send on `ch` while holding `mu`"
 		mu.Unlock()
 	}()
 	go func() {
 		mu.Lock()
-		ch <- 2 // want `send on ch while holding mu`
+		ch <- 2 // want "send on `ch` while holding `mu`"
 		mu.Unlock()
 	}()
 	return <-ch
@@ -554,7 +554,7 @@ func badMoreSendsThanBuffer() int {
 // sendUnder is started twice: its one send site sends twice.
 func sendUnder(mu *sync.Mutex, ch chan int, v int) {
 	mu.Lock()
-	ch <- v // want `send on ch while holding mu`
+	ch <- v // want "send on `ch` while holding `mu`"
 	mu.Unlock()
 }
 
@@ -593,7 +593,7 @@ func (m *Mock) okLenGuarded() int {
 func (m *Mock) badUnguarded() int {
 	m.l.Lock()
 	defer m.l.Unlock()
-	return <-m.suppressed // want `receive from m.suppressed while holding m.l`
+	return <-m.suppressed // want "receive from `m.suppressed` while holding `m.l`"
 }
 
 // Loose's sender does not hold the lock: another receiver... and the
@@ -613,7 +613,7 @@ func (o *Loose) badLenGuardLockFreeSender() int {
 	o.l.Lock()
 	defer o.l.Unlock()
 	if len(o.ch) > 0 {
-		return <-o.ch // want `receive from o.ch while holding o.l`
+		return <-o.ch // want "receive from `o.ch` while holding `o.l`"
 	}
 	return 0
 }

@@ -23,12 +23,12 @@ func (q *Queue) indirect() { q.flush() }
 func (q *Queue) badCallsBlocking() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.flush() // want `call to q.flush may block on a channel send while holding q.mu`
+	q.flush() // want "call to `q.flush` may block on a channel send while holding `q.mu`"
 }
 
 func (q *Queue) badCallsTransitively() {
 	q.mu.Lock()
-	q.indirect() // want `call to q.indirect may block on a channel send while holding q.mu`
+	q.indirect() // want "call to `q.indirect` may block on a channel send while holding `q.mu`"
 	q.mu.Unlock()
 }
 
@@ -71,7 +71,7 @@ func (q *Queue) badClosureCall() {
 	q.mu.Lock()
 	func() {
 		q.out <- 1
-	}() // want `call to function literal may block on a channel send while holding q.mu`
+	}() // want "call to function literal may block on a channel send while holding `q.mu`"
 	q.mu.Unlock()
 }
 
@@ -100,14 +100,14 @@ func (q *Queue) okNilChanArg() {
 func (q *Queue) badChanArg(done chan struct{}) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.closeChan(done) // want `call to q.closeChan may block on a channel send while holding q.mu`
+	q.closeChan(done) // want "call to `q.closeChan` may block on a channel send while holding `q.mu`"
 }
 
 func (q *Queue) forward(done chan struct{}) { q.closeChan(done) }
 
 func (q *Queue) badChanArgForwarded(done chan struct{}) {
 	q.mu.Lock()
-	q.forward(done) // want `call to q.forward may block on a channel send while holding q.mu`
+	q.forward(done) // want "call to `q.forward` may block on a channel send while holding `q.mu`"
 	q.mu.Unlock()
 	q.mu.Lock()
 	q.forward(nil) // ok: nil forwarded to the parameter closeChan sends on
@@ -170,6 +170,6 @@ func waitFor(work func()) chan struct{} {
 
 func (q *Queue) badChannelEscapes() {
 	q.mu.Lock()
-	waitFor(func() {}) // want `call to waitFor may block on a channel receive while holding q.mu`
+	waitFor(func() {}) // want "call to `waitFor` may block on a channel receive while holding `q.mu`"
 	q.mu.Unlock()
 }

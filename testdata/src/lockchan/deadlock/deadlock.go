@@ -36,13 +36,13 @@ func (p *Pipe) loop() {
 func (p *Pipe) badSend(v int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.ch <- v // want `send on p.ch while holding p.mu; its only receiver takes p.mu first, so this can deadlock`
+	p.ch <- v // want "send on `p.ch` while holding `p.mu`; its only receiver takes `p.mu` first, so this can deadlock"
 }
 
 // badCall reaches the same send through a helper.
 func (p *Pipe) badCall(v int) {
 	p.mu.Lock()
-	p.push(v) // want `call to p.push may block on a channel send while holding p.mu; its only receiver takes p.mu first`
+	p.push(v) // want "call to `p.push` may block on a channel send while holding `p.mu`; its only receiver takes `p.mu` first"
 	p.mu.Unlock()
 }
 
@@ -86,7 +86,7 @@ func (w *Watcher) badStop() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	close(w.quit)
-	<-w.done // want `receive from w.done while holding w.mu; its only sender takes w.mu first`
+	<-w.done // want "receive from `w.done` while holding `w.mu`; its only sender takes `w.mu` first"
 }
 
 // Reply: the only sender of a reply takes the lock before it sends.
@@ -112,7 +112,7 @@ func (s *Server) answer() {
 func (s *Server) badWaitReply() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return <-s.reply // want `receive from s.reply while holding s.mu \(read lock\); its only sender takes s.mu first`
+	return <-s.reply // want "receive from `s.reply` while holding `s.mu` \\(read lock\\); its only sender takes `s.mu` first"
 }
 
 // okWaitReplyReaders: a read lock held is needed only by writers; a
@@ -156,7 +156,7 @@ func badLocal(vals []int) int {
 	}()
 	for _, v := range vals {
 		mu.Lock()
-		ch <- v // want `send on ch while holding mu; its only receiver takes mu first`
+		ch <- v // want "send on `ch` while holding `mu`; its only receiver takes `mu` first"
 		mu.Unlock()
 	}
 	close(ch)
@@ -286,7 +286,7 @@ func (h *Hub) okExportedField(v int) {
 	h.Subs <- v // ok: other packages may receive from h.Subs
 }
 
-func (h *Hub) OkParam(ch chan int) { // want OkParam:`blocks\(a channel send at deadlock.go:\d+, on parameter 2 only\)`
+func (h *Hub) OkParam(ch chan int) { // want OkParam:`blocks\(a channel send at .*/deadlock.go:\d+, on parameter 2 only\)`
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	ch <- h.n // ok: the caller's channel; its receivers are not known
@@ -387,7 +387,7 @@ func (d *Dispatcher) badStopCallback() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	close(d.quit)
-	<-d.done // want `receive from d.done while holding d.mu; its only sender takes d.mu first`
+	<-d.done // want "receive from `d.done` while holding `d.mu`; its only sender takes `d.mu` first"
 }
 
 // Flusher calls a function-typed field that blocks.
@@ -414,7 +414,7 @@ func newFlusher() *Flusher {
 func (f *Flusher) badFlushField(v int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.flush(v) // want `call to f.flush may block on a channel send while holding f.mu; its only receiver takes f.mu first`
+	f.flush(v) // want "call to `f.flush` may block on a channel send while holding `f.mu`; its only receiver takes `f.mu` first"
 }
 
 // Quiet handlers: the stored handler does not take the lock.
@@ -494,7 +494,7 @@ func (w *Worker) close() {
 func (w *Worker) badSubmit(j int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	select { // want `select without default case while holding w.mu; every counterpart takes w.mu first`
+	select { // want "select without default case while holding `w.mu`; every counterpart takes `w.mu` first"
 	case w.jobs <- j:
 	case <-w.ctx.Done():
 	}
@@ -578,7 +578,7 @@ func badSharedMutexAcrossIterations() {
 	go func() {
 		for {
 			m.Lock()
-			ch <- struct{}{} // want `send on ch while holding m; its only receiver takes m first`
+			ch <- struct{}{} // want "send on `ch` while holding `m`; its only receiver takes `m` first"
 			m.Unlock()
 		}
 	}()
@@ -624,7 +624,7 @@ func (m *Broker2) badTimeoutWait(id int, p *pending) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.streams, id)
-	<-p.ch // want `receive from p.ch while holding m.mu; its only sender takes m.mu first`
+	<-p.ch // want "receive from `p.ch` while holding `m.mu`; its only sender takes `m.mu` first"
 }
 
 // Held through two type assertions of one interface value: Lock and
@@ -719,7 +719,7 @@ func (s *Subs) badSendToElement(v int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, ch := range s.subs {
-		ch <- v // want `send on ch while holding s.mu; its only receiver takes s.mu first`
+		ch <- v // want "send on `ch` while holding `s.mu`; its only receiver takes `s.mu` first"
 	}
 }
 
@@ -761,7 +761,7 @@ func (c *Conn) okReleaseOwnSlot(fail bool) {
 func (c *Conn) badTakeOthersSlot() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	<-c.inFlight // want `receive from c.inFlight while holding c.mu; its only sender takes c.mu first`
+	<-c.inFlight // want "receive from `c.inFlight` while holding `c.mu`; its only sender takes `c.mu` first"
 }
 
 var _ = newConn

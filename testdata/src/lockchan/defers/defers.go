@@ -14,7 +14,7 @@ func (s *S) send() { s.ch <- 1 }
 func (s *S) badDeferUnlockThenSend() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ch <- 1 // want `send on s.ch while holding s.mu`
+	s.ch <- 1 // want "send on `s.ch` while holding `s.mu`"
 }
 
 func (s *S) okDeferredSendRunsAfterUnlock() {
@@ -26,7 +26,7 @@ func (s *S) okDeferredSendRunsAfterUnlock() {
 func (s *S) badDeferredSendRunsBeforeUnlock() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	defer s.send() // want `deferred call to s.send may block on a channel send while holding s.mu`
+	defer s.send() // want "deferred call to `s.send` may block on a channel send while holding `s.mu`"
 }
 
 func (s *S) okDeferredClosureUnlocksFirst() {
@@ -39,7 +39,7 @@ func (s *S) okDeferredClosureUnlocksFirst() {
 
 func (s *S) badDeferredClosureSendsFirst() {
 	s.mu.Lock()
-	defer func() { // want `deferred call to function literal may block on a channel send while holding s.mu`
+	defer func() { // want "deferred call to function literal may block on a channel send while holding `s.mu`"
 		s.ch <- 1
 		s.mu.Unlock()
 	}()
@@ -60,7 +60,7 @@ func (s *S) okExplicitUnlockThenDeferred() {
 func (s *S) badDeferredTwoReturns(cond bool) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	defer s.send() // want `deferred call to s.send may block on a channel send while holding s.mu`
+	defer s.send() // want "deferred call to `s.send` may block on a channel send while holding `s.mu`"
 	if cond {
 		return 1
 	}

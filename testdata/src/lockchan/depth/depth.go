@@ -15,7 +15,7 @@ func level4() { level3() }
 
 func badDepth3() {
 	mu.Lock()
-	level3() // want `call to level3 may block on a channel send while holding mu`
+	level3() // want "call to `level3` may block on a channel send while holding `mu`"
 	mu.Unlock()
 }
 

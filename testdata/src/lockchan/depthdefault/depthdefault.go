@@ -14,7 +14,7 @@ func level3() { level2() }
 
 func badDepth2() {
 	mu.Lock()
-	level2() // want `call to level2 may block on a channel send while holding mu`
+	level2() // want "call to `level2` may block on a channel send while holding `mu`"
 	mu.Unlock()
 }
 

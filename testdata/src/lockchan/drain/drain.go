@@ -22,7 +22,7 @@ func badSeed() (int, int) {
 	wg.Add(2)
 	go func() { defer wg.Done(); safeFunction(tx, 0) }()
 	go func() { defer wg.Done(); safeFunction(tx, 10) }()
-	wg.Wait() // want `wg.Wait waits for goroutines that send 2 values on tx before anything receives from it, but its buffer holds 1, so this can deadlock`
+	wg.Wait() // want "`wg.Wait` waits for goroutines that send 2 values on `tx` before anything receives from it, but its buffer holds 1, so this can deadlock"
 	return <-tx, <-tx
 }
 
@@ -38,7 +38,7 @@ func badUnbufferedLoop(items []int) []int {
 			results <- it * 2
 		}()
 	}
-	wg.Wait() // want `wg.Wait waits for goroutines that send values on results before anything receives from it, but it has no buffer`
+	wg.Wait() // want "`wg.Wait` waits for goroutines that send values on `results` before anything receives from it, but it has no buffer"
 	close(results)
 	var out []int
 	for r := range results {
@@ -52,7 +52,7 @@ func badErrgroup() error {
 	errs := make(chan error)
 	var g errgroup.Group
 	g.Go(func() error { errs <- nil; return nil })
-	if err := g.Wait(); err != nil { // want `g.Wait waits for goroutines that send 1 values on errs before anything receives from it, but it has no buffer`
+	if err := g.Wait(); err != nil { // want "`g.Wait` waits for goroutines that send 1 values on `errs` before anything receives from it, but it has no buffer"
 		return err
 	}
 	return <-errs
@@ -197,6 +197,6 @@ func badDoneAfterSend() int {
 		results <- 1
 		wg.Done()
 	}()
-	wg.Wait() // want `wg.Wait waits for goroutines that send 1 values on results before anything receives from it`
+	wg.Wait() // want "`wg.Wait` waits for goroutines that send 1 values on `results` before anything receives from it"
 	return <-results
 }

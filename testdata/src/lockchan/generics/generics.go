@@ -13,7 +13,7 @@ func (c *Chan[T]) badSend(v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.n++
-	c.c <- v // want `send on c.c while holding c.mu`
+	c.c <- v // want "send on `c.c` while holding `c.mu`"
 }
 
 func (c *Chan[T]) okSend(v T) {
@@ -27,7 +27,7 @@ func put[T any](c chan T, v T) { c <- v }
 
 func badGenericCall[T any](mu *sync.Mutex, c chan T, v T) {
 	mu.Lock()
-	put(c, v) // want `call to put may block on a channel send while holding mu`
+	put(c, v) // want "call to `put` may block on a channel send while holding `mu`"
 	mu.Unlock()
 }
 

@@ -19,7 +19,7 @@ func badUnsafeFunction(data *SharedData, tx chan<- int) {
 	defer data.mu.Unlock()
 	data.value++
 	result := data.value
-	tx <- result // want `send on tx while holding data.mu`
+	tx <- result // want "send on `tx` while holding `data.mu`"
 }
 
 // okUnsafeFunctionFixed drops the guard before the send.

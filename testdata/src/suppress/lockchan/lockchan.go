@@ -11,7 +11,7 @@ type B struct {
 func badUnsilenced(b *B) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.out <- 1 // want "send on b.out while holding b.mu"
+	b.out <- 1 // want "send on `b.out` while holding `b.mu`"
 }
 
 func okLineIgnore(b *B) {
@@ -38,14 +38,14 @@ func badOtherCheck(b *B) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	//lint:ignore atomicmix names another check
-	b.out <- 1 // want "send on b.out while holding b.mu"
+	b.out <- 1 // want "send on `b.out` while holding `b.mu`"
 }
 
 func badNoReason(b *B) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	//lint:ignore lockchan
-	b.out <- 1 // want "send on b.out while holding b.mu"
+	b.out <- 1 // want "send on `b.out` while holding `b.mu`"
 }
 
 func badLineBelow(b *B) {
@@ -53,7 +53,7 @@ func badLineBelow(b *B) {
 	defer b.mu.Unlock()
 	//lint:ignore lockchan silences the next line only
 	b.seq()
-	b.out <- 1 // want "send on b.out while holding b.mu"
+	b.out <- 1 // want "send on `b.out` while holding `b.mu`"
 }
 
 func (b *B) seq() {}

@@ -35,7 +35,7 @@ func newCounter() *Counter {
 func (c *Counter) badPut(v int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	pipe.Put(c.ch, v) // want `call to pipe.Put may block on a channel send \(pipe.go:\d+\) while holding c.mu; its only receiver takes c.mu first`
+	pipe.Put(c.ch, v) // want "call to `pipe.Put` may block on a channel send \\(.*/pipe.go:\\d+\\) while holding `c.mu`; its only receiver takes `c.mu` first"
 }
 
 func (c *Counter) okPutQuiet(v int) {
@@ -44,7 +44,7 @@ func (c *Counter) okPutQuiet(v int) {
 	pipe.Put(c.quiet, v) // ok: the receiver does not take c.mu (a stall)
 }
 
-func (c *Counter) OkGetOutside(in chan int) int { // want OkGetOutside:`blocks\(a channel receive at pipe.go:\d+, on parameter 2, 1 calls deep\)`
+func (c *Counter) OkGetOutside(in chan int) int { // want OkGetOutside:`blocks\(a channel receive at .*/pipe.go:\d+, on parameter 2, 1 calls deep\)`
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return pipe.Get(in) // ok: the caller's channel, senders unknown

@@ -17,18 +17,18 @@ type Service struct {
 func (s *Service) badPut() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pipe.Put("x") // want `call to s.pipe.Put may block on a channel send \(blocker.go:10\) while holding s.mu`
+	s.pipe.Put("x") // want "call to `s.pipe.Put` may block on a channel send \\(.*/blocker.go:10\\) while holding `s.mu`"
 }
 
 func (s *Service) badRelay() {
 	s.mu.Lock()
-	s.pipe.Relay("x") // want `call to s.pipe.Relay may block on a channel send \(blocker.go:10\) while holding s.mu`
+	s.pipe.Relay("x") // want "call to `s.pipe.Relay` may block on a channel send \\(.*/blocker.go:10\\) while holding `s.mu`"
 	s.mu.Unlock()
 }
 
 func (s *Service) badWait() {
 	s.mu.Lock()
-	blocker.Wait(s.done) // want `call to blocker.Wait may block on a channel receive \(blocker.go:20\) while holding s.mu`
+	blocker.Wait(s.done) // want "call to `blocker.Wait` may block on a channel receive \\(.*/blocker.go:20\\) while holding `s.mu`"
 	s.mu.Unlock()
 }
 
@@ -36,7 +36,7 @@ func (s *Service) helper() { blocker.Wait(s.done) }
 
 func (s *Service) badViaLocalHelper() {
 	s.mu.Lock()
-	s.helper() // want `call to s.helper may block on a channel receive \(blocker.go:20\) while holding s.mu`
+	s.helper() // want "call to `s.helper` may block on a channel receive \\(.*/blocker.go:20\\) while holding `s.mu`"
 	s.mu.Unlock()
 }
 
@@ -68,5 +68,5 @@ func (s *Service) okNotifyNil() {
 func (s *Service) badNotify() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	blocker.Notify(s.done) // want `call to blocker.Notify may block on a channel send \(blocker.go:34\) while holding s.mu`
+	blocker.Notify(s.done) // want "call to `blocker.Notify` may block on a channel send \\(.*/blocker.go:34\\) while holding `s.mu`"
 }
