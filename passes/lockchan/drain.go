@@ -93,9 +93,13 @@ func (c *checker) receivedBefore(dc drainCase, join *ssa.Call, reach *flow.Reach
 // calls WaitGroup.Done.
 func (c *checker) sendsBefore(fn *ssa.Function, dc drainCase, join *ssa.Call, reach *flow.Reach) (sends []token.Pos, bounded bool) {
 	bounded = true
+	sites := make(map[ssa.Instruction]spawn.Site) // the closures fn starts, found once
+	for _, s := range spawn.SitesOf(fn, nil) {
+		sites[s.Instr] = s
+	}
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
-			g, args, ok := c.goroutineOf(instr)
+			g, args, ok := goroutineOf(instr, sites)
 			if !ok || !reach.MayPrecede(instr, join) || !joinedBy(g, instr) {
 				continue
 			}
@@ -164,9 +168,10 @@ func instrAt(g *ssa.Function, pos token.Pos) ssa.Instruction {
 }
 
 // goroutineOf returns the function a go statement or a spawner call
-// (wg.Go, errgroup's Go) starts, with the arguments it passes.
-func (c *checker) goroutineOf(instr ssa.Instruction) (*ssa.Function, []ssa.Value, bool) {
-	if site, ok := spawnSite(instr); ok {
+// (wg.Go, errgroup's Go; sites are fn's, from spawn) starts, with the
+// arguments it passes.
+func goroutineOf(instr ssa.Instruction, sites map[ssa.Instruction]spawn.Site) (*ssa.Function, []ssa.Value, bool) {
+	if site, ok := sites[instr]; ok {
 		if _, isGo := site.Instr.(*ssa.Go); !isGo || site.Closure != nil {
 			return site.Fn, nil, true
 		}
@@ -177,21 +182,6 @@ func (c *checker) goroutineOf(instr ssa.Instruction) (*ssa.Function, []ssa.Value
 		}
 	}
 	return nil, nil, false
-}
-
-// spawnSite is spawn's site of instr, if instr starts a closure.
-func spawnSite(instr ssa.Instruction) (spawn.Site, bool) {
-	switch instr.(type) {
-	case *ssa.Go, *ssa.Call:
-	default:
-		return spawn.Site{}, false
-	}
-	for _, s := range spawn.SitesOf(instr.Parent(), nil) {
-		if s.Instr == instr {
-			return s, true
-		}
-	}
-	return spawn.Site{}, false
 }
 
 // joinedBy reports whether the goroutine g, started at start, is one a
