@@ -53,7 +53,9 @@
 // (*sync.WaitGroup).Go and (*errgroup.Group).Go and TryGo of
 // golang.org/x/sync and time.AfterFunc, and by the functions of any
 // package that run a function argument in a new goroutine (go f(), go
-// func() { ...; f() }(), or f handed to a spawner), which the
+// func() { ...; f() }(), or f handed to a spawner) and may return
+// before it ends (no receive, Wait or call of an unknown function
+// follows; (*testing.B).RunParallel waits for its goroutines), which the
 // spawnfact analyzer finds and records as facts; the
 // -gocapture.spawners flag adds others, as a comma-separated list of
 // functions that run their last argument in a new goroutine

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/tools/go/analysis/passes/buildssa"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/sharedvet/sharedvet/passes/internal/flow"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
@@ -125,12 +126,54 @@ func startsParam(f *ssa.Function, p *ssa.Parameter, lookup Lookup) bool {
 			if started == nil {
 				continue
 			}
-			if isParam(started, p, 0) {
+			if (isParam(started, p, 0) || isClosureCalling(started, p)) && !mayWaitAfter(p.Parent(), instr) {
 				return true
 			}
-			if mc, ok := started.(*ssa.MakeClosure); ok && callsParam(mc, p) {
-				return true
+		}
+	}
+	return false
+}
+
+// isClosureCalling reports whether v is a closure that calls p.
+func isClosureCalling(v ssa.Value, p *ssa.Parameter) bool {
+	mc, ok := v.(*ssa.MakeClosure)
+	return ok && callsParam(mc, p)
+}
+
+// mayWaitAfter reports whether fn may wait for the goroutine that the
+// instruction start (in fn or in a closure of it) starts, before fn
+// returns: a receive, a Wait, or a call of a function that is not
+// known to wait for nothing may follow it. (*testing.B).RunParallel
+// starts its body in goroutines and waits for them with wg.Wait: it
+// is no spawner for the caller, whose accesses after the call are
+// ordered (grpc's BenchmarkStoreContentionWithMutex).
+func mayWaitAfter(fn *ssa.Function, start ssa.Instruction) bool {
+	var reach flow.Reach
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if start.Parent() == fn && !reach.MayPrecede(start, instr) {
+				continue
 			}
+			for _, op := range syncapi.SyncOpsOf(instr) {
+				switch op.Class {
+				case syncapi.ChanRecv, syncapi.GroupWait, syncapi.CondWait, syncapi.WaitAll:
+					return true
+				}
+			}
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok || instr == start {
+				continue
+			}
+			if _, isGo := instr.(*ssa.Go); isGo {
+				continue
+			}
+			if _, builtin := call.Common().Value.(*ssa.Builtin); builtin {
+				continue
+			}
+			if lc, ok := syncapi.LockCallOf(call.Common()); ok && lc.Effect != syncapi.NoLockEffect {
+				continue
+			}
+			return true // an unknown callee may wait
 		}
 	}
 	return false

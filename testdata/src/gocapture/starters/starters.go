@@ -129,3 +129,16 @@ func okNestedGoJoined() int {
 	<-done
 	return x // ok: after the receive
 }
+
+// okHelperWaits: RunAll waits for its goroutines before it returns
+// (grpc's BenchmarkStoreContentionWithMutex, with RunParallel).
+func okHelperWaits() int {
+	var mu sync.Mutex
+	c := 0
+	helper.RunAll(4, func() {
+		mu.Lock()
+		c++
+		mu.Unlock()
+	})
+	return c // ok: RunAll returned after its goroutines
+}

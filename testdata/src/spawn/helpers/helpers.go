@@ -32,3 +32,24 @@ func Each(fs []func()) {
 		f()
 	}
 }
+
+// RunAll runs f in goroutines and waits for them, as
+// (*testing.B).RunParallel does: not a spawner for its callers.
+func RunAll(n int, f func()) {
+	done := make(chan struct{})
+	for range n {
+		go func() {
+			f()
+			done <- struct{}{}
+		}()
+	}
+	for range n {
+		<-done
+	}
+}
+
+// GoThenCall starts f, then calls a function that may wait for it.
+func GoThenCall(f func(), wait func()) {
+	go f()
+	wait()
+}

@@ -18,3 +18,18 @@ func (*Runner) Submit(name string, f func()) {
 
 // Run calls f and returns: not a spawner.
 func Run(f func()) { f() }
+
+// RunAll runs f in n goroutines and waits for them, as
+// (*testing.B).RunParallel does.
+func RunAll(n int, f func()) {
+	done := make(chan struct{})
+	for range n {
+		go func() {
+			f()
+			done <- struct{}{}
+		}()
+	}
+	for range n {
+		<-done
+	}
+}
