@@ -197,14 +197,36 @@ func applyEdits(src []byte, edits []edit) ([]byte, error) {
 
 // writeFileAtomic replaces the file's content by writing a temporary
 // file in the same directory and renaming it over the original, with
-// the original's permissions: a reader sees the old or the new file,
-// never a partial one.
+// the original's permissions and owner: a reader sees the old or the
+// new file, never a partial one. A symbolic link is written through (its
+// target is replaced, the link kept). A file with other hard links is
+// rewritten in place, which keeps the links but is not atomic. A file
+// without write permission is refused, as gofmt -w refuses it, and so is
+// one whose owner the rename could not keep.
 func writeFileAtomic(name string, content []byte) error {
-	info, err := os.Stat(name)
+	target, err := filepath.EvalSymlinks(name)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".sharedvet-*")
+	info, err := os.Stat(target)
+	if err != nil {
+		return err
+	}
+	if info.Mode().Perm()&0o200 == 0 {
+		return fmt.Errorf("%s is read-only; not written", relPath(name))
+	}
+	if links(info) > 1 {
+		f, err := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(content); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".sharedvet-*")
 	if err != nil {
 		return err
 	}
@@ -223,5 +245,8 @@ func writeFileAtomic(name string, content []byte) error {
 	if err := os.Chmod(tmp.Name(), info.Mode().Perm()); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), name)
+	if err := keepOwner(tmp.Name(), info); err != nil {
+		return fmt.Errorf("%s: cannot keep its owner (%v); not written", relPath(name), err)
+	}
+	return os.Rename(tmp.Name(), target)
 }

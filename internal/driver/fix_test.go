@@ -1,0 +1,89 @@
+//go:build unix
+
+package driver
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// TestFixFileKinds checks how -fix writes files that are not plain:
+// through a symbolic link (kept), to a file with another hard link
+// (kept), with its mode and owner, and not at all to a read-only file.
+func TestFixFileKinds(t *testing.T) {
+	want := golden(t, filepath.Join("testdata", "fix", "fix.go.golden"))
+	analyzers := []*analysis.Analyzer{incr}
+
+	t.Run("symlink", func(t *testing.T) {
+		dir := copyFixture(t, "fix")
+		store := filepath.Join(t.TempDir(), "fix.go")
+		if err := os.Rename(filepath.Join(dir, "fix.go"), store); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(store, filepath.Join(dir, "fix.go")); err != nil {
+			t.Fatal(err)
+		}
+		if _, stderr, code := runDriver(t, analyzers, "-fix", "./..."); code == exitError {
+			t.Fatalf("exit 1: %s", stderr)
+		}
+		if fi, err := os.Lstat(filepath.Join(dir, "fix.go")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("fix.go is no longer a symbolic link (%v)", err)
+		}
+		if got := golden(t, store); got != want {
+			t.Errorf("the link's target:\n%s\nwant:\n%s", got, want)
+		}
+	})
+
+	t.Run("hardlink", func(t *testing.T) {
+		dir := copyFixture(t, "fix")
+		other := filepath.Join(t.TempDir(), "fix.go")
+		if err := os.Link(filepath.Join(dir, "fix.go"), other); err != nil {
+			t.Skipf("no hard links here: %v", err)
+		}
+		runDriver(t, analyzers, "-fix", "./...")
+		if got := golden(t, other); got != want {
+			t.Errorf("the other link:\n%s\nwant:\n%s", got, want)
+		}
+	})
+
+	t.Run("mode and owner", func(t *testing.T) {
+		dir := copyFixture(t, "fix")
+		name := filepath.Join(dir, "fix.go")
+		if err := os.Chmod(name, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		chowned := os.Getuid() == 0 && os.Chown(name, 4321, 4321) == nil
+		runDriver(t, analyzers, "-fix", "./...")
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o640 || golden(t, name) != want {
+			t.Errorf("mode %v, content:\n%s\nwant 0640 and the fix", fi.Mode().Perm(), golden(t, name))
+		}
+		if st := fi.Sys().(*syscall.Stat_t); chowned && (st.Uid != 4321 || st.Gid != 4321) {
+			t.Errorf("owner %d:%d, want 4321:4321", st.Uid, st.Gid)
+		}
+	})
+
+	t.Run("read-only", func(t *testing.T) {
+		dir := copyFixture(t, "fix")
+		name := filepath.Join(dir, "fix.go")
+		orig := golden(t, name)
+		if err := os.Chmod(name, 0o444); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, code := runDriver(t, analyzers, "-fix", "./...")
+		if code != exitError || !strings.Contains(stderr, "fix.go is read-only; not written") {
+			t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and a refusal", code, stderr)
+		}
+		if got := golden(t, name); got != orig {
+			t.Errorf("the read-only file was written:\n%s", got)
+		}
+	})
+}
