@@ -281,13 +281,22 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 // that fails to load or type-check is reported on stderr and makes the
 // status an error, but the remaining packages are still analyzed.
 func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, stdout, stderr io.Writer) int {
+	cfg := loadConfig(opts)
+	var guard *fixGuard
+	if opts.fix || opts.diff {
+		guard = newFixGuard()
+		cfg.ParseFile = guard.parse
+	}
 	prog := newProgress(stderr)
 	prog.loading()
-	pkgs, err := packages.Load(loadConfig(opts), patterns...)
+	pkgs, err := packages.Load(cfg, patterns...)
 	prog.clear()
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s\n", progname(), loadError(err))
 		return exitError
+	}
+	if guard != nil {
+		guard.sources(pkgs)
 	}
 	noteCgoSkipped(pkgs, opts.tags, stderr)
 	if len(pkgs) == 0 {
@@ -334,7 +343,7 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 		// What -fix changed goes to stderr; the findings it left are
 		// the output, and decide the exit status.
 		active, silenced := splitSilenced(findings)
-		fixed, ok := applyFixes(active, false, io.Discard, stderr)
+		fixed, ok := applyFixes(active, guard, false, io.Discard, stderr)
 		if !ok {
 			status = exitError
 		}
@@ -346,7 +355,7 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 	}
 	if opts.diff {
 		active, _ := splitSilenced(findings)
-		if _, ok := applyFixes(active, true, stdout, stderr); !ok {
+		if _, ok := applyFixes(active, guard, true, stdout, stderr); !ok {
 			status = exitError
 		}
 	}

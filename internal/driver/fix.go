@@ -33,10 +33,13 @@ type fileFix struct {
 // valid Go (it is gofmt-ed), through a temporary file renamed over it,
 // so a failure never leaves it partial or corrupt.
 //
+// A file that guard refuses (changed since it was parsed, or not a
+// source file of the packages) is not written.
+//
 // It returns, for each finding, whether its fix was written (always
 // false with diffOnly), and whether all went well: false on an error,
 // not on a refused conflict, which a second run resolves.
-func applyFixes(findings []finding, diffOnly bool, stdout, stderr io.Writer) (fixed []bool, ok bool) {
+func applyFixes(findings []finding, guard *fixGuard, diffOnly bool, stdout, stderr io.Writer) (fixed []bool, ok bool) {
 	ok = true
 	fixed = make([]bool, len(findings))
 	accepted := make(map[string][]edit) // file → edits taken so far
@@ -69,7 +72,7 @@ func applyFixes(findings []finding, diffOnly bool, stdout, stderr io.Writer) (fi
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := fixFile(name, accepted[name], diffOnly, stdout); err != nil {
+		if err := fixFile(name, accepted[name], guard, diffOnly, stdout); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 			ok = false
 			for _, i := range touches[name] {
@@ -147,9 +150,12 @@ func conflicts(files []fileFix, accepted map[string][]edit) (string, bool) {
 }
 
 // fixFile applies edits to the file, or prints the diff.
-func fixFile(name string, edits []edit, diffOnly bool, stdout io.Writer) error {
+func fixFile(name string, edits []edit, guard *fixGuard, diffOnly bool, stdout io.Writer) error {
 	old, err := os.ReadFile(name)
 	if err != nil {
+		return err
+	}
+	if err := guard.check(name, old); err != nil {
 		return err
 	}
 	fixed, err := applyEdits(old, edits)

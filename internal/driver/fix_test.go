@@ -3,6 +3,7 @@
 package driver
 
 import (
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,4 +87,58 @@ func TestFixFileKinds(t *testing.T) {
 			t.Errorf("the read-only file was written:\n%s", got)
 		}
 	})
+}
+
+// toucher changes fix.go on disk while the analysis runs, as an editor
+// or a second -fix run would.
+var toucher = &analysis.Analyzer{
+	Name: "toucher",
+	Doc:  "toucher: change fix.go during the analysis",
+	Run: func(pass *analysis.Pass) (any, error) {
+		for _, f := range pass.Files {
+			name := pass.Fset.File(f.Pos()).Name()
+			if filepath.Base(name) == "fix.go" {
+				data, err := os.ReadFile(name)
+				if err != nil {
+					return nil, err
+				}
+				if err := os.WriteFile(name, append([]byte("// edited during the run\n"), data...), 0o644); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return nil, nil
+	},
+}
+
+// TestFixChangedFile checks that a file changed between its parsing and
+// the writing of its fixes is refused, not fixed at stale offsets.
+func TestFixChangedFile(t *testing.T) {
+	dir := copyFixture(t, "fix")
+	_, stderr, code := runDriver(t, []*analysis.Analyzer{incr, toucher}, "-fix", "./...")
+	if code != exitError || !strings.Contains(stderr, "fix.go changed since it was analyzed; not written") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and a refusal", code, stderr)
+	}
+	got := golden(t, filepath.Join(dir, "fix.go"))
+	if !strings.HasPrefix(got, "// edited during the run\n") || strings.Contains(got, "++") {
+		t.Errorf("fix.go:\n%s\nwant the edit of the run and no fix", got)
+	}
+}
+
+// TestFixGuard checks the refusal of a file that is not one of the
+// packages' sources (cgo's generated files in the build cache).
+func TestFixGuard(t *testing.T) {
+	g := newFixGuard()
+	g.parse(token.NewFileSet(), "/src/a.go", []byte("package a\n"))
+	g.parse(token.NewFileSet(), "/cache/b.cgo1.go", []byte("package a\n"))
+	g.source = map[string]bool{"/src/a.go": true}
+	if err := g.check("/src/a.go", []byte("package a\n")); err != nil {
+		t.Errorf("a.go refused: %v", err)
+	}
+	if err := g.check("/src/a.go", []byte("package b\n")); err == nil || !strings.Contains(err.Error(), "changed since") {
+		t.Errorf("changed a.go: err %v", err)
+	}
+	if err := g.check("/cache/b.cgo1.go", []byte("package a\n")); err == nil || !strings.Contains(err.Error(), "not a source file") {
+		t.Errorf("cgo file: err %v", err)
+	}
 }
