@@ -67,6 +67,8 @@ type chanIndex struct {
 	makeSites            map[chanNode][]*ssa.MakeChan
 	callers              map[*ssa.Function][]ssa.CallInstruction
 	addrTaken            map[*ssa.Function]bool
+	work                 []ssa.Instruction     // what joinFlows and fileOps look at; nil after build
+	calls                []ssa.CallInstruction // every call site of the package, in order
 	// elemsMade lists the element nodes made while joining, for the
 	// congruence pass; after it, element nodes are made of class roots.
 	elemsMade map[elemNode]bool
@@ -106,39 +108,45 @@ func buildChanIndex(pkg *types.Package, funcs []*ssa.Function, locks *lockset.Re
 	x.indexCalls(funcs)
 	// First join the places channels flow between, then file the
 	// operations under their class roots.
-	for _, fn := range funcs {
-		x.joinFlows(fn)
+	for _, instr := range x.work {
+		x.joinFlows(instr)
 	}
 	x.joinElements()
-	for _, fn := range funcs {
-		x.fileOps(fn)
+	for _, instr := range x.work {
+		x.fileOps(instr)
 	}
+	x.work = nil
 	return x
 }
 
-// indexCalls records the static call sites of the package's functions
-// (calls, go and defer statements) and which functions are used as
-// values: a parameter of such a function may receive anything.
+// indexCalls walks every instruction of the package once. It records
+// the functions stored in function-typed fields, the call sites of the
+// package's functions (calls, go and defer statements, and calls
+// through those fields), which functions are used as values (a
+// parameter of such a function may receive anything), and the
+// instructions that joinFlows and fileOps look at, so that they do not
+// walk everything again (loads and arithmetic are most instructions).
 func (x *chanIndex) indexCalls(funcs []*ssa.Function) {
+	var ops []*ssa.Value // reused: Operands would allocate for each instruction
 	for _, fn := range funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
-				if st, ok := instr.(*ssa.Store); ok {
-					if f := storedFunc(st.Val); f != nil {
-						if field := syncapi.FieldOf(st.Addr); field != nil {
+				switch instr := instr.(type) {
+				case *ssa.Store:
+					if f := storedFunc(instr.Val); f != nil {
+						if field := syncapi.FieldOf(instr.Addr); field != nil {
 							x.fieldFuncs[field] = append(x.fieldFuncs[field], f)
 						}
 					}
-				}
-			}
-		}
-	}
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				if call, ok := instr.(ssa.CallInstruction); ok {
-					for _, callee := range x.callees(call.Common()) {
-						x.callers[callee] = append(x.callers[callee], call)
+					x.work = append(x.work, instr)
+				case ssa.CallInstruction:
+					x.calls = append(x.calls, instr)
+					x.work = append(x.work, instr)
+				case *ssa.MapUpdate, *ssa.Send, *ssa.MakeInterface, *ssa.Return, *ssa.Select, *ssa.MakeChan:
+					x.work = append(x.work, instr)
+				case *ssa.UnOp:
+					if instr.Op == token.ARROW {
+						x.work = append(x.work, instr)
 					}
 				}
 				if mc, ok := instr.(*ssa.MakeClosure); ok {
@@ -147,8 +155,8 @@ func (x *chanIndex) indexCalls(funcs []*ssa.Function) {
 					}
 					continue
 				}
-				var ops [8]*ssa.Value
-				for _, op := range instr.Operands(ops[:0]) {
+				ops = instr.Operands(ops[:0])
+				for _, op := range ops {
 					if f, ok := (*op).(*ssa.Function); ok {
 						if call, isCall := instr.(ssa.CallInstruction); isCall && call.Common().Value == f {
 							continue // the callee of a static call
@@ -157,6 +165,11 @@ func (x *chanIndex) indexCalls(funcs []*ssa.Function) {
 					}
 				}
 			}
+		}
+	}
+	for _, call := range x.calls {
+		for _, callee := range x.callees(call.Common()) {
+			x.callers[callee] = append(x.callers[callee], call)
 		}
 	}
 }
@@ -295,39 +308,34 @@ func (x *chanIndex) join(nodes []chanNode) {
 // joinFlows joins the classes of the places between which fn moves a
 // channel (or a container of channels), and opens those that fn hands
 // to code the package does not see.
-func (x *chanIndex) joinFlows(fn *ssa.Function) {
-	exported := x.exportedFunc(fn)
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			switch instr := instr.(type) {
-			case *ssa.Store:
-				if holdsChan(instr.Val.Type()) {
-					x.join(append(x.nodesOf(instr.Val), x.addrNodes(instr.Addr)...))
+func (x *chanIndex) joinFlows(instr ssa.Instruction) {
+	switch instr := instr.(type) {
+	case *ssa.Store:
+		if holdsChan(instr.Val.Type()) {
+			x.join(append(x.nodesOf(instr.Val), x.addrNodes(instr.Addr)...))
+		}
+	case *ssa.MapUpdate:
+		if holdsChan(instr.Value.Type()) {
+			x.join(append(x.nodesOf(instr.Value), x.elems(x.nodesOf(instr.Map))...))
+		}
+	case *ssa.Send:
+		if holdsChan(instr.X.Type()) {
+			x.join(append(x.nodesOf(instr.X), x.elems(x.nodesOf(instr.Chan))...))
+		}
+	case *ssa.MakeInterface:
+		if holdsChan(instr.X.Type()) {
+			x.join(append(x.nodesOf(instr.X), openNode))
+		}
+	case *ssa.Return:
+		if x.exportedFunc(instr.Parent()) {
+			for _, r := range instr.Results {
+				if holdsChan(r.Type()) {
+					x.join(append(x.nodesOf(r), openNode))
 				}
-			case *ssa.MapUpdate:
-				if holdsChan(instr.Value.Type()) {
-					x.join(append(x.nodesOf(instr.Value), x.elems(x.nodesOf(instr.Map))...))
-				}
-			case *ssa.Send:
-				if holdsChan(instr.X.Type()) {
-					x.join(append(x.nodesOf(instr.X), x.elems(x.nodesOf(instr.Chan))...))
-				}
-			case *ssa.MakeInterface:
-				if holdsChan(instr.X.Type()) {
-					x.join(append(x.nodesOf(instr.X), openNode))
-				}
-			case *ssa.Return:
-				if exported {
-					for _, r := range instr.Results {
-						if holdsChan(r.Type()) {
-							x.join(append(x.nodesOf(r), openNode))
-						}
-					}
-				}
-			case ssa.CallInstruction:
-				x.joinCall(instr.Common())
 			}
 		}
+	case ssa.CallInstruction:
+		x.joinCall(instr.Common())
 	}
 }
 
@@ -380,59 +388,55 @@ func (x *chanIndex) exportedFunc(fn *ssa.Function) bool {
 }
 
 // fileOps files fn's channel operations under their class roots.
-func (x *chanIndex) fileOps(fn *ssa.Function) {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			switch instr := instr.(type) {
-			case *ssa.Send:
-				x.file(x.sends, instr.Chan, chanSite{instr, instr.Pos()})
-			case *ssa.UnOp:
-				if instr.Op == token.ARROW {
-					x.file(x.recvs, instr.X, chanSite{instr, instr.Pos()})
-				}
-			case *ssa.Select:
-				for _, st := range instr.States {
-					site := chanSite{instr, st.Pos}
-					if st.Dir == types.SendOnly {
-						x.file(x.sends, st.Chan, site)
-					} else {
-						x.file(x.recvs, st.Chan, site)
-					}
-				}
-			case *ssa.Call, *ssa.Defer:
-				// A deferred close runs at the function's return; see
-				// lockNeeds.runsAt. Calling a context's cancel function
-				// closes its Done channel.
-				call := instr.(ssa.CallInstruction).Common()
-				if c, ok := instr.(*ssa.Call); ok && ownedCancel(call) {
-					root := x.find(c)
-					x.makes[root] = true
-					x.unbufMake[root] = true // Done blocks until cancel
-					x.varCap[root] = true
-					delete(x.minCap, root)
-				}
-				if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
-					x.file(x.closes, call.Args[0], chanSite{instr, instr.Pos()})
-				} else if call.StaticCallee() == nil && !call.IsInvoke() && isCancelFunc(call.Value.Type()) {
-					x.file(x.closes, call.Value, chanSite{instr, instr.Pos()})
-				}
-			case *ssa.MakeChan:
-				root := x.find(instr)
-				x.makes[root] = true
-				x.makeSites[root] = append(x.makeSites[root], instr)
-				c, ok := instr.Size.(*ssa.Const)
-				if ok && c.Value != nil && c.Int64() == 0 {
-					x.unbufMake[root] = true
-				}
-				switch {
-				case !ok || c.Value == nil || x.varCap[root]:
-					x.varCap[root] = true
-					delete(x.minCap, root)
-				default:
-					if m, seen := x.minCap[root]; !seen || c.Int64() < m {
-						x.minCap[root] = c.Int64()
-					}
-				}
+func (x *chanIndex) fileOps(instr ssa.Instruction) {
+	switch instr := instr.(type) {
+	case *ssa.Send:
+		x.file(x.sends, instr.Chan, chanSite{instr, instr.Pos()})
+	case *ssa.UnOp:
+		if instr.Op == token.ARROW {
+			x.file(x.recvs, instr.X, chanSite{instr, instr.Pos()})
+		}
+	case *ssa.Select:
+		for _, st := range instr.States {
+			site := chanSite{instr, st.Pos}
+			if st.Dir == types.SendOnly {
+				x.file(x.sends, st.Chan, site)
+			} else {
+				x.file(x.recvs, st.Chan, site)
+			}
+		}
+	case *ssa.Call, *ssa.Defer:
+		// A deferred close runs at the function's return; see
+		// lockNeeds.runsAt. Calling a context's cancel function
+		// closes its Done channel.
+		call := instr.(ssa.CallInstruction).Common()
+		if c, ok := instr.(*ssa.Call); ok && ownedCancel(call) {
+			root := x.find(c)
+			x.makes[root] = true
+			x.unbufMake[root] = true // Done blocks until cancel
+			x.varCap[root] = true
+			delete(x.minCap, root)
+		}
+		if b, ok := call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(call.Args) == 1 {
+			x.file(x.closes, call.Args[0], chanSite{instr, instr.Pos()})
+		} else if call.StaticCallee() == nil && !call.IsInvoke() && isCancelFunc(call.Value.Type()) {
+			x.file(x.closes, call.Value, chanSite{instr, instr.Pos()})
+		}
+	case *ssa.MakeChan:
+		root := x.find(instr)
+		x.makes[root] = true
+		x.makeSites[root] = append(x.makeSites[root], instr)
+		c, ok := instr.Size.(*ssa.Const)
+		if ok && c.Value != nil && c.Int64() == 0 {
+			x.unbufMake[root] = true
+		}
+		switch {
+		case !ok || c.Value == nil || x.varCap[root]:
+			x.varCap[root] = true
+			delete(x.minCap, root)
+		default:
+			if m, seen := x.minCap[root]; !seen || c.Int64() < m {
+				x.minCap[root] = c.Int64()
 			}
 		}
 	}

@@ -60,7 +60,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	c.buffered = findBufferedChans(pass.Pkg, ssainfo.SrcFuncs, c.inTestFile)
 	c.chans = buildChanIndex(pass.Pkg, ssainfo.SrcFuncs, c.locks, c.containedArg)
-	c.needs = newLockNeeds(ssainfo.SrcFuncs, c.locks, c.chans)
+	c.needs = newLockNeeds(c.locks, c.chans)
 	c.blockers = c.summarize(ssainfo.SrcFuncs)
 	c.exportFacts(ssainfo.SrcFuncs)
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)

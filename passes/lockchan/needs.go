@@ -61,37 +61,33 @@ type lockNeeds struct {
 	reach    map[*ssa.Function]*flow.Reach
 }
 
-func newLockNeeds(funcs []*ssa.Function, locks *lockset.Result, chans *chanIndex) *lockNeeds {
+func newLockNeeds(locks *lockset.Result, chans *chanIndex) *lockNeeds {
 	n := &lockNeeds{
 		locks:    locks,
 		chans:    chans,
 		acquires: make(map[*ssa.Function]map[lockClass][]acquisition),
 		reach:    make(map[*ssa.Function]*flow.Reach),
 	}
-	n.summarize(funcs)
+	n.summarize()
 	return n
 }
 
 // summarize computes acquires: direct Lock calls first, then callers
 // of functions that acquire, by a worklist over static call sites.
-func (n *lockNeeds) summarize(funcs []*ssa.Function) {
+func (n *lockNeeds) summarize() {
 	var work []*ssa.Function
-	for _, fn := range funcs {
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				call, ok := instr.(*ssa.Call)
-				if !ok {
-					continue
-				}
-				lc, ok := syncapi.LockCallOf(call.Common())
-				if !ok || lc.Effect != syncapi.Acquire {
-					continue
-				}
-				cls := classOf(lockset.FieldOf(lc.Mutex), n.locks.KeyOf(lc.Mutex))
-				if cls.known() && n.add(fn, cls, acquisition{instr: call, exclusive: !lc.Shared}) {
-					work = append(work, fn)
-				}
-			}
+	for _, ci := range n.chans.calls {
+		call, ok := ci.(*ssa.Call)
+		if !ok {
+			continue
+		}
+		lc, ok := syncapi.LockCallOf(call.Common())
+		if !ok || lc.Effect != syncapi.Acquire {
+			continue
+		}
+		cls := classOf(lockset.FieldOf(lc.Mutex), n.locks.KeyOf(lc.Mutex))
+		if fn := call.Parent(); cls.known() && n.add(fn, cls, acquisition{instr: call, exclusive: !lc.Shared}) {
+			work = append(work, fn)
 		}
 	}
 	for len(work) > 0 {
