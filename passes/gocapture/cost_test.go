@@ -44,8 +44,9 @@ func writeBig(t testing.TB, n int) string {
 
 // TestManyGoStatements checks that a function with 3000 go statements
 // is analyzed in time linear in them. Loading and building SSA take a
-// few seconds; the quadratic analysis took minutes, so a generous bound
-// catches it without flaking on a busy machine.
+// few seconds; the quadratic analysis took minutes (207 s in issue
+// 11), so a generous bound catches it without flaking on a busy
+// machine (23 s was seen under a load average of 14).
 func TestManyGoStatements(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a package of 3000 go statements")
@@ -53,8 +54,8 @@ func TestManyGoStatements(t *testing.T) {
 	dir := writeBig(t, 3000)
 	start := time.Now()
 	analysistest.Run(t, dir, gocapture.Analyzer, "big")
-	if d := time.Since(start); d > 30*time.Second {
-		t.Errorf("3000 go statements took %v, want well under 30s", d)
+	if d := time.Since(start); d > 60*time.Second {
+		t.Errorf("3000 go statements took %v, want well under 60s", d)
 	}
 }
 
