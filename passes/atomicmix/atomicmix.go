@@ -8,8 +8,6 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
-	"golang.org/x/tools/go/analysis/passes/inspect"
-	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/ssa"
 	"golang.org/x/tools/go/types/typeutil"
 
@@ -30,7 +28,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:      "atomicmix",
 	Doc:       docs.MustExtract(doc, "atomicmix"),
 	URL:       "https://github.com/sharedvet/sharedvet#atomicmix",
-	Requires:  []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer, inspect.Analyzer, srcname.Analyzer},
+	Requires:  []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer, srcname.Analyzer},
 	Run:       run,
 	FactTypes: []analysis.Fact{new(AccessFact), new(EscapeFact)},
 }
@@ -346,7 +344,7 @@ func (c *checker) exprAt(t touch) ast.Expr {
 func (c *checker) syntax() *syntaxIndex {
 	if c.index == nil {
 		functime.PackageWork(func() {
-			c.index = newSyntaxIndex(c.pass, c.pass.ResultOf[inspect.Analyzer].(*inspector.Inspector))
+			c.index = newSyntaxIndex(c.pass, c.pass.ResultOf[srcname.Analyzer].(*srcname.Index).Inspector())
 		})
 	}
 	return c.index
