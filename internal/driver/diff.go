@@ -17,10 +17,48 @@ func unifiedDiff(name string, old, new []byte) string {
 		return ""
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "--- %s\n+++ %s (fixed)\n", name, name)
+	q := quoteName(name)
+	fmt.Fprintf(&sb, "--- %s\n+++ %s (fixed)\n", q, q)
 	for _, h := range hunks {
 		sb.WriteString(h)
 	}
+	return sb.String()
+}
+
+// quoteName quotes a file name for a diff header as git does (with
+// core.quotePath, its default): in double quotes with C escapes and
+// octal bytes if it holds a space, a quote, a backslash, a control
+// character or a non-ASCII byte, else as it is. patch reads an unquoted
+// name only up to the first space.
+func quoteName(name string) string {
+	plain := true
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c <= ' ' || c == '"' || c == '\\' || c >= 0x7f {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return name
+	}
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c == '"' || c == '\\':
+			sb.WriteByte('\\')
+			sb.WriteByte(c)
+		case c == '\t':
+			sb.WriteString(`\t`)
+		case c == '\n':
+			sb.WriteString(`\n`)
+		case c < ' ' || c >= 0x7f:
+			fmt.Fprintf(&sb, "\\%03o", c)
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	sb.WriteByte('"')
 	return sb.String()
 }
 

@@ -5,6 +5,7 @@ package driver
 import (
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -140,5 +141,33 @@ func TestFixGuard(t *testing.T) {
 	}
 	if err := g.check("/cache/b.cgo1.go", []byte("package a\n")); err == nil || !strings.Contains(err.Error(), "not a source file") {
 		t.Errorf("cgo file: err %v", err)
+	}
+}
+
+// TestDiffQuotedName checks that -diff quotes a file name with a space
+// or non-ASCII letters as git does, and that patch applies the diff.
+func TestDiffQuotedName(t *testing.T) {
+	want := golden(t, filepath.Join("testdata", "fix", "fix.go.golden"))
+	dir := copyFixture(t, "fix")
+	const name = "my fixé.go"
+	if err := os.Rename(filepath.Join(dir, "fix.go"), filepath.Join(dir, name)); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, _ := runDriver(t, []*analysis.Analyzer{incr}, "-diff", "./...")
+	if !strings.HasPrefix(stdout, "--- \"my fix\\303\\251.go\"\n+++ \"my fix\\303\\251.go\" (fixed)\n") {
+		t.Fatalf("-diff printed:\n%s\nstderr:\n%s\nwant the name quoted", stdout, stderr)
+	}
+	patch, err := exec.LookPath("patch")
+	if err != nil {
+		t.Skip("no patch command")
+	}
+	cmd := exec.Command(patch, "-p0")
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(stdout)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("patch: %v\n%s", err, out)
+	}
+	if got := golden(t, filepath.Join(dir, name)); got != want {
+		t.Errorf("patched:\n%s\nwant:\n%s", got, want)
 	}
 }
