@@ -236,10 +236,14 @@ func (c *checker) fix(t touch, e ast.Expr) []analysis.SuggestedFix {
 		return analysis.TextEdit{Pos: pos, End: pos, NewText: []byte(text)}
 	}
 	if !t.write {
-		call := fmt.Sprintf("%s.Load%s(&", pkg, suffix)
+		// One edit that replaces the operand, not two insertions
+		// around it: in s.m = s.n, the store's closing ")" goes at the
+		// end of s.n too, and two equal insertions at one offset would
+		// be taken for one (issue 13 item 5).
+		load := fmt.Sprintf("%s.Load%s(&%s)", pkg, suffix, src)
 		return []analysis.SuggestedFix{{
-			Message:   fmt.Sprintf("Replace with %s%s)", call, src),
-			TextEdits: []analysis.TextEdit{insert(e.Pos(), call), insert(e.End(), ")")},
+			Message:   "Replace with " + load,
+			TextEdits: []analysis.TextEdit{{Pos: e.Pos(), End: e.End(), NewText: []byte(load)}},
 		}}
 	}
 	switch s := c.syntax().update(e).(type) {

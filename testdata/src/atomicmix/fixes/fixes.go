@@ -45,3 +45,20 @@ func (m *Meter) badUnsignedDec() {
 func (m *Meter) badMulAssign() {
 	m.n *= 2 // want "non-atomic update of `m.n`"
 }
+
+// Pair's fields are both atomic elsewhere: one statement gets a store
+// (or an add) and a load, whose edits meet at the end of p.b.
+type Pair struct{ a, b int64 }
+
+func (p *Pair) touch() {
+	atomic.AddInt64(&p.a, 1)
+	atomic.AddInt64(&p.b, 1)
+}
+
+func (p *Pair) badCopyField() {
+	p.a = p.b // want "non-atomic write of `p.a`" "non-atomic read of `p.b`"
+}
+
+func (p *Pair) badAddField() {
+	p.a += p.b // want "non-atomic update of `p.a`" "non-atomic read of `p.b`"
+}
