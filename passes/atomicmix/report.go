@@ -321,13 +321,27 @@ func (c *checker) atomicImport(pos token.Pos) string {
 		if path, _ := strconv.Unquote(spec.Path.Value); path != "sync/atomic" {
 			continue
 		}
-		if spec.Name == nil {
-			return "atomic"
+		name := "atomic"
+		if spec.Name != nil {
+			name = spec.Name.Name
 		}
-		if spec.Name.Name == "_" || spec.Name.Name == "." {
+		if name == "_" || name == "." || !c.namesAtomic(name, pos) {
 			return ""
 		}
-		return spec.Name.Name
+		return name
 	}
 	return ""
+}
+
+// namesAtomic reports whether name, at pos, is the sync/atomic import:
+// a local variable named atomic would shadow it, and the fix would not
+// build (issue 13 item 8).
+func (c *checker) namesAtomic(name string, pos token.Pos) bool {
+	scope := c.pass.Pkg.Scope().Innermost(pos)
+	if scope == nil {
+		return false
+	}
+	_, obj := scope.LookupParent(name, pos)
+	pn, ok := obj.(*types.PkgName)
+	return ok && pn.Imported().Path() == "sync/atomic"
 }

@@ -62,3 +62,9 @@ func (p *Pair) badCopyField() {
 func (p *Pair) badAddField() {
 	p.a += p.b // want "non-atomic update of `p.a`" "non-atomic read of `p.b`"
 }
+
+// badShadowed gets no fix: a local named atomic hides the package.
+func (p *Pair) badShadowed() int64 {
+	atomic := p.b // want "non-atomic read of `p.b`"
+	return atomic + p.a // want "non-atomic read of `p.a`"
+}
