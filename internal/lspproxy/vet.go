@@ -40,7 +40,7 @@ type openFile struct {
 type finding struct {
 	path     string
 	check    string // the analyzer
-	category string // unique across the suite, e.g. "lockchan-send"
+	category string // unique across the suite, e.g. "lockchan-deadlock"
 	message  string
 	rng      protocol.Range
 	related  []protocol.DiagnosticRelatedInformation
