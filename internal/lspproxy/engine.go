@@ -141,8 +141,12 @@ func (e *engine) run(dir string, j *job, gen int) {
 			e.done(dir, fs, time.Since(start))
 		}
 	default:
-		e.logf(protocol.MessageTypeLog, "sharedvet gopls: analyzed %s in %v: %d findings", dir, time.Since(start).Round(time.Millisecond), len(fs))
-		e.done(dir, fs, time.Since(start))
+		// Store (and publish) the findings before saying so: a client
+		// that waits for this line, then pulls diagnostics, must find
+		// them (TestGoplsSettings failed when the log came first).
+		elapsed := time.Since(start)
+		e.done(dir, fs, elapsed)
+		e.logf(protocol.MessageTypeLog, "sharedvet gopls: analyzed %s in %v: %d findings", dir, elapsed.Round(time.Millisecond), len(fs))
 	}
 }
 
