@@ -168,8 +168,8 @@ func isLenOf(call *ssa.Call, ch ssa.Value) bool {
 
 // sameLoad reports whether a and b load the same field of the same value.
 func sameLoad(a, b ssa.Value) bool {
-	la, ok1 := stripChangeType(a).(*ssa.UnOp)
-	lb, ok2 := stripChangeType(b).(*ssa.UnOp)
+	la, ok1 := unconvert(a).(*ssa.UnOp)
+	lb, ok2 := unconvert(b).(*ssa.UnOp)
 	if !ok1 || !ok2 || la.Op != token.MUL || lb.Op != token.MUL {
 		return false
 	}
@@ -271,7 +271,7 @@ func (c *checker) bufferedByDesign(op syncapi.BlockingOp) bool {
 
 // fieldBase returns x for a channel loaded as x.f, or nil.
 func fieldBase(ch ssa.Value) ssa.Value {
-	if ld, ok := stripChangeType(ch).(*ssa.UnOp); ok && ld.Op == token.MUL {
+	if ld, ok := unconvert(ch).(*ssa.UnOp); ok && ld.Op == token.MUL {
 		if fa, ok := ld.X.(*ssa.FieldAddr); ok {
 			return fa.X
 		}

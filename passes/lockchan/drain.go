@@ -107,16 +107,30 @@ func (c *checker) sendsBefore(fn *ssa.Function, dc drainCase, join *ssa.Call, re
 				cls := c.chans.classesOf(v)
 				return len(cls) == 1 && cls[0] == dc.class
 			}
-			var found []token.Pos
-			c.certainSends(g, args, mine, 0, &found)
-			found = beforeDone(g, found)
-			if len(found) > 0 && reach.InLoop(b) {
-				bounded = false
+			if args != nil { // go f(ch): in f, the channel is the parameter
+				if mine = passedAs(g, args, mine); mine == nil {
+					continue
+				}
 			}
-			sends = append(sends, found...)
+			var found []certainSend
+			c.certainSends(g, nil, mine, 0, &found)
+			for _, s := range beforeDone(g, found) {
+				sends = append(sends, s.pos)
+				if reach.InLoop(b) {
+					bounded = false
+				}
+			}
 		}
 	}
 	return sends, bounded
+}
+
+// A certainSend is a send a goroutine makes on every path: where it
+// is, and the instruction of the goroutine's own function that makes
+// it (the send, or the call that leads to it).
+type certainSend struct {
+	pos token.Pos
+	at  ssa.Instruction
 }
 
 // beforeDone keeps the sends of g that come before g tells the
@@ -124,7 +138,7 @@ func (c *checker) sendsBefore(fn *ssa.Function, dc drainCase, join *ssa.Call, re
 // may wait for a receive after the join without holding the join up
 // (the runtime's lock-fairness benchmark calls wg.Done() and then
 // sends its histogram).
-func beforeDone(g *ssa.Function, sends []token.Pos) []token.Pos {
+func beforeDone(g *ssa.Function, sends []certainSend) []certainSend {
 	var dones []ssa.Instruction
 	for _, b := range g.Blocks {
 		for _, instr := range b.Instrs {
@@ -135,36 +149,18 @@ func beforeDone(g *ssa.Function, sends []token.Pos) []token.Pos {
 			}
 		}
 	}
-	if len(dones) == 0 {
-		return sends
-	}
 	var reach flow.Reach
-	var out []token.Pos
-	for _, pos := range sends {
-		send := instrAt(g, pos)
+	var out []certainSend
+	for _, s := range sends {
 		late := false
 		for _, d := range dones {
-			if send == nil || reach.MayPrecede(d, send) {
-				late = true
-			}
+			late = late || reach.MayPrecede(d, s.at)
 		}
 		if !late {
-			out = append(out, pos)
+			out = append(out, s)
 		}
 	}
 	return out
-}
-
-// instrAt returns the send of g at pos, or nil (a send in a callee).
-func instrAt(g *ssa.Function, pos token.Pos) ssa.Instruction {
-	for _, b := range g.Blocks {
-		for _, instr := range b.Instrs {
-			if s, ok := instr.(*ssa.Send); ok && s.Pos() == pos {
-				return s
-			}
-		}
-	}
-	return nil
 }
 
 // goroutineOf returns the function a go statement or a spawner call
@@ -206,7 +202,7 @@ func joinedBy(g *ssa.Function, start ssa.Instruction) bool {
 // makes on every path to its return: in blocks that dominate every
 // return, directly or through a call of a function of the package
 // (with the channel as argument) that itself sends on every path.
-func (c *checker) certainSends(g *ssa.Function, params []ssa.Value, mine func(ssa.Value) bool, depth int, out *[]token.Pos) {
+func (c *checker) certainSends(g *ssa.Function, at ssa.Instruction, mine func(ssa.Value) bool, depth int, out *[]certainSend) {
 	if depth > maxDepth || len(g.Blocks) == 0 {
 		return
 	}
@@ -218,35 +214,42 @@ func (c *checker) certainSends(g *ssa.Function, params []ssa.Value, mine func(ss
 			switch instr := instr.(type) {
 			case *ssa.Send:
 				if mine(instr.Chan) {
-					*out = append(*out, instr.Pos())
+					*out = append(*out, certainSend{instr.Pos(), orInstr(at, instr)})
 				}
 			case *ssa.Call:
 				callee := instr.Call.StaticCallee()
 				if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg != c.pass.Pkg {
 					continue
 				}
-				// In the callee, the channel is the parameter it is
-				// passed in.
-				var chanParams []ssa.Value
-				for i, a := range instr.Call.Args {
-					if i < len(callee.Params) && mine(a) {
-						chanParams = append(chanParams, callee.Params[i])
-					}
-				}
-				if len(chanParams) > 0 {
-					isParam := func(v ssa.Value) bool {
-						v = unconvert(v)
-						for _, p := range chanParams {
-							if v == p {
-								return true
-							}
-						}
-						return false
-					}
-					c.certainSends(callee, nil, isParam, depth+1, out)
+				if inCallee := passedAs(callee, instr.Call.Args, mine); inCallee != nil {
+					c.certainSends(callee, orInstr(at, instr), inCallee, depth+1, out)
 				}
 			}
 		}
+	}
+}
+
+// passedAs returns, for a call of callee with args, the test that a
+// value of callee is the parameter a channel mine accepts is passed in;
+// nil if no argument is one.
+func passedAs(callee *ssa.Function, args []ssa.Value, mine func(ssa.Value) bool) func(ssa.Value) bool {
+	var params []ssa.Value
+	for i, a := range args {
+		if i < len(callee.Params) && mine(a) {
+			params = append(params, callee.Params[i])
+		}
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	return func(v ssa.Value) bool {
+		v = unconvert(v)
+		for _, p := range params {
+			if v == p {
+				return true
+			}
+		}
+		return false
 	}
 }
 
@@ -271,8 +274,11 @@ func dominatesReturns(b *ssa.BasicBlock) bool {
 }
 
 func (c *checker) reportWaitBeforeDrain(join *ssa.Call, dc drainCase, sends []token.Pos, bounded bool) {
-	ch := c.chanName(dc.mk)
+	ch := c.chanName(dc)
 	count := fmt.Sprintf("%d values", len(sends))
+	if len(sends) == 1 {
+		count = "1 value"
+	}
 	if !bounded {
 		count = "values"
 	}
@@ -295,20 +301,30 @@ func (c *checker) reportWaitBeforeDrain(join *ssa.Call, dc drainCase, sends []to
 	})
 }
 
-// chanName names the channel mk makes as the source does, if a local
-// variable holds it.
-func (c *checker) chanName(mk *ssa.MakeChan) string {
-	for _, r := range *mk.Referrers() {
+// chanName names dc's channel as the source does: the local variable
+// a closure captures, else the expression a receive from it is written
+// with (go/ssa keeps no name for ch in ch := make(chan int)).
+func (c *checker) chanName(dc drainCase) string {
+	for _, r := range *dc.mk.Referrers() {
 		if st, ok := r.(*ssa.Store); ok {
 			if a, ok := st.Addr.(*ssa.Alloc); ok && a.Comment != "" {
 				return report.Code(a.Comment)
 			}
 		}
-		if d, ok := r.(*ssa.DebugRef); ok {
-			if id, ok := d.Expr.(interface{ String() string }); ok {
-				return report.Code(id.String())
-			}
+	}
+	for _, r := range c.chans.recvs[dc.class] {
+		if s, ok := c.names.Chan(r.pos); ok {
+			return report.Code(s)
 		}
 	}
 	return "the channel"
+}
+
+// orInstr returns at, or instr when at is nil (the goroutine's own
+// function, where instr itself is the instruction to place).
+func orInstr(at, instr ssa.Instruction) ssa.Instruction {
+	if at != nil {
+		return at
+	}
+	return instr
 }

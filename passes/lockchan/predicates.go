@@ -74,7 +74,7 @@ func closedBefore(op syncapi.BlockingOp) bool {
 	// (this runs for every receive of every function).
 	ch := sameChan(op.Chan)
 	aliases := []ssa.Value{ch}
-	if load, ok := stripChangeType(op.Chan).(*ssa.UnOp); ok && load.Op == token.MUL && ch != ssa.Value(load) {
+	if load, ok := unconvert(op.Chan).(*ssa.UnOp); ok && load.Op == token.MUL && ch != ssa.Value(load) {
 		for _, r := range uses(load.X) {
 			if l, ok := r.(*ssa.UnOp); ok && l.Op == token.MUL {
 				aliases = append(aliases, l)
@@ -106,15 +106,6 @@ func uses(v ssa.Value) []ssa.Instruction {
 	return nil
 }
 
-func stripChangeType(v ssa.Value) ssa.Value {
-	for {
-		ct, ok := v.(*ssa.ChangeType)
-		if !ok {
-			return v
-		}
-		v = ct.X
-	}
-}
 
 // sameChan returns what identifies the channel v within its function:
 // v without direction conversions, or, for a load of a local variable
@@ -122,7 +113,7 @@ func stripChangeType(v ssa.Value) ssa.Value {
 // assigned.
 func sameChan(v ssa.Value) ssa.Value {
 	for {
-		v = stripChangeType(v)
+		v = unconvert(v)
 		switch x := v.(type) {
 		case *ssa.UnOp:
 			if cell, ok := x.X.(*ssa.Alloc); ok && x.Op == token.MUL {

@@ -52,7 +52,7 @@ func badErrgroup() error {
 	errs := make(chan error)
 	var g errgroup.Group
 	g.Go(func() error { errs <- nil; return nil })
-	if err := g.Wait(); err != nil { // want "`g.Wait` waits for goroutines that send 1 values on `errs` before anything receives from it, but it has no buffer"
+	if err := g.Wait(); err != nil { // want "`g.Wait` waits for goroutines that send 1 value on `errs` before anything receives from it, but it has no buffer"
 		return err
 	}
 	return <-errs
@@ -197,6 +197,34 @@ func badDoneAfterSend() int {
 		results <- 1
 		wg.Done()
 	}()
-	wg.Wait() // want "`wg.Wait` waits for goroutines that send 1 values on `results` before anything receives from it"
+	wg.Wait() // want "`wg.Wait` waits for goroutines that send 1 value on `results` before anything receives from it"
 	return <-results
+}
+
+func sendDone(wg *sync.WaitGroup, ch chan int, v int) {
+	defer wg.Done()
+	ch <- v
+}
+
+// badNamedWorkers: go f(ch) with a named function; its send is on its
+// parameter, the channel the go statement passes.
+func badNamedWorkers() int {
+	ch := make(chan int)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go sendDone(&wg, ch, 1)
+	go sendDone(&wg, ch, 2)
+	wg.Wait() // want "`wg.Wait` waits for goroutines that send 2 values on `ch` before anything receives from it, but it has no buffer"
+	return <-ch + <-ch
+}
+
+// okNamedWorkersBuffered: the buffer holds both sends.
+func okNamedWorkersBuffered() int {
+	ch := make(chan int, 2)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go sendDone(&wg, ch, 1)
+	go sendDone(&wg, ch, 2)
+	wg.Wait() // ok: the buffer holds both sends
+	return <-ch + <-ch
 }
