@@ -106,7 +106,6 @@ func uses(v ssa.Value) []ssa.Instruction {
 	return nil
 }
 
-
 // sameChan returns what identifies the channel v within its function:
 // v without direction conversions, or, for a load of a local variable
 // that is assigned once (a channel that closures capture), the value
