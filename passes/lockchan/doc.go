@@ -101,7 +101,10 @@
 //     does not count (a closer that closes quit and then locks). A read
 //     lock held is needed only by a counterpart that takes L for writing.
 //     Locks are compared by the struct field that holds them (all values
-//     of the type), or by the package variable or captured local they are.
+//     of the type), or by the package variable or captured local they are;
+//     a local mutex declared inside a loop is a new mutex each time
+//     around, so its acquisition counts only along paths that do not
+//     pass its declaration (fixture okFreshMutexPerIteration).
 //  5. Deadlock (category lockchan-deadlock, reported by default): at
 //     least one counterpart is known, none is unknown, every one needs
 //     L, and, for a send, some make site of the channel gives it no
