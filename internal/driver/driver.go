@@ -296,7 +296,7 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 		return exitError
 	}
 	if guard != nil {
-		guard.sources(pkgs)
+		guard.sources(pkgs, cfg.BuildFlags)
 	}
 	noteCgoSkipped(pkgs, opts.tags, stderr)
 	if len(pkgs) == 0 {

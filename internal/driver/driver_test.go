@@ -223,7 +223,7 @@ func TestFixNeverCorrupts(t *testing.T) {
 	dir := copyFixture(t, "fix")
 	name := filepath.Join(dir, "fix.go")
 	orig := golden(t, name)
-	err := fixFile(name, []edit{{start: 0, end: len("package"), text: "pakage"}}, nil, false, &bytes.Buffer{})
+	_, _, err := fixedContent(name, []edit{{start: 0, end: len("package"), text: "pakage"}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "would not parse") {
 		t.Errorf("fixFile: err = %v, want a refusal", err)
 	}

@@ -30,8 +30,11 @@ type fileFix struct {
 // or not at all: one whose edits overlap an edit of a fix taken before
 // (other than the same edit) is refused with a message on stderr, and
 // its finding remains. A file is written only if its fixed content is
-// valid Go (it is gofmt-ed), through a temporary file renamed over it,
-// so a failure never leaves it partial or corrupt.
+// valid Go (it is gofmt-ed), and only if the packages compiled from it
+// still type-check with all the fixed files (see fixChecker); nothing of
+// a package that would not is written. A file is written through a
+// temporary file renamed over it, so a failure never leaves it partial
+// or corrupt. -diff shows exactly what -fix would write.
 //
 // A file that guard refuses (changed since it was parsed, or not a
 // source file of the packages) is not written.
@@ -71,13 +74,39 @@ func applyFixes(findings []finding, guard *fixGuard, diffOnly bool, stdout, stde
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	refuse := func(name string, err error) {
+		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+		ok = false
+		for _, i := range touches[name] {
+			fixed[i] = false
+		}
+	}
+	olds := make(map[string][]byte)
+	contents := make(map[string][]byte) // file → its fixed content, to be written
 	for _, name := range names {
-		if err := fixFile(name, accepted[name], guard, diffOnly, stdout); err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
-			ok = false
-			for _, i := range touches[name] {
-				fixed[i] = false
+		old, content, err := fixedContent(name, accepted[name], guard)
+		if err != nil {
+			refuse(name, err)
+			continue
+		}
+		olds[name], contents[name] = old, content
+	}
+	if guard != nil && guard.typeCheck != nil {
+		refused := guard.typeCheck.refusals(contents)
+		for _, name := range names {
+			if err := refused[name]; err != nil {
+				refuse(name, err)
+				delete(contents, name)
 			}
+		}
+	}
+	for _, name := range names {
+		content, fixable := contents[name]
+		if !fixable {
+			continue
+		}
+		if err := writeFixed(name, olds[name], content, diffOnly, stdout); err != nil {
+			refuse(name, err)
 		}
 	}
 	return fixed, ok
@@ -149,31 +178,39 @@ func conflicts(files []fileFix, accepted map[string][]edit) (string, bool) {
 	return "", false
 }
 
-// fixFile applies edits to the file, or prints the diff.
-func fixFile(name string, edits []edit, guard *fixGuard, diffOnly bool, stdout io.Writer) error {
-	old, err := os.ReadFile(name)
+// fixedContent returns the file's content and its content with the
+// edits applied, gofmt-ed, or why it must not be written: guard refuses
+// it, or the fixed content does not parse.
+func fixedContent(name string, edits []edit, guard *fixGuard) (old, fixed []byte, err error) {
+	old, err = os.ReadFile(name)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := guard.check(name, old); err != nil {
-		return err
+		return nil, nil, err
 	}
-	fixed, err := applyEdits(old, edits)
+	edited, err := applyEdits(old, edits)
 	if err != nil {
-		return fmt.Errorf("%s: %v", relPath(name), err)
+		return nil, nil, fmt.Errorf("%s: %v", relPath(name), err)
 	}
-	formatted, err := format.Source(fixed)
+	fixed, err = format.Source(edited)
 	if err != nil {
-		return fmt.Errorf("%s: the fixed file would not parse (%v); not written", relPath(name), err)
+		return nil, nil, fmt.Errorf("%s: the fixed file would not parse (%v); not written", relPath(name), err)
 	}
+	return old, fixed, nil
+}
+
+// writeFixed writes the fixed content of the file, or prints the diff
+// from old.
+func writeFixed(name string, old, fixed []byte, diffOnly bool, stdout io.Writer) error {
 	if diffOnly {
-		_, err := io.WriteString(stdout, unifiedDiff(relPath(name), old, formatted))
+		_, err := io.WriteString(stdout, unifiedDiff(relPath(name), old, fixed))
 		return err
 	}
-	if bytes.Equal(old, formatted) {
+	if bytes.Equal(old, fixed) {
 		return nil
 	}
-	return writeFileAtomic(name, formatted)
+	return writeFileAtomic(name, fixed)
 }
 
 // applyEdits applies non-overlapping edits, deduplicated, to src.

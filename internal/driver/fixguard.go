@@ -21,6 +21,9 @@ type fixGuard struct {
 	mu     sync.Mutex
 	hashes map[string][sha256.Size]byte // file → hash of the content parsed
 	source map[string]bool              // the packages' own Go files
+
+	// typeCheck, if not nil, checks that the fixed packages type-check.
+	typeCheck *fixChecker
 }
 
 func newFixGuard() *fixGuard {
@@ -38,8 +41,10 @@ func (g *fixGuard) parse(fset *token.FileSet, filename string, src []byte) (*ast
 }
 
 // sources records the Go files of pkgs and their dependencies as the
-// files fixes may edit.
-func (g *fixGuard) sources(pkgs []*packages.Package) {
+// files fixes may edit, and the packages to type-check with their
+// fixes, loaded with buildFlags.
+func (g *fixGuard) sources(pkgs []*packages.Package, buildFlags []string) {
+	g.typeCheck = newFixChecker(pkgs, buildFlags)
 	g.source = make(map[string]bool)
 	packages.Visit(pkgs, nil, func(p *packages.Package) {
 		for _, f := range p.GoFiles {

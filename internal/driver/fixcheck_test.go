@@ -1,0 +1,156 @@
+package driver
+
+import (
+	"go/ast"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// scripted offers the fixes a fixture asks for: each comment
+// "// fix: TEXT" is a finding whose fix replaces the comment with TEXT.
+// The fixes parse; whether they type-check is up to the fixture.
+var scripted = &analysis.Analyzer{
+	Name: "scripted",
+	Doc:  "scripted: offer the fixes that // fix: comments spell",
+	Run: func(pass *analysis.Pass) (any, error) {
+		for _, f := range pass.Files {
+			for _, cg := range f.Comments {
+				for _, c := range cg.List {
+					if text, ok := strings.CutPrefix(c.Text, "// fix: "); ok {
+						reportScripted(pass, c, text)
+					}
+				}
+			}
+		}
+		return nil, nil
+	},
+}
+
+func reportScripted(pass *analysis.Pass, c *ast.Comment, text string) {
+	pass.Report(analysis.Diagnostic{
+		Pos:     c.Pos(),
+		Message: "want " + text,
+		SuggestedFixes: []analysis.SuggestedFix{{
+			Message:   "Replace with " + text,
+			TextEdits: []analysis.TextEdit{{Pos: c.Pos(), End: c.End(), NewText: []byte(text)}},
+		}},
+	})
+}
+
+// writeFixtures writes a module example.com/fc holding files in a
+// temporary directory, and makes it the current directory.
+func writeFixtures(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := copyFixture(t, "fix") // skips under -short, and chdirs
+	files["go.mod"] = "module example.com/fc\n\ngo 1.22\n"
+	for name, content := range files {
+		writeFile(t, filepath.Join(dir, name), content)
+	}
+	return dir
+}
+
+// TestFixTypeChecked checks that a fix that parses but does not
+// type-check is not written, nor are the other fixes of its package;
+// each of its files is refused with one message, the exit status is 1,
+// -diff shows only what -fix writes, and another package's fixes are
+// written.
+func TestFixTypeChecked(t *testing.T) {
+	files := map[string]string{
+		"bad/a.go":  "package bad\n\nfunc f(n int) int {\n\t// fix: n = n + \"one\"\n\treturn n\n}\n",
+		"bad/b.go":  "package bad\n\n// fix: var b = 1\n",
+		"good/g.go": "package good\n\n// fix: var g = 1\n",
+	}
+	for _, mode := range []string{"-fix", "-diff"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := writeFixtures(t, files)
+			stdout, stderr, code := runDriver(t, []*analysis.Analyzer{scripted}, mode, "./bad", "./good")
+			if code != exitError {
+				t.Errorf("exit %d, want 1", code)
+			}
+			for _, want := range []string{
+				`bad/a.go: with the fixes, package example.com/fc/bad would not type-check: bad/a.go:4:6: invalid operation: n + "one" (mismatched types int and untyped string); not written`,
+				`bad/b.go: with the fixes, package example.com/fc/bad would not type-check: bad/a.go:4:6: invalid operation`,
+			} {
+				if strings.Count(stderr, want) != 1 {
+					t.Errorf("stderr:\n%s\nwant once: %s", stderr, want)
+				}
+			}
+			for name, content := range files {
+				got := golden(t, filepath.Join(dir, name))
+				if fixed := got != content; fixed != (mode == "-fix" && name == "good/g.go") {
+					t.Errorf("%s %s: %s written: %v:\n%s", mode, name, name, fixed, got)
+				}
+			}
+			if mode == "-diff" && (strings.Contains(stdout, "bad/") || !strings.Contains(stdout, "+var g = 1")) {
+				t.Errorf("-diff printed:\n%s\nwant good/g.go's diff only", stdout)
+			}
+		})
+	}
+}
+
+// TestFixTypeCheckedTestVariant checks that a fix that type-checks in
+// its package but not in the package's test variant (it declares a
+// name a test file declares) is not written, and is without -test.
+func TestFixTypeCheckedTestVariant(t *testing.T) {
+	files := map[string]string{
+		"p/p.go":      "package p\n\n// fix: func helper() {}\n",
+		"p/p_test.go": "package p\n\nfunc helper() {}\n",
+	}
+	dir := writeFixtures(t, files)
+	_, stderr, code := runDriver(t, []*analysis.Analyzer{scripted}, "-fix", "./...")
+	want := "p/p.go: with the fixes, package example.com/fc/p [example.com/fc/p.test] would not type-check: p/p_test.go:3:6: helper redeclared in this block"
+	if code != exitError || strings.Count(stderr, want) != 1 {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and once: %s", code, stderr, want)
+	}
+	if got := golden(t, filepath.Join(dir, "p", "p.go")); got != files["p/p.go"] {
+		t.Errorf("p.go written:\n%s", got)
+	}
+
+	if _, stderr, code := runDriver(t, []*analysis.Analyzer{scripted}, "-fix", "-test=false", "./..."); code != exitClean {
+		t.Errorf("-test=false: exit %d, stderr:\n%s", code, stderr)
+	}
+	if got := golden(t, filepath.Join(dir, "p", "p.go")); !strings.Contains(got, "func helper() {}") {
+		t.Errorf("-test=false: p.go not written:\n%s", got)
+	}
+}
+
+// TestFixTypeCheckedImport checks that a fix may import a package the
+// run did not load (hash/adler32), read from its export data, and one
+// it did (sync/atomic, which sync imports).
+func TestFixTypeCheckedImport(t *testing.T) {
+	files := map[string]string{
+		"none/n.go": "package none\n\n// fix: import \"hash/adler32\"\n\nfunc f() uint32 {\n\treturn 0 // fix: + adler32.Checksum(nil)\n}\n",
+		"some/s.go": "package some\n\nimport \"sync\"\n\n// fix: import \"sync/atomic\"\n\nvar mu sync.Mutex\nvar n int64\n\nfunc f() {\n\t// fix: atomic.AddInt64(&n, 1)\n}\n",
+	}
+	dir := writeFixtures(t, files)
+	_, stderr, code := runDriver(t, []*analysis.Analyzer{scripted}, "-fix", "./...")
+	if code != exitClean {
+		t.Errorf("exit %d, stderr:\n%s\nwant 0", code, stderr)
+	}
+	for name, want := range map[string]string{"none/n.go": "return 0 + adler32.Checksum(nil)", "some/s.go": "atomic.AddInt64(&n, 1)"} {
+		if got := golden(t, filepath.Join(dir, name)); !strings.Contains(got, want) {
+			t.Errorf("%s not written:\n%s", name, got)
+		}
+	}
+}
+
+// TestFixAPIChange checks that a fix that changes a package's exported
+// declarations, which its importers were not checked against, is not
+// written.
+func TestFixAPIChange(t *testing.T) {
+	files := map[string]string{
+		"api/api.go":   "package api\n\nfunc F(n int) int { return n }\n\n// fix: func G() {}\n",
+		"user/user.go": "package user\n\nimport \"example.com/fc/api\"\n\nvar _ = api.F(1)\n",
+	}
+	dir := writeFixtures(t, files)
+	_, stderr, code := runDriver(t, []*analysis.Analyzer{scripted}, "-fix", "./...")
+	if want := "api/api.go: the fixes change the exported declarations of package example.com/fc/api"; code != exitError || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and: %s", code, stderr, want)
+	}
+	if got := golden(t, filepath.Join(dir, "api", "api.go")); got != files["api/api.go"] {
+		t.Errorf("api.go written:\n%s", got)
+	}
+}
