@@ -31,6 +31,12 @@ type blocker struct {
 	arg ssa.Value
 	// contained is BlocksFact.Contained, for a blocker in another package.
 	contained bool
+	// unblockers is BlocksFact.Unblockers, for a blocker in another
+	// package, and via the call of this package into that package that
+	// reaches it: its receiver is the value whose goroutine runs the
+	// callbacks.
+	unblockers []Unblocker
+	via        *ssa.CallCommon
 }
 
 // through returns why call, a call of the function b describes, may
@@ -41,6 +47,9 @@ func (b *blocker) through(call *ssa.CallCommon) *blocker {
 	if b.param < 0 {
 		out := *b
 		out.depth++
+		if out.posn != "" && out.via == nil {
+			out.via = call
+		}
 		return &out
 	}
 	args := call.Args
@@ -252,7 +261,7 @@ func (c *checker) importedBlocker(fn *ssa.Function) *blocker {
 	if !c.pass.ImportObjectFact(obj, &fact) {
 		return nil
 	}
-	return &blocker{op: fact.Op, posn: fact.Posn, param: fact.ChanParam - 1, depth: fact.Depth, contained: fact.Contained}
+	return &blocker{op: fact.Op, posn: fact.Posn, param: fact.ChanParam - 1, depth: fact.Depth, contained: fact.Contained, unblockers: fact.Unblockers}
 }
 
 // exportFacts records a BlocksFact for each named function of the
@@ -280,6 +289,9 @@ func (c *checker) exportFacts(funcs []*ssa.Function) {
 		fact := &BlocksFact{Op: b.op, Posn: posn, ChanParam: b.param + 1, Depth: b.depth}
 		if b.param >= 0 && b.param < len(fn.Params) {
 			fact.Contained = c.contained(fn.Params[b.param], 0)
+		}
+		if b.posn == "" && b.param < 0 {
+			fact.Unblockers = c.unblockers(b.local)
 		}
 		c.pass.ExportObjectFact(obj, fact)
 	}

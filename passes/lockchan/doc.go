@@ -95,9 +95,18 @@
 //     function's entry, or from its own previous operation around a
 //     loop, in the function or in a function of the package it calls,
 //     or in a function of the package that calls it, at most
-//     -lockchan.depth calls away. Calls through a function-typed struct
-//     field count as calls of the functions the package stores in it (a
-//     callback the package supplies). Taking L only after the operation
+//     -lockchan.depth calls away. Callbacks the package supplies count:
+//     a call through a function-typed struct field counts as calls of
+//     the functions the package stores in it, and a call through a
+//     function-typed parameter takes L when every function the package
+//     passes for it takes L. A callback handed to another package
+//     counts when that package's fact says the goroutine that unblocks
+//     the wait runs it first (W.Close waits for the goroutine that runs
+//     the function passed to Monitor, before it closes done): the call
+//     made under L is a deadlock when every function the package passed
+//     there, for the value the call waits on (the field the call's
+//     receiver is loaded from, or the value Monitor returned, stored
+//     in that field or passed as that receiver), takes L. Taking L only after the operation
 //     does not count (a closer that closes quit and then locks). A read
 //     lock held is needed only by a counterpart that takes L for writing.
 //     Locks are compared by the struct field that holds them (all values
@@ -132,9 +141,10 @@
 // values that never meet is reported. Calls through interfaces and
 // function values other than function-typed fields of the package are
 // not followed, neither to find a blocking operation nor to find a
-// counterpart's lock; a callback the package hands to another package
-// that runs it in the counterpart's goroutine is not seen, so that
-// deadlock is reported only as a stall. Channels
+// counterpart's lock, except callbacks of the package (rule 4); a
+// callback handed to another package is matched to the wait only
+// through a method's receiver, and only when that package's goroutine
+// calls it directly or through its own unexported functions. Channels
 // in one container are one channel in the model: their counterparts are
 // pooled, which can hide a deadlock, never invent one. A function that
 // unlocks a mutex its caller holds before it blocks (the sync.Cond

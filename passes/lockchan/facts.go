@@ -24,7 +24,30 @@ type BlocksFact struct {
 	// Depth is the number of calls from the function to the operation:
 	// 0 if the function itself performs it.
 	Depth int
+	// Unblockers lists the operations of the function's package that
+	// can unblock it, when they are all known and each runs in a
+	// goroutine that first calls a function the package was given (a
+	// callback): the caller that supplied the callback can judge
+	// whether it needs a lock the caller holds (model rule 4). Empty
+	// when some unblocking operation runs no callback before it.
+	Unblockers []Unblocker `json:",omitempty"`
 }
+
+// An Unblocker is an operation that can unblock a BlocksFact's
+// operation, and the callbacks its goroutine may run before it.
+type Unblocker struct {
+	Posn string     // of the operation, as "file.go:line"
+	Runs []Callback // sorted
+}
+
+// A Callback names a parameter of an exported function of the
+// package through which the package receives a function that it runs.
+type Callback struct {
+	Func  string // types.Func.FullName of the function or method
+	Param int    // 1 + the index of the parameter, the receiver of a method first
+}
+
+func (cb Callback) String() string { return fmt.Sprintf("%s parameter %d", cb.Func, cb.Param) }
 
 func (*BlocksFact) AFact() {}
 
@@ -38,6 +61,15 @@ func (f *BlocksFact) String() string {
 	}
 	if f.Depth > 0 {
 		s += fmt.Sprintf(", %d calls deep", f.Depth)
+	}
+	for _, u := range f.Unblockers {
+		s += fmt.Sprintf("; unblocked at %s after running", u.Posn)
+		for i, cb := range u.Runs {
+			if i > 0 {
+				s += " or"
+			}
+			s += " " + cb.String()
+		}
 	}
 	return s + ")"
 }

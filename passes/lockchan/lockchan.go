@@ -79,6 +79,7 @@ type checker struct {
 	needs    *lockNeeds // which functions take which locks
 
 	reportedDefers map[*ssa.Defer]bool
+	regs           map[string][]ssa.CallInstruction // by registrations
 }
 
 // inTestFile reports whether fn is declared in a _test.go file.
@@ -180,7 +181,7 @@ func dominatingDefers(fn *ssa.Function, rd *ssa.RunDefers) []*ssa.Defer {
 
 // reportOp reports a blocking channel operation made while holding locks.
 func (c *checker) reportOp(op syncapi.BlockingOp, held lockset.Set) {
-	c.reportTiered(op.Pos, fmt.Sprintf("%s while holding %s", c.describe(op), c.lockNames(held)), op, held, c.lockedHere(held))
+	c.reportTiered(op.Pos, fmt.Sprintf("%s while holding %s", c.describe(op), c.lockNames(held)), c.judge(op, held), c.lockedHere(held))
 }
 
 // reportCall reports a call, made while holding locks, that may block.
@@ -196,7 +197,17 @@ func (c *checker) reportCall(call ssa.CallInstruction, what string, b *blocker, 
 	if b.pos.IsValid() {
 		related = append(related, report.Related(b.pos, c.describe(b.local)+" may block here")...)
 	}
-	c.reportTiered(call.Pos(), fmt.Sprintf("%s may block on %s while holding %s", what, op, c.lockNames(held)), b.judged(call), held, related)
+	c.reportTiered(call.Pos(), fmt.Sprintf("%s may block on %s while holding %s", what, op, c.lockNames(held)), c.judgeCall(call, b, held), related)
+}
+
+// judgeCall decides the tier of a call through which b blocks: by the
+// callbacks the package supplied, if b's operation is in another
+// package whose fact names them, else by b's operation.
+func (c *checker) judgeCall(call ssa.CallInstruction, b *blocker, held lockset.Set) verdict {
+	if len(b.unblockers) > 0 && b.via != nil {
+		return c.judgeCallbacks(b, held)
+	}
+	return c.judge(b.judged(call), held)
 }
 
 // maxRelatedCounterparts bounds the counterparts a deadlock shows.
@@ -205,8 +216,7 @@ const maxRelatedCounterparts = 3
 // reportTiered reports what (an operation, or a call that reaches op)
 // as a deadlock if the judge says so, else as a stall under
 // -lockchan.stalls, saying why the other side cannot deadlock.
-func (c *checker) reportTiered(pos token.Pos, what string, op syncapi.BlockingOp, held lockset.Set, related []analysis.RelatedInformation) {
-	v := c.judge(op, held)
+func (c *checker) reportTiered(pos token.Pos, what string, v verdict, related []analysis.RelatedInformation) {
 	if !v.deadlock {
 		if !stalls {
 			// Not a deadlock: the trace says why (-excused).
@@ -222,6 +232,22 @@ func (c *checker) reportTiered(pos token.Pos, what string, op syncapi.BlockingOp
 		return
 	}
 	lock := c.lockName(v.lock)
+	if len(v.callbacks) > 0 {
+		for i, n := range v.callbacks {
+			if i == maxRelatedCounterparts {
+				break
+			}
+			related = append(related, report.Related(n.lockAt, "the callback takes "+lock+" here")...)
+			related = append(related, report.Related(n.passedAt, "passed to "+n.registrar+" here")...)
+		}
+		report.Report(c.pass, report.Finding{
+			Pos:      pos,
+			Category: "lockchan-deadlock",
+			Message:  fmt.Sprintf("%s; %s, so this can deadlock", what, c.callbackMessage(v, lock)),
+			Related:  related,
+		})
+		return
+	}
 	who := "its only " + v.side
 	if len(v.needs) > 1 {
 		who = "every " + v.side

@@ -36,6 +36,9 @@ func TestDeadlocks(t *testing.T) {
 		"lockchan/deadlock",
 		"lockchan/crossdeadlock/pipe",
 		"lockchan/crossdeadlock/user",
+		"lockchan/callback/watch",
+		"lockchan/callback/user",
+		"lockchan/callback/local",
 		"lockchan/drain",
 		"clean",
 	)

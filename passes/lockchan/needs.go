@@ -59,21 +59,33 @@ type lockNeeds struct {
 	// acquisition per class and mode: the shallowest.
 	acquires map[*ssa.Function]map[lockClass][]acquisition
 	reach    map[*ssa.Function]*flow.Reach
+	// callbackParams are the function-typed parameters of exported
+	// functions that the package calls (callbacks it is given); a call
+	// of one is an acquisition of the class {root: parameter}, so that
+	// needs tells whether a goroutine runs it before an operation.
+	callbackParams []*ssa.Parameter
+	// paramCallees maps a call through a parameter to the functions
+	// the package passes for it; paramCallers is the reverse.
+	paramCallees map[ssa.Instruction][]*ssa.Function
+	paramCallers map[*ssa.Function][]ssa.Instruction
 }
 
 func newLockNeeds(locks *lockset.Result, chans *chanIndex) *lockNeeds {
 	n := &lockNeeds{
-		locks:    locks,
-		chans:    chans,
-		acquires: make(map[*ssa.Function]map[lockClass][]acquisition),
-		reach:    make(map[*ssa.Function]*flow.Reach),
+		locks:        locks,
+		chans:        chans,
+		acquires:     make(map[*ssa.Function]map[lockClass][]acquisition),
+		reach:        make(map[*ssa.Function]*flow.Reach),
+		paramCallees: make(map[ssa.Instruction][]*ssa.Function),
+		paramCallers: make(map[*ssa.Function][]ssa.Instruction),
 	}
 	n.summarize()
 	return n
 }
 
-// summarize computes acquires: direct Lock calls first, then callers
-// of functions that acquire, by a worklist over static call sites.
+// summarize computes acquires: direct Lock calls and calls of
+// callbacks first, then callers of functions that acquire, by a
+// worklist over static call sites and calls through parameters.
 func (n *lockNeeds) summarize() {
 	var work []*ssa.Function
 	for _, ci := range n.chans.calls {
@@ -90,9 +102,19 @@ func (n *lockNeeds) summarize() {
 			work = append(work, fn)
 		}
 	}
+	work = append(work, n.indexCallbackCalls()...)
 	for len(work) > 0 {
 		fn := work[0]
 		work = work[1:]
+		// A call through a parameter takes a lock when every function
+		// the package passes for it does (fixture callback/local).
+		for _, site := range n.paramCallers[fn] {
+			for cls := range n.acquires[fn] {
+				if a, ok := n.throughParam(site, cls); ok && n.add(site.Parent(), cls, a) {
+					work = append(work, site.Parent())
+				}
+			}
+		}
 		for _, call := range n.chans.callers[fn] {
 			site, ok := callInstr(call)
 			if !ok {

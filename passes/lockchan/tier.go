@@ -23,8 +23,11 @@ type verdict struct {
 	deadlock bool
 	lock     lockset.Lock  // the held lock every counterpart needs, for a deadlock
 	needs    []counterpart // the counterparts, for a deadlock
-	why      string        // why it is only a stall
-	side     string        // "receiver", "sender", or "goroutine that could unblock it"
+	// callbacks, for a deadlock whose counterparts are in another
+	// package, are the callbacks they run that take lock.
+	callbacks []callbackNeed
+	why       string // why it is only a stall
+	side      string // "receiver", "sender", or "goroutine that could unblock it"
 }
 
 // A counterpart is an operation that can unblock another, and where
