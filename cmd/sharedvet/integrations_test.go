@@ -172,6 +172,18 @@ func TestFixAtomicmix(t *testing.T) {
 	if got, _ := os.ReadFile(file); string(got) != string(want) {
 		t.Errorf("-fix wrote:\n%s\nwant (fixes.go.golden):\n%s", got, want)
 	}
+
+	// go vet -fix checks the fixes in a child process, then hands them
+	// to the go command, which writes them.
+	if err := os.WriteFile(file, input, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := run(t, dir, "go", "vet", "-vettool="+bin, "-fix", "."); code != 0 {
+		t.Errorf("go vet -fix: exit %d, stderr:\n%s", code, stderr)
+	}
+	if got, _ := os.ReadFile(file); string(got) != string(want) {
+		t.Errorf("go vet -fix wrote:\n%s\nwant (fixes.go.golden):\n%s", got, want)
+	}
 }
 
 // TestShowIgnored checks that -show-ignored prints what a directive

@@ -58,6 +58,10 @@ func Main(analyzers []*analysis.Analyzer) {
 			fmt.Println(line)
 			os.Exit(exitClean)
 		}
+		if isVetFix(os.Args[1:]) {
+			// The fixes are checked before go vet gets them.
+			os.Exit(vetFix(os.Args[1:], os.Stderr))
+		}
 		// -checks is declared before unitchecker declares the rest, so
 		// that -flags lists it and go vet passes it on; its Set looks
 		// up the enable flags unitchecker declares by then.

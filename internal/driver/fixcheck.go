@@ -2,9 +2,11 @@ package driver
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/token"
 	"go/types"
 	"os"
 	"path/filepath"
@@ -118,35 +120,58 @@ func (c *fixChecker) fixedFiles(p *packages.Package, contents map[string][]byte,
 // check type-checks p with the contents of its files not refused, and
 // returns why they must not be written, or nil.
 func (c *fixChecker) check(p *packages.Package, contents map[string][]byte, refused map[string]error) error {
-	files := make([]*ast.File, len(p.Syntax))
-	copy(files, p.Syntax)
-	for i, f := range files {
-		name := p.Fset.File(f.FileStart).Name()
+	fixed, err := withFixes(p.Fset, p.Syntax, func(name string) ([]byte, bool) {
 		src, ok := contents[name]
-		if !ok || refused[name] != nil {
+		return src, ok && refused[name] == nil
+	})
+	if err != nil {
+		return err
+	}
+	typeCheck := func(files []*ast.File) (*types.Package, []error) { return c.typeCheck(p, files) }
+	return judgeFixed(p.ID, typeCheck, p.Syntax, fixed, api(p.Types))
+}
+
+// withFixes returns files with each one that fixed has content for
+// parsed anew from that content, into fset.
+func withFixes(fset *token.FileSet, files []*ast.File, fixed func(name string) ([]byte, bool)) ([]*ast.File, error) {
+	out := make([]*ast.File, len(files))
+	for i, f := range files {
+		out[i] = f
+		name := fset.File(f.FileStart).Name()
+		src, ok := fixed(name)
+		if !ok {
 			continue
 		}
-		fixed, err := parser.ParseFile(p.Fset, name, src, parser.AllErrors|parser.ParseComments|parser.SkipObjectResolution)
+		nf, err := parser.ParseFile(fset, name, src, parser.AllErrors|parser.ParseComments|parser.SkipObjectResolution)
 		if err != nil {
-			return fmt.Errorf("the fixed file would not parse (%v)", err)
+			return nil, fmt.Errorf("the fixed file would not parse (%v)", err)
 		}
-		files[i] = fixed
+		out[i] = nf
 	}
-	fixedPkg, errs := c.typeCheck(p, files)
+	return out, nil
+}
+
+// judgeFixed type-checks the fixed files of the package id with
+// typeCheck, and returns why they must not be written, or nil: the
+// package has a type error that its original files have not, or its
+// exported declarations differ from origAPI (its importers were not
+// checked against them).
+func judgeFixed(id string, typeCheck func([]*ast.File) (*types.Package, []error), orig, fixed []*ast.File, origAPI string) error {
+	pkg, errs := typeCheck(fixed)
 	if len(errs) > 0 {
 		// Only the errors the original has not: a package analyzed
 		// despite errors may have some already.
-		_, before := c.typeCheck(p, p.Syntax)
+		_, before := typeCheck(orig)
 		if errs = newErrors(errs, before); len(errs) > 0 {
-			msg := fmt.Sprintf("with the fixes, package %s would not type-check: %s", p.ID, typeErrorString(errs[0]))
+			msg := fmt.Sprintf("with the fixes, package %s would not type-check: %s", id, typeErrorString(errs[0]))
 			if len(errs) > 1 {
 				msg += fmt.Sprintf(" (and %d more)", len(errs)-1)
 			}
-			return fmt.Errorf("%s", msg)
+			return errors.New(msg)
 		}
 	}
-	if api(fixedPkg) != api(p.Types) {
-		return fmt.Errorf("the fixes change the exported declarations of package %s, which its importers were not checked against", p.ID)
+	if api(pkg) != origAPI {
+		return fmt.Errorf("the fixes change the exported declarations of package %s, which its importers were not checked against", id)
 	}
 	return nil
 }
@@ -169,7 +194,7 @@ func (c *fixChecker) typeCheck(p *packages.Package, files []*ast.File) (*types.P
 
 // importFor returns the package path imports in p: the one p imported
 // when it was loaded, else, for an import a fix adds, the one the run
-// loaded or its export data.
+// loaded or its export data, which the go command builds.
 func (c *fixChecker) importFor(p *packages.Package, path string) (*types.Package, error) {
 	if path == "unsafe" {
 		return types.Unsafe, nil
@@ -180,17 +205,19 @@ func (c *fixChecker) importFor(p *packages.Package, path string) (*types.Package
 	if pkg := c.imports[path]; pkg != nil && pkg.Complete() {
 		return pkg, nil
 	}
-	return c.readExportData(p, path)
+	dir := ""
+	if len(p.GoFiles) > 0 {
+		dir = filepath.Dir(p.GoFiles[0]) // the module that imports it
+	}
+	return loadExportData(dir, path, c.buildFlags, p.Fset, c.imports)
 }
 
-// readExportData loads path's export data (the go command builds it)
-// and reads it into the run's packages, so that the types it shares
-// with them are the same objects.
-func (c *fixChecker) readExportData(p *packages.Package, path string) (*types.Package, error) {
-	cfg := &packages.Config{Mode: packages.NeedName | packages.NeedExportFile, BuildFlags: c.buildFlags}
-	if len(p.GoFiles) > 0 {
-		cfg.Dir = filepath.Dir(p.GoFiles[0]) // the module that imports it
-	}
+// loadExportData has the go command build the export data of the
+// package path imports in dir, and reads it into imports (package path
+// → package), so that the types it shares with those are the same
+// objects.
+func loadExportData(dir, path string, buildFlags []string, fset *token.FileSet, imports map[string]*types.Package) (*types.Package, error) {
+	cfg := &packages.Config{Mode: packages.NeedName | packages.NeedExportFile, Dir: dir, BuildFlags: buildFlags}
 	loaded, err := packages.Load(cfg, path)
 	if err != nil {
 		return nil, err
@@ -198,7 +225,13 @@ func (c *fixChecker) readExportData(p *packages.Package, path string) (*types.Pa
 	if len(loaded) != 1 || len(loaded[0].Errors) > 0 || loaded[0].ExportFile == "" {
 		return nil, fmt.Errorf("could not import %s", path)
 	}
-	f, err := os.Open(loaded[0].ExportFile)
+	return readExportFile(loaded[0].ExportFile, loaded[0].PkgPath, fset, imports)
+}
+
+// readExportFile reads the export data of the package path from file
+// into imports.
+func readExportFile(file, path string, fset *token.FileSet, imports map[string]*types.Package) (*types.Package, error) {
+	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +240,7 @@ func (c *fixChecker) readExportData(p *packages.Package, path string) (*types.Pa
 	if err != nil {
 		return nil, fmt.Errorf("reading export data of %s: %v", path, err)
 	}
-	return gcexportdata.Read(r, p.Fset, c.imports, loaded[0].PkgPath)
+	return gcexportdata.Read(r, fset, imports, path)
 }
 
 type importerFunc func(path string) (*types.Package, error)

@@ -1,44 +1,19 @@
 package driver
 
 import (
-	"go/ast"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/analysis"
+
+	scriptedtest "github.com/sharedvet/sharedvet/internal/driver/testdata/scripted/scripted"
 )
 
-// scripted offers the fixes a fixture asks for: each comment
-// "// fix: TEXT" is a finding whose fix replaces the comment with TEXT.
-// The fixes parse; whether they type-check is up to the fixture.
-var scripted = &analysis.Analyzer{
-	Name: "scripted",
-	Doc:  "scripted: offer the fixes that // fix: comments spell",
-	Run: func(pass *analysis.Pass) (any, error) {
-		for _, f := range pass.Files {
-			for _, cg := range f.Comments {
-				for _, c := range cg.List {
-					if text, ok := strings.CutPrefix(c.Text, "// fix: "); ok {
-						reportScripted(pass, c, text)
-					}
-				}
-			}
-		}
-		return nil, nil
-	},
-}
-
-func reportScripted(pass *analysis.Pass, c *ast.Comment, text string) {
-	pass.Report(analysis.Diagnostic{
-		Pos:     c.Pos(),
-		Message: "want " + text,
-		SuggestedFixes: []analysis.SuggestedFix{{
-			Message:   "Replace with " + text,
-			TextEdits: []analysis.TextEdit{{Pos: c.Pos(), End: c.End(), NewText: []byte(text)}},
-		}},
-	})
-}
+// scripted offers the fixes that the fixture's "// fix: TEXT" comments
+// spell.
+var scripted = scriptedtest.Analyzer
 
 // writeFixtures writes a module example.com/fc holding files in a
 // temporary directory, and makes it the current directory.
@@ -152,5 +127,76 @@ func TestFixAPIChange(t *testing.T) {
 	}
 	if got := golden(t, filepath.Join(dir, "api", "api.go")); got != files["api/api.go"] {
 		t.Errorf("api.go written:\n%s", got)
+	}
+}
+
+// buildScriptedTool builds the driver with the scripted analyzer as a
+// go vet tool.
+func buildScriptedTool(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds a vet tool and runs go vet")
+	}
+	tool := filepath.Join(t.TempDir(), "scripted")
+	if out, err := exec.Command("go", "build", "-o", tool, "./testdata/scripted/tool").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return tool
+}
+
+// goVet runs go vet with args in the current directory and returns
+// its stdout, stderr and whether it failed.
+func goVet(t *testing.T, args ...string) (stdout, stderr string, failed bool) {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"vet"}, args...)...)
+	cmd.Env = append(cmd.Environ(), "GOFLAGS=", "GOTOOLCHAIN=local")
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+		t.Fatalf("go vet: %v", err)
+	}
+	return out.String(), errOut.String(), err != nil
+}
+
+// TestVetFixTypeChecked checks TestFixTypeChecked's promises under go
+// vet -fix and go vet -fix -diff, where the go command writes what the
+// tool hands it.
+func TestVetFixTypeChecked(t *testing.T) {
+	tool := buildScriptedTool(t)
+	files := map[string]string{
+		"bad/a.go":  "package bad\n\nfunc f(n int) int {\n\t// fix: n = n + \"one\"\n\treturn n\n}\n",
+		"bad/b.go":  "package bad\n\n// fix: var b = 1\n",
+		"good/g.go": "package good\n\n// fix: var g = 1\n",
+	}
+	for _, diff := range []bool{false, true} {
+		args := []string{"-vettool=" + tool, "-fix"}
+		if diff {
+			args = append(args, "-diff")
+		}
+		t.Run(strings.Join(args[1:], " "), func(t *testing.T) {
+			dir := writeFixtures(t, files)
+			stdout, stderr, failed := goVet(t, append(args, "./...")...)
+			if !failed {
+				t.Errorf("go vet succeeded")
+			}
+			for _, want := range []string{
+				`a.go: with the fixes, package example.com/fc/bad would not type-check: a.go:4:6: invalid operation: n + "one" (mismatched types int and untyped string); not written`,
+				`b.go: with the fixes, package example.com/fc/bad would not type-check: a.go:4:6: invalid operation`,
+			} {
+				if strings.Count(stderr, want) != 1 {
+					t.Errorf("stderr:\n%s\nwant once: %s", stderr, want)
+				}
+			}
+			for name, content := range files {
+				got := golden(t, filepath.Join(dir, name))
+				if fixed := got != content; fixed != (!diff && name == "good/g.go") {
+					t.Errorf("%s written: %v:\n%s", name, fixed, got)
+				}
+			}
+			if diff && (strings.Contains(stdout, "bad/") || !strings.Contains(stdout, "+var g = 1")) {
+				t.Errorf("-diff printed:\n%s\nwant good/g.go's diff only", stdout)
+			}
+		})
 	}
 }
