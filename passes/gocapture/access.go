@@ -361,13 +361,18 @@ func indexSel(v ssa.Value) string {
 	return "[?]"
 }
 
-// conflict reports whether a and b may touch the same memory and at
-// least one writes it. Two elements with a variable index are assumed
-// distinct: each goroutine usually writes its own (out[i] = v, fixture
-// okDistinctElements); an operation on every element of a slice
-// touches each. A write of the variable does not touch the memory
-// behind it (buf = nil and buf[0] are not the same location).
+// conflict reports whether a and b may touch the same memory, at least
+// one writing, and rule 12 does not take them apart.
 func conflict(a, b access) bool {
+	return overlap(a, b) && !(enabled("distinct") && distinctElems(a, b))
+}
+
+// overlap reports whether a and b may touch the same memory and at
+// least one writes it: an element at a variable index may be any
+// element, and an operation on every element of a slice touches each.
+// A write of the variable does not touch the memory behind it (buf =
+// nil and buf[0] are not the same location).
+func overlap(a, b access) bool {
 	if !a.write && !b.write || a.inMap != b.inMap {
 		return false
 	}
@@ -376,7 +381,11 @@ func conflict(a, b access) bool {
 		x, y := a.path[i], b.path[i]
 		switch {
 		case x == everyElem && isElem(y), y == everyElem && isElem(x):
-		case x != y, x == "[?]", x == someElem:
+		case isVariableIndex(x) || isVariableIndex(y):
+			if isElem(x) != isElem(y) {
+				return false
+			}
+		case x != y:
 			return false
 		}
 	}
@@ -391,6 +400,24 @@ func conflict(a, b access) bool {
 	}
 	return true
 }
+
+// distinctElems reports whether a and b, which overlap, are accesses
+// of elements at a variable index, which rule 12 takes to be distinct:
+// each goroutine usually writes its own (out[i] = v, fixture
+// okDistinctElements). An operation on every element touches each.
+func distinctElems(a, b access) bool {
+	for i := range min(len(a.path), len(b.path)) {
+		x, y := a.path[i], b.path[i]
+		if x != everyElem && y != everyElem && (isVariableIndex(x) || isVariableIndex(y)) {
+			return true
+		}
+	}
+	return false
+}
+
+// isVariableIndex reports whether sel selects an array or slice
+// element at an index that is not a constant.
+func isVariableIndex(sel string) bool { return sel == "[?]" || sel == someElem }
 
 // isElem reports whether sel selects slice elements.
 func isElem(sel string) bool { return strings.HasPrefix(sel, elemsSel) }

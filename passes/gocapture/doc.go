@@ -22,45 +22,6 @@
 //     start closures that capture the variable: counters,
 //     x = append(x, v), m[k] = v and delete(m, k) on a captured map.
 //
-// Rule "behind": the memory a captured variable reaches counts as well,
-// when the variable keeps one value: the elements of the slice it
-// holds (buf[0], and every element for copy, append, range, string(b)
-// and a call handed the slice), and the object its pointer points to
-// when the function allocated that object itself (st := &stats{} or p
-// := &n; then st.hits++ in the goroutine and return *st after go).
-//
-// Rule "inline": a closure that the goroutine or the starting function
-// calls at once or defers, and hands nowhere else, accesses the
-// variables it captures at the call, or when the function returns for
-// a deferred one (go func() { defer func() { x = 1 }() }()), holding
-// the locks held at the call and those it takes itself.
-//
-// Rule "channels": a receive orders what precedes it before a send only
-// when the send waits for it: not before a close, nor before a send on
-// a channel made with a capacity of 2 or more.
-//
-// Rule "handoff": a mutex that the starting function holds at the go
-// statement and the goroutine unlocks is handed over: the starting
-// function's next lock of it waits for that unlock, and orders the
-// goroutine's accesses before the unlock before what follows the lock.
-//
-// Rule "constant": code under a constant condition that selects the
-// other branch (if debug, with const debug = false) never runs: its
-// accesses and go statements do not count.
-//
-// Rule "starters": goroutines are started by go statements (in the
-// function, or in a goroutine it started), by the spawners
-// (*sync.WaitGroup).Go and (*errgroup.Group).Go and TryGo of
-// golang.org/x/sync and time.AfterFunc, and by the functions of any
-// package that run a function argument in a new goroutine (go f(), go
-// func() { ...; f() }(), or f handed to a spawner) and may return
-// before it ends (no receive, Wait or call of an unknown function
-// follows; (*testing.B).RunParallel waits for its goroutines), which the
-// spawnfact analyzer finds and records as facts; the
-// -gocapture.spawners flag adds others, as a comma-separated list of
-// functions that run their last argument in a new goroutine
-// (example.com/pool.Go,(*example.com/pool.Pool).Submit).
-//
 // WRONG:
 //
 //	func fetchAll(urls []string) (pages []string, err error) {
@@ -98,25 +59,111 @@
 //		return pages, errors.Join(errs...)
 //	}
 //
-// Two accesses are ordered when a join lies between them on every
-// path: wg.Wait() after a goroutine that calls wg.Done() (or is
-// started by wg.Go) after its access, errgroup's Wait, a receive from,
-// range over or select case on a channel that the goroutine sends on
-// or closes after its access; or a handoff the other way (the starting
-// function writes and then sends, the goroutine receives and then
-// reads, in the case of a select that received). Calls of package time
-// and receives from a timer's channel (time.After, t.C of a ticker the
-// function made) order nothing: only the runtime sends on them. Accesses made while holding the same mutex do not race, nor
-// do calls of sync/atomic, nor writes to distinct elements of a slice
-// or array through a per-goroutine index, nor accesses that only the
-// winner of a claim makes: "if t.claim() { count++ }", where claim, a
-// function of the package, holds a mutex while it tests a location
-// and sets it to a value not computed from the old one before it
-// returns true (a done flag, a last-logged time), and every goroutine
-// calls it with the same arguments. A loop variable of a file
-// whose Go version is 1.22 or later is a new variable on each
-// iteration, and is not shared by the goroutines of a loop; in older
-// files it is, and writes to it after the go statement are reported.
+// The model, stated once: rules 1 to 6 say what starts a goroutine,
+// what it and its starter access, what races and what orders two
+// accesses; rules 7 to 15 are the check's exceptions, named, in the
+// order it applies them (the first that holds clears the candidate).
+// sharedvet -excused prints, for each candidate cleared, "excused by
+// NAME: statement" at the line the finding would have been reported
+// at, and -gocapture.disable=NAME,... turns exceptions off, to see what
+// they clear.
+//
+//  1. starters: goroutines are started by go statements (in the
+//     function, or in a goroutine it started), by the spawners
+//     (*sync.WaitGroup).Go and (*errgroup.Group).Go and TryGo of
+//     golang.org/x/sync and time.AfterFunc, and by the functions of any
+//     package that run a function argument in a new goroutine (go f(),
+//     go func() { ...; f() }(), or f handed to a spawner) and may return
+//     before it ends (no receive, Wait or call of an unknown function
+//     follows; (*testing.B).RunParallel waits for its goroutines), which
+//     the spawnfact analyzer finds and records as facts; the
+//     -gocapture.spawners flag adds others, as a comma-separated list of
+//     functions that run their last argument in a new goroutine
+//     (example.com/pool.Go,(*example.com/pool.Pool).Submit).
+//  2. accesses: a closure started as a goroutine, and the function
+//     that starts it, access the variables the closure captures: the
+//     variable itself, its fields and array elements, and the contents
+//     of a map it holds (m[k] = v, delete and clear write them; m[k],
+//     range, len(m), a function handed the map and a conversion of it
+//     to an interface read them). Calls of sync/atomic are not plain
+//     accesses.
+//  3. behind: the memory a captured variable reaches counts as well,
+//     when the variable keeps one value: the elements of the slice it
+//     holds (buf[0], and every element for copy, append, range,
+//     string(b) and a call handed the slice), and the object its
+//     pointer points to when the function allocated that object itself
+//     (st := &stats{} or p := &n; then st.hits++ in the goroutine and
+//     return *st after go).
+//  4. inline: a closure that the goroutine or the starting function
+//     calls at once or defers, and hands nowhere else, accesses the
+//     variables it captures at the call, or when the function returns
+//     for a deferred one (go func() { defer func() { x = 1 }() }()),
+//     holding the locks held at the call and those it takes itself.
+//  5. races: two accesses of the same memory, one a write, race when
+//     they may run at once: an access of the goroutine and one of the
+//     starter that may run after the go statement, or accesses of two
+//     goroutines of the starter that may run at once (one started
+//     after the other's go statement, or the same closure started in a
+//     loop).
+//  6. channels: what orders two accesses is a release in one side
+//     after its access and an acquire in the other before its own:
+//     wg.Done() (or the end of a goroutine started by wg.Go) before
+//     wg.Wait(), errgroup's Wait, a send on or close of a channel
+//     before a receive from, range over or select case on it (in the
+//     case of a select that received). A receive orders what precedes
+//     it before a send only when the send waits for it: not before a
+//     close, nor before a send on a channel made with a capacity of 2
+//     or more. Calls of package time and receives from a timer's
+//     channel (time.After, t.C of a ticker the function made) order
+//     nothing: only the runtime sends on them.
+//
+// Per access:
+//
+//  7. constant: code under a constant condition that selects the
+//     other branch (if debug, with const debug = false) never runs: its
+//     accesses and go statements do not count.
+//
+// Per start: the walk from the go statement over the starter's code
+// stops at what these rules name, each adding to those before it; an
+// access of the starter, or the start of another goroutine, that the
+// walk does not reach does not race with the goroutine.
+//
+//  8. loopvar: a loop variable of a file whose Go version is 1.22 or
+//     later is a new variable on each iteration, and is not shared by
+//     the goroutines of a loop: the walk stops at its definition (in
+//     older files it is shared, and writes to it after the go statement
+//     are reported).
+//  9. joined: the walk stops at a wait that a release of the goroutine
+//     after its access lets through (rule 6): wg.Wait() after a
+//     goroutine that calls wg.Done() (or is started by wg.Go), a
+//     receive from a channel the goroutine sends on or closes, and
+//     synctest.Wait. A wait in a loop is taken to wait for all the
+//     goroutines started before the loop.
+//  10. helper: the walk stops at a call of another function that is
+//     handed a channel, a WaitGroup or a pointer that leads to one,
+//     which the goroutine releases or hands to a call of its own, and
+//     at one handed any value that comes from a call, since its
+//     identity cannot be matched with the goroutine's (see
+//     Limitations).
+//  11. handoff: a mutex that the starting function holds at the go
+//     statement and the goroutine unlocks is handed over: the walk
+//     stops at the starting function's next lock of it, which waits
+//     for that unlock.
+//
+// Per pair of accesses that may run at once:
+//
+//  12. distinct: writes to elements of a slice or array through a
+//     variable index are taken to be each goroutine's own (out[i] = v).
+//  13. locked: accesses made while holding the same mutex, one of them
+//     exclusively, do not race.
+//  14. ordered: a handoff the other way: the starting function writes
+//     and then sends, the goroutine receives and then reads (rule 6).
+//  15. claim: accesses that only the winner of a claim makes: "if
+//     t.claim() { count++ }", where claim, a function of the package,
+//     holds a mutex while it tests a location and sets it to a value
+//     not computed from the old one before it returns true (a done
+//     flag, a last-logged time), and every goroutine calls it with the
+//     same arguments.
 //
 // Limitations: the check prefers silence when it cannot tell. A call
 // of another function that is handed a channel, a WaitGroup or a

@@ -3,17 +3,15 @@ package gocapture
 import (
 	_ "embed"
 	"fmt"
-	"go/token"
 	"go/types"
-	"sort"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/docs"
+	"github.com/sharedvet/sharedvet/passes/internal/flagval"
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
-	"github.com/sharedvet/sharedvet/passes/internal/report"
 	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
 	"github.com/sharedvet/sharedvet/passes/internal/spawn"
 	"github.com/sharedvet/sharedvet/passes/internal/srcname"
@@ -35,10 +33,15 @@ var Analyzer = &analysis.Analyzer{
 // run their last argument, a closure, in a new goroutine.
 var spawners string
 
+// disabled holds the exceptions turned off by -gocapture.disable.
+var disabled map[string]bool
+
 func init() {
 	Analyzer.Flags.Var(spawn.NamesFlag(&spawners), "spawners",
 		"comma-separated functions that run their last argument in a new goroutine, "+
 			"e.g. example.com/pool.Go,(*example.com/pool.Pool).Submit")
+	Analyzer.Flags.Var(flagval.NameSet(&disabled, ExceptionNames()), "disable",
+		"a comma-separated `list` of exceptions to turn off (names as -explain gocapture lists them), to see what each one clears")
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -51,6 +54,7 @@ func run(pass *analysis.Pass) (any, error) {
 		claims:  make(map[claimKey]bool),
 		held:    make(map[ssa.Instruction]lockset.Set),
 		reaches: make(map[*ssa.Alloc]reach),
+		traced:  make(map[traceKey]bool),
 	}
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
 	return nil, nil
@@ -65,6 +69,7 @@ type checker struct {
 	claims  map[claimKey]bool // whether a function's result is a claim's verdict (claim.go)
 	held    map[ssa.Instruction]lockset.Set
 	reaches map[*ssa.Alloc]reach // the memory followed behind a captured variable (access.go)
+	traced  map[traceKey]bool    // the entries of the trace emitted (exceptions.go)
 }
 
 // A side is a function whose accesses to a captured variable are
@@ -109,8 +114,9 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		if s.Fn.Synthetic != "" {
 			continue // a bound method value: it captures the receiver's value
 		}
-		if !st.parent.g.live[s.Instr.Block().Index] {
-			continue // under a constant false condition (rule "constant")
+		if e := c.excuse(perAccess, &candidate{g: st.parent.g, instr: s.Instr}); e != nil {
+			c.trace(s.Pos, e) // never started (fixture okConstFalseStarter)
+			continue
 		}
 		regions := make(map[regionKey]*region)
 		for i, v := range s.Closure.Bindings {
@@ -176,7 +182,7 @@ func (st *starter) side(fn *ssa.Function) *side {
 func (st *starter) parentAccesses(v ssa.Value) []access {
 	accs, ok := st.pAcc[v]
 	if !ok {
-		accs = liveAccesses(st.parent.g, accessesOf(v, st.c.reachOf(v)))
+		accs = st.c.liveAccesses(st.parent.g, accessesOf(v, st.c.reachOf(v)))
 		st.pAcc[v] = accs
 	}
 	return accs
@@ -186,21 +192,24 @@ func (st *starter) parentAccesses(v ssa.Value) []access {
 func (st *starter) goAccesses(fv *ssa.FreeVar) []access {
 	accs, ok := st.gAcc[fv]
 	if !ok {
-		accs = liveAccesses(st.side(fv.Parent()).g, accessesOf(fv, st.c.reachOf(fv)))
+		accs = st.c.liveAccesses(st.side(fv.Parent()).g, accessesOf(fv, st.c.reachOf(fv)))
 		st.gAcc[fv] = accs
 	}
 	return accs
 }
 
-// liveAccesses returns the accesses of accs that may run: code under a
+// liveAccesses returns the accesses of accs, in a function whose CFG
+// is g, that no exception of stage perAccess excuses: code under a
 // constant false condition (if debug, with const debug = false) never
-// does (rule "constant", fixture okConstFalse).
-func liveAccesses(g *cfg, accs []access) []access {
+// runs (rule 7, fixture okConstFalse).
+func (c *checker) liveAccesses(g *cfg, accs []access) []access {
 	out := accs[:0]
 	for _, a := range accs {
-		if g.live[a.instr.Block().Index] {
-			out = append(out, a)
+		if e := c.excuse(perAccess, &candidate{g: g, instr: a.instr}); e != nil {
+			c.trace(a.pos, e)
+			continue
 		}
+		out = append(out, a)
 	}
 	return out
 }
@@ -252,13 +261,15 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 	name := s.Fn.FreeVars[i].Name()
 	paired := false
 	for _, grp := range c.groupByReleases(parent, gor, s, gAcc) {
-		r := st.region(s, v, grp.releases, regions)
+		walk := func(stops stopKind) *region { return st.region(s, v, grp.releases, stops, regions) }
+		r := walk(enabledStops())
 		for _, pa := range pAcc {
 			if !r.has(pa.instr) {
+				st.traceStart(s, walk, pa.instr, grp.accs, []access{pa})
 				continue
 			}
 			for _, ga := range grp.accs {
-				if race, ok := c.parentRace(parent, gor, s, name, ga, pa); ok {
+				if race, ok := st.parentRace(gor, s, name, ga, pa); ok {
 					st.add(race)
 				}
 			}
@@ -267,11 +278,21 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 		// variable at s: pairing s with every goroutine that races
 		// with it would cost their product (issue 11).
 		for _, cls := range others {
-			if paired || !mine.mayRace(cls) {
-				continue // no pair of accesses conflicts without a common lock
+			if paired {
+				break
+			}
+			if !mine.mayRace(cls) {
+				// No pair of accesses conflicts without a common
+				// lock: the trace alone pairs them, to name why.
+				st.traceClass(gor, s, cls, name, grp.accs, walk, r)
+				continue
 			}
 			for _, cp := range cls.members {
-				if r.has(cp.site.Instr) && st.goroutineRaces(gor, s, cp, name, grp.accs) {
+				if !r.has(cp.site.Instr) {
+					st.traceStart(s, walk, cp.site.Instr, grp.accs, st.goAccesses(cp.site.Fn.FreeVars[cp.i]))
+					continue
+				}
+				if st.goroutineRaces(gor, s, cp, name, grp.accs, false) {
 					paired = true
 					break
 				}
@@ -333,52 +354,77 @@ func (c *checker) groupByReleases(parent, gor *side, s spawn.Site, accs []access
 }
 
 // anyOrders reports whether one of the releases may happen before
-// acquire, or acquire waits for every goroutine.
-func anyOrders(releases []event, acquire event) bool {
+// acquire by an ordering of the given kinds, or acquire waits for
+// every goroutine.
+func anyOrders(releases []event, acquire event, stops stopKind) bool {
 	if !acquire.unknown && acquire.class == syncapi.WaitAll {
-		return true
+		return stops&stopJoin != 0
 	}
 	for _, r := range releases {
-		if orders(r, acquire) {
+		if stops&stopOf(r, acquire) != 0 && orders(r, acquire) {
 			return true
 		}
 	}
 	return false
 }
 
+// stopOf returns the kind of ordering of the release r before the
+// acquire a: a mutex handoff (rule 11), a call of another function
+// (rule 10), or a join (rule 9).
+func stopOf(r, a event) stopKind {
+	switch {
+	case !r.unknown && isMutexOp(r.class), !a.unknown && isMutexOp(a.class):
+		return stopHandoff
+	case r.unknown || a.unknown:
+		return stopHelper
+	}
+	return stopJoin
+}
+
 // parentRace returns the race between the goroutine's access ga and
 // the starter's access pa, which runs while the goroutine may, unless
-// they do not conflict, hold a common lock, or are ordered by a
-// handoff from the starter to the goroutine.
-func (c *checker) parentRace(parent, gor *side, s spawn.Site, name string, ga, pa access) (race, bool) {
-	if !conflict(ga, pa) || c.protected(gor.fn, ga, parent.fn, pa) || handoff(parent, pa, gor, ga) {
+// they do not touch the same memory or an exception of stage perPair
+// clears it.
+func (st *starter) parentRace(gor *side, s spawn.Site, name string, ga, pa access) (race, bool) {
+	if !overlap(ga, pa) {
 		return race{}, false
 	}
+	r := race{kind: parentWritesGoAccesses, site: s, name: name, at: pa, other: ga}
 	if ga.write {
-		return race{kind: goWritesParentAccesses, site: s, name: name, at: ga, other: pa}, true
+		r = race{kind: goWritesParentAccesses, site: s, name: name, at: ga, other: pa}
 	}
-	return race{kind: parentWritesGoAccesses, site: s, name: name, at: pa, other: ga}, true
+	k := &candidate{x: st.parent, a: pa, y: gor, b: ga, parent: st.parent}
+	if e := st.c.excuse(perPair, k); e != nil {
+		st.c.trace(r.at.pos, e)
+		return race{}, false
+	}
+	return r, true
 }
 
 // goroutineRaces records the races between the accesses accs of the
 // goroutine started at s and those of the goroutine started at cp,
 // which may run at the same time, and reports whether there are any.
-// Accesses that only the winner of a claim under a lock makes do not
-// race (claim.go).
-func (st *starter) goroutineRaces(gor *side, s spawn.Site, cp capture, name string, accs []access) bool {
+// With traceOnly, it records none: it only emits the trace of the
+// pairs that exceptions clear.
+func (st *starter) goroutineRaces(gor *side, s spawn.Site, cp capture, name string, accs []access, traceOnly bool) bool {
 	found := false
-	c := st.c
 	other := st.side(cp.site.Fn)
 	for _, b := range st.goAccesses(cp.site.Fn.FreeVars[cp.i]) {
 		for _, a := range accs {
-			if !conflict(a, b) || c.protected(gor.fn, a, other.fn, b) ||
-				handoff(gor, a, other, b) || handoff(other, b, gor, a) ||
-				c.bothClaimed(st.parent, s, a, cp.site, b) {
+			if !overlap(a, b) {
 				continue
 			}
 			r := race{kind: goroutinesRace, site: s, name: name, at: a, other: b, otherSite: &cp.site}
 			if !a.write {
 				r.at, r.other, r.site, r.otherSite = b, a, cp.site, &s
+			}
+			k := &candidate{x: gor, a: a, y: other, b: b, sa: &s, sb: &cp.site, parent: st.parent}
+			if e := st.c.excuse(perPair, k); e != nil {
+				st.c.trace(r.at.pos, e)
+				continue
+			}
+			if traceOnly {
+				continue
 			}
 			st.add(r)
 			found = true
@@ -424,10 +470,15 @@ func (c *checker) heldAt(fn *ssa.Function, instr ssa.Instruction) lockset.Set {
 
 // handoff reports whether side x, after its access a, performs an
 // operation that may happen before one that side y performs before
-// its access b: the access a is then ordered before b (fixture
-// okHandoff, where the starter writes and then sends, and the
-// goroutine receives and then reads).
-func handoff(x *side, a access, y *side, b access) bool {
+// its access b: the access a is then ordered before b (rule 14,
+// fixture okHandoff, where the starter writes and then sends, and the
+// goroutine receives and then reads). Calls of other functions count
+// unless rule 10 is off.
+func (c *checker) handoff(x *side, a access, y *side, b access) bool {
+	stops := stopJoin
+	if enabled("helper") {
+		stops |= stopHelper
+	}
 	// A call that makes an access of a closure (rule "inline") may
 	// synchronize after it, or before it.
 	for _, r := range x.events {
@@ -435,7 +486,7 @@ func handoff(x *side, a access, y *side, b access) bool {
 			continue
 		}
 		for _, q := range y.events {
-			if !q.deferred && (q.instr == b.instr || y.g.acquiredBefore(q, b.instr)) && orders(r, q) {
+			if !q.deferred && (q.instr == b.instr || y.g.acquiredBefore(q, b.instr)) && stops&stopOf(r, q) != 0 && orders(r, q) {
 				return true
 			}
 		}
@@ -461,124 +512,4 @@ func (g *cfg) acquiredBefore(q event, b ssa.Instruction) bool {
 // fromBlock reports whether to may execute once block b is entered.
 func (g *cfg) fromBlock(b *ssa.BasicBlock, to ssa.Instruction) bool {
 	return to.Block() == b || g.after(b.Instrs[len(b.Instrs)-1], to)
-}
-
-// A raceKey identifies a report: one per variable and pair of sites.
-type raceKey struct {
-	kind        raceKind
-	name        string
-	site, other token.Pos
-}
-
-// add records r, unless a better race of its report is known: only the
-// best of each report is kept, so that memory does not grow with the
-// pairs of accesses.
-func (st *starter) add(r race) {
-	k := raceKey{kind: r.kind, name: r.name, site: r.site.Pos}
-	if r.otherSite != nil {
-		k.other = r.otherSite.Pos
-		if k.other < k.site && r.otherSite.Instr != r.site.Instr {
-			k.site, k.other = k.other, k.site
-		}
-	}
-	if old, ok := st.races[k]; !ok || better(r, old) {
-		st.races[k] = r
-	}
-}
-
-// report reports the races, one per variable and pair of sites, at
-// the earliest access.
-func (c *checker) report(races map[raceKey]race) {
-	keys := make([]raceKey, 0, len(races))
-	for k := range races {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		ri, rj := races[keys[i]], races[keys[j]]
-		if ri.at.pos != rj.at.pos {
-			return ri.at.pos < rj.at.pos
-		}
-		if keys[i].site != keys[j].site {
-			return keys[i].site < keys[j].site
-		}
-		if keys[i].other != keys[j].other {
-			return keys[i].other < keys[j].other
-		}
-		if keys[i].kind != keys[j].kind {
-			return keys[i].kind < keys[j].kind
-		}
-		return keys[i].name < keys[j].name
-	})
-	for _, k := range keys {
-		c.reportRace(races[k])
-	}
-}
-
-// better reports whether r is a better representative of its
-// variable and sites than old: its access comes first, or it races
-// with a write rather than a read, or with an earlier access.
-func better(r, old race) bool {
-	if r.at.pos != old.at.pos {
-		return r.at.pos < old.at.pos
-	}
-	if r.other.write != old.other.write {
-		return r.other.write
-	}
-	return r.other.pos < old.other.pos
-}
-
-// reportRace reports r at its access, with the other access and the
-// go statement (or the other goroutine's) as related information.
-func (c *checker) reportRace(r race) {
-	what := describe(r.name, r.at)
-	otherWhat := describe(r.name, r.other)
-	after := "after the go statement"
-	if _, ok := r.site.Instr.(*ssa.Go); !ok {
-		after = "after the goroutine is started"
-	}
-	var msg, category string
-	var related []analysis.RelatedInformation
-	switch r.kind {
-	case goWritesParentAccesses:
-		category = "gocapture-after-go"
-		msg = fmt.Sprintf("goroutine writes %s, which is %s %s without synchronization", what, verb(r.other), after)
-		related = report.Related(r.other.pos, otherWhat+" "+verb(r.other)+" here")
-	case parentWritesGoAccesses:
-		category = "gocapture-write-after-go"
-		msg = fmt.Sprintf("%s is written %s, while the goroutine reads it without synchronization", what, after)
-		related = report.Related(r.other.pos, "goroutine reads "+otherWhat+" here")
-	case goroutinesRace:
-		category = "gocapture-goroutines"
-		if r.otherSite.Fn == r.site.Fn {
-			// The same closure, started in a loop or more than once.
-			msg = fmt.Sprintf("goroutine writes %s, and more than one such goroutine may run at once without synchronization", what)
-			if r.otherSite.Instr != r.site.Instr {
-				related = report.Related(r.otherSite.Pos, "started again here")
-			}
-		} else {
-			msg = fmt.Sprintf("goroutine writes %s, which another goroutine %s without synchronization", what, present(r.other))
-			related = report.Related(r.otherSite.Pos, "other goroutine started here")
-		}
-		if r.other.instr != r.at.instr {
-			related = append(related, report.Related(r.other.pos, otherWhat+" "+verb(r.other)+" here")...)
-		}
-	}
-	related = append(related, report.Related(r.site.Pos, "goroutine started here")...)
-	report.Report(c.pass, report.Finding{Pos: r.at.pos, Category: category, Message: msg, Related: related})
-}
-
-// verb says what a does, as a participle: "read" or "written".
-func verb(a access) string {
-	if a.write {
-		return "written"
-	}
-	return "read"
-}
-
-// present says what a does, in the present tense: "reads" or "writes".
-func present(a access) string {
-	if a.write {
-		return "writes"
-	}
-	return "reads"
 }

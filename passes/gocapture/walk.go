@@ -42,23 +42,26 @@ func (r *region) has(instr ssa.Instruction) bool {
 }
 
 // A regionKey identifies a region of one site: what the goroutine's
-// accesses are followed by, and the definition that ends the variable.
+// accesses are followed by, the definition that ends the variable, and
+// the kinds of operation the walk stops at.
 type regionKey struct {
 	releases string
 	def      ssa.Instruction
+	stops    stopKind
 }
 
 // region returns the region of the starter that may run after the
 // goroutine started at s and while it may still use the variable v
-// after an access that releases follow. The walk stops at an operation
-// that waits for one of the releases, and at the definition of v (a
-// new iteration of a loop whose body declares v gets a new variable:
-// Go 1.22 loop variables, fixture okLoopVar122).
-func (st *starter) region(s spawn.Site, v ssa.Value, releases []event, cache map[regionKey]*region) *region {
+// after an access that releases follow. The walk stops, as stops
+// allows (the exceptions of stage perStart), at an operation that
+// waits for one of the releases, and at the definition of v (a new
+// iteration of a loop whose body declares v gets a new variable: Go
+// 1.22 loop variables, rule 8, fixture okRange in versions/go122).
+func (st *starter) region(s spawn.Site, v ssa.Value, releases []event, stops stopKind, cache map[regionKey]*region) *region {
 	g := st.parent.g
 	sb := s.Instr.Block()
 	var def ssa.Instruction
-	if d, ok := v.(ssa.Instruction); ok && d.Block() != nil && d.Parent() == st.parent.fn &&
+	if d, ok := v.(ssa.Instruction); ok && stops&stopDef != 0 && d.Block() != nil && d.Parent() == st.parent.fn &&
 		(d.Block() == sb && g.index[d] > g.index[s.Instr] || g.reach.FromSuccs(sb)[d.Block().Index]) {
 		def = d // only a definition the walk can reach stops it
 	}
@@ -67,11 +70,11 @@ func (st *starter) region(s spawn.Site, v ssa.Value, releases []event, cache map
 		siteSCC = g.scc[sb.Index]
 	}
 	sig := releaseSig(releases)
-	rk := regionKey{releases: sig, def: def}
+	rk := regionKey{releases: sig, def: def, stops: stops}
 	if r := cache[rk]; r != nil {
 		return r
 	}
-	k := st.killSet(sig, siteSCC, releases)
+	k := st.killSet(sig, siteSCC, releases, stops)
 	stopAt := func(b *ssa.BasicBlock, from int) int {
 		end := k.first(b.Index, from)
 		if def != nil && def.Block() == b && g.index[def] >= from && g.index[def] < end {
@@ -142,12 +145,14 @@ func (k *killSet) first(b, from int) int {
 type killKey struct {
 	releases string
 	siteSCC  int
+	stops    stopKind
 }
 
 // killSet returns where walks from a site in the loop siteSCC stop for
-// the releases sig, computed once per starter.
-func (st *starter) killSet(sig string, siteSCC int, releases []event) *killSet {
-	key := killKey{sig, siteSCC}
+// the releases sig and the kinds of operation stops, computed once per
+// starter.
+func (st *starter) killSet(sig string, siteSCC int, releases []event, stops stopKind) *killSet {
+	key := killKey{sig, siteSCC, stops}
 	if k := st.kills[key]; k != nil {
 		return k
 	}
@@ -159,7 +164,7 @@ func (st *starter) killSet(sig string, siteSCC int, releases []event) *killSet {
 		k.at[b] = append(k.at[b], g.index[instr])
 	}
 	for _, e := range parent.events {
-		if !anyOrders(releases, e) {
+		if !anyOrders(releases, e, stops) {
 			continue
 		}
 		if e.deferred {
@@ -225,9 +230,12 @@ type captureClass struct {
 }
 
 // mayRace reports whether an access of x may conflict with one of y
-// while holding no common lock.
+// while holding no common lock (unless rule 13 is off).
 func (x *captureClass) mayRace(y *captureClass) bool {
 	for _, l := range x.locks {
+		if !enabled("locked") {
+			break
+		}
 		if m, ok := y.locks.Get(l.Key); ok && !(l.Shared && m.Shared) {
 			return false
 		}

@@ -57,7 +57,7 @@ func badCounterLoop() int {
 func badAppend(xs []int) []int {
 	var out []int
 	var wg sync.WaitGroup
-	for _, x := range xs {
+	for _, x := range xs { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -79,7 +79,7 @@ func badTwoGoroutines() {
 	}()
 	go func() {
 		defer wg.Done()
-		total += 2
+		total += 2 // excused joined
 	}()
 	wg.Wait()
 	println(total)
@@ -105,7 +105,7 @@ func okWaitGroup() error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		err = compute()
+		err = compute() // excused joined
 	}()
 	wg.Wait()
 	return err // ok: Wait returns after Done
@@ -117,7 +117,7 @@ func okWaitGroupNotDeferred() error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
-		err = compute()
+		err = compute() // excused joined
 		wg.Done()
 	}()
 	wg.Wait()
@@ -130,7 +130,7 @@ func okChannelJoin() error {
 	var err error
 	done := make(chan struct{})
 	go func() {
-		err = compute()
+		err = compute() // excused joined
 		close(done)
 	}()
 	<-done
@@ -147,7 +147,7 @@ func okMutexCounter() int {
 		go func() {
 			defer wg.Done()
 			mu.Lock()
-			count++ // ok: under mu
+			count++ // ok: under mu // excused joined, locked
 			mu.Unlock()
 		}()
 	}
@@ -174,11 +174,11 @@ func okAtomicCounter() int64 {
 func okDistinctElements(xs []int) []int {
 	out := make([]int, len(xs))
 	var wg sync.WaitGroup
-	for i, x := range xs {
+	for i, x := range xs { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = x * 2 // ok: distinct elements
+			out[i] = x * 2 // ok: distinct elements // excused distinct
 		}()
 	}
 	wg.Wait()
@@ -189,11 +189,11 @@ func okDistinctElements(xs []int) []int {
 func okDistinctArrayElements() [4]int {
 	var out [4]int
 	var wg sync.WaitGroup
-	for i := range 4 {
+	for i := range 4 { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = i // ok: distinct elements
+			out[i] = i // ok: distinct elements // excused distinct, joined
 		}()
 	}
 	wg.Wait()

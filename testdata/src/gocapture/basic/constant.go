@@ -14,7 +14,7 @@ func okConstFalse() int {
 	done := make(chan struct{})
 	go func() {
 		if debug {
-			x = 1 // ok: never runs
+			x = 1 // ok: never runs // excused constant
 		}
 		close(done)
 	}()
@@ -27,7 +27,7 @@ func okConstFalse() int {
 func okConstFalseStarter() int {
 	x := 0
 	if debug {
-		go func() { x = 1 }() // ok: never started
+		go func() { x = 1 }() // ok: never started // excused constant
 	}
 	return x
 }
@@ -42,7 +42,7 @@ func okConstFalseRead() {
 		close(done)
 	}()
 	if debug && trace {
-		fmt.Println(x) // ok: never runs
+		fmt.Println(x) // ok: never runs // excused constant
 	}
 	<-done
 }

@@ -136,7 +136,7 @@ func okSliceElemJoined() int {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		buf[0] = 1
+		buf[0] = 1 // excused joined
 	}()
 	wg.Wait()
 	return buf[0] // ok: after Wait
@@ -147,7 +147,7 @@ func okCopyChannel(src []int) int {
 	buf := make([]int, len(src))
 	done := make(chan struct{})
 	go func() {
-		copy(buf, src)
+		copy(buf, src) // excused joined
 		close(done)
 	}()
 	<-done
@@ -158,11 +158,11 @@ func okCopyChannel(src []int) int {
 func okElemsJoined(n int) int {
 	out := make([]int, n)
 	var wg sync.WaitGroup
-	for i := range n {
+	for i := range n { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = i // ok: distinct elements
+			out[i] = i // ok: distinct elements // excused distinct, joined
 		}()
 	}
 	wg.Wait()
@@ -206,7 +206,7 @@ func okSliceHandoff() {
 		println(buf[0])
 		close(done)
 	}()
-	buf[0] = 1 // ok: before the send the goroutine waits for
+	buf[0] = 1 // ok: before the send the goroutine waits for // excused ordered
 	close(ready)
 	<-done
 }
@@ -220,7 +220,7 @@ func okPointerFieldLocked(n int) int {
 		go func() {
 			defer wg.Done()
 			st.mu.Lock()
-			st.hits++ // ok: under st.mu
+			st.hits++ // ok: under st.mu // excused joined, locked
 			st.mu.Unlock()
 		}()
 	}
@@ -248,7 +248,7 @@ func okPointerJoinedByChannel() stats {
 	st := &stats{}
 	done := make(chan struct{})
 	go func() {
-		st.hits++
+		st.hits++ // excused joined
 		close(done)
 	}()
 	<-done

@@ -82,7 +82,7 @@ func okThrottledLogger(rounds int) int {
 		for range 10 {
 			go func() {
 				if _, ok := globalThrottledLogger.attemptToLog(verbosity); ok {
-					logMessages++ // ok: only the winner of the claim writes
+					logMessages++ // ok: only the winner of the claim writes // excused claim, joined
 				}
 				wg.Done()
 			}()
@@ -115,15 +115,15 @@ func okClaimOnce(xs []int) (int, int) {
 	var o once
 	first, count := 0, 0
 	var wg sync.WaitGroup
-	for _, x := range xs {
+	for _, x := range xs { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if !o.claim() {
 				return
 			}
-			first = x // ok: one goroutine at most
-			count++   // ok: one goroutine at most
+			first = x // ok: one goroutine at most // excused claim, joined
+			count++   // ok: one goroutine at most // excused claim, joined
 		}()
 	}
 	wg.Wait()
@@ -178,7 +178,7 @@ func badClaimPerGoroutine(n int) int {
 	}
 	won := 0
 	var wg sync.WaitGroup
-	for _, o := range objs {
+	for _, o := range objs { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -269,7 +269,7 @@ func work(i int) error {
 func badErrFanOut(n int) error {
 	var lastErr error
 	var wg sync.WaitGroup
-	for i := range n {
+	for i := range n { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -289,7 +289,7 @@ func badClaimUnguardedRead() int {
 	winner := -1
 	sum := 0
 	var wg sync.WaitGroup
-	for i := range 10 {
+	for i := range 10 { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

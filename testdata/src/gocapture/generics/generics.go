@@ -8,7 +8,7 @@ import "sync"
 func badReduce[T any](xs []T, f func(T, T) T) T {
 	var acc T
 	var wg sync.WaitGroup
-	for _, x := range xs {
+	for _, x := range xs { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -23,11 +23,11 @@ func badReduce[T any](xs []T, f func(T, T) T) T {
 func okMapSlice[T, U any](xs []T, f func(T) U) []U {
 	out := make([]U, len(xs))
 	var wg sync.WaitGroup
-	for i, x := range xs {
+	for i, x := range xs { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = f(x) // ok: distinct elements
+			out[i] = f(x) // ok: distinct elements // excused distinct
 		}()
 	}
 	wg.Wait()
@@ -52,7 +52,7 @@ type Set[T comparable] struct {
 // okAddAll adds from several goroutines under the set's lock.
 func (s *Set[T]) okAddAll(xs []T) {
 	var wg sync.WaitGroup
-	for _, x := range xs {
+	for _, x := range xs { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

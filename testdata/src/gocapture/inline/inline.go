@@ -72,7 +72,7 @@ func okDeferredBeforeDone() int {
 	go func() {
 		defer wg.Done()
 		defer func() {
-			x = 1 // ok: before the deferred Done
+			x = 1 // ok: before the deferred Done // excused joined
 		}()
 	}()
 	wg.Wait()
@@ -91,7 +91,7 @@ func okClosureLocksInside(n int) int {
 			func() {
 				mu.Lock()
 				defer mu.Unlock()
-				count++ // ok: under mu
+				count++ // ok: under mu // excused joined, locked
 			}()
 		}()
 	}
@@ -109,7 +109,7 @@ func okClosureLockedAtCall(n int) int {
 		go func() {
 			defer wg.Done()
 			mu.Lock()
-			func() { count++ }() // ok: under mu
+			func() { count++ }() // ok: under mu // excused joined, locked
 			mu.Unlock()
 		}()
 	}
@@ -125,7 +125,7 @@ func okClosureSignals() int {
 	done := make(chan struct{})
 	go func() {
 		func() {
-			x = 1
+			x = 1 // excused helper
 			close(done)
 		}()
 	}()

@@ -34,7 +34,7 @@ func okUnbufferedRecvThenSend() int {
 	x := 0
 	ch := make(chan int)
 	go func() {
-		x = 1
+		x = 1 // excused joined
 		<-ch
 	}()
 	ch <- 1
@@ -47,7 +47,7 @@ func okBufferedSendThenRecv() int {
 	x := 0
 	ch := make(chan int, 4)
 	go func() {
-		x = 1
+		x = 1 // excused joined
 		ch <- 1
 	}()
 	<-ch
@@ -59,7 +59,7 @@ func okCloseThenRecv() int {
 	x := 0
 	ch := make(chan int, 2)
 	go func() {
-		x = 1
+		x = 1 // excused joined
 		close(ch)
 	}()
 	<-ch

@@ -13,7 +13,7 @@ func okMutexHandoff() int {
 	x := 0
 	mu.Lock()
 	go func() {
-		x = 1
+		x = 1 // excused handoff
 		mu.Unlock()
 	}()
 	mu.Lock()
@@ -65,7 +65,7 @@ func okHandoffRead() (n int) {
 	mu.Lock()
 	go func() {
 		defer mu.Unlock()
-		x = 2
+		x = 2 // excused handoff
 	}()
 	mu.Lock()
 	n = x // ok: the deferred unlock follows the write

@@ -23,7 +23,7 @@ func okErrgroup(ctx context.Context) (int, error) {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		var err error
-		n, err = compute()
+		n, err = compute() // excused joined
 		return err
 	})
 	if err := g.Wait(); err != nil {
@@ -49,7 +49,7 @@ func badErrgroupNoWait() int {
 func badErrgroupLoop(xs []int) int {
 	sum := 0
 	var g errgroup.Group
-	for _, x := range xs {
+	for _, x := range xs { // excused loopvar
 		g.TryGo(func() error {
 			sum += x // want "goroutine writes `sum`, and more than one such goroutine may run at once"
 			return nil
@@ -62,8 +62,8 @@ func badErrgroupLoop(xs []int) int {
 // okWaitGroupGo joins goroutines started by wg.Go.
 func okWaitGroupGo() (a, b int) {
 	var wg sync.WaitGroup
-	wg.Go(func() { a = 1 })
-	wg.Go(func() { b = 2 })
+	wg.Go(func() { a = 1 }) // excused joined
+	wg.Go(func() { b = 2 }) // excused joined
 	wg.Wait()
 	return a, b // ok: after Wait
 }
@@ -73,7 +73,7 @@ func badWaitGroupGo() int {
 	x := 0
 	var wg sync.WaitGroup
 	wg.Go(func() { x = 1 }) // want "goroutine writes `x`, which another goroutine writes without synchronization"
-	wg.Go(func() { x = 2 })
+	wg.Go(func() { x = 2 }) // excused joined
 	wg.Wait()
 	return x
 }
@@ -84,7 +84,7 @@ func okRangeJoin(xs []int) (int, int) {
 	ch := make(chan int)
 	go func() {
 		for _, x := range xs {
-			count++
+			count++ // excused joined
 			ch <- x
 		}
 		close(ch)
@@ -101,7 +101,7 @@ func okSelectJoin(ctx context.Context) (int, error) {
 	var n int
 	done := make(chan struct{})
 	go func() {
-		n, _ = compute()
+		n, _ = compute() // excused joined
 		close(done)
 	}()
 	select {
@@ -137,7 +137,7 @@ func okReceiveLoop(xs []int) error {
 		go func() {
 			if _, err := compute(); err != nil {
 				mu.Lock()
-				first = err
+				first = err // excused joined, locked
 				mu.Unlock()
 			}
 			done <- true
@@ -159,7 +159,7 @@ func okHandoff() {
 		println(cfg)
 		close(done)
 	}()
-	cfg = "ready" // ok: published by the send on start
+	cfg = "ready" // ok: published by the send on start // excused ordered
 	start <- struct{}{}
 	<-done
 }
@@ -186,7 +186,7 @@ func okHelperWait() int {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		x = 1
+		x = 1 // excused helper
 	}()
 	wait(&wg)
 	return x // ok: the helper may wait on wg
@@ -197,7 +197,7 @@ func okContextCancel(ctx context.Context) error {
 	var err error
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
-		_, err = compute()
+		_, err = compute() // excused helper
 		cancel()
 	}()
 	<-ctx.Done()
@@ -212,7 +212,7 @@ func okSignalInCallback() int {
 	x := 0
 	ready := make(chan struct{})
 	go func() {
-		x = 1
+		x = 1 // excused helper
 		signal(func() { ready <- struct{}{} })
 	}()
 	<-ready
@@ -223,7 +223,7 @@ func okSignalInCallback() int {
 func okSynctestWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		done := false
-		go func() { done = true }()
+		go func() { done = true }() // excused joined
 		synctest.Wait()
 		println(done) // ok: the goroutine exited before Wait returned
 	})
@@ -235,11 +235,11 @@ func okAtomicHandoff(n int32) {
 	var flag int32
 	var data int32
 	done := make(chan bool, 2)
-	for p := range int32(2) {
+	for p := range int32(2) { // excused loopvar
 		go func() {
 			for i := int32(1); i < n; i++ {
 				if (i+p)%2 == 0 {
-					data = i // ok: published by the atomic store
+					data = i // ok: published by the atomic store // excused ordered
 					atomic.StoreInt32(&flag, i)
 				} else {
 					for atomic.LoadInt32(&flag) != i {
@@ -261,9 +261,9 @@ func okCondWait() int {
 	ready := false
 	x := 0
 	go func() {
-		x = 1
+		x = 1 // excused joined
 		mu.Lock()
-		ready = true
+		ready = true // excused joined
 		cond.Signal()
 		mu.Unlock()
 	}()
@@ -293,7 +293,7 @@ func okDeferredWait() (err error) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		_, err = compute()
+		_, err = compute() // excused joined
 	}()
 	return // ok: the deferred Wait runs first
 }
@@ -357,7 +357,7 @@ func okSelectSameCase() {
 			}
 		}
 	}()
-	prefix = "last" // ok: published by close(stop), received in the case that reads it
+	prefix = "last" // ok: published by close(stop), received in the case that reads it // excused ordered
 	close(stop)
 	<-done
 }
@@ -418,7 +418,7 @@ func okSelectEmptyCase(ctx context.Context) int {
 	var n int
 	done := make(chan struct{})
 	go func() {
-		n, _ = compute()
+		n, _ = compute() // excused joined
 		close(done)
 	}()
 	select {
@@ -460,7 +460,7 @@ func okCanceledContext(key string) string {
 		<-ctx.Done()
 		done <- key
 	}()
-	key = "other" // ok: written before cancel, which the goroutine waits for
+	key = "other" // ok: written before cancel, which the goroutine waits for // excused ordered
 	cancel()
 	return <-done
 }

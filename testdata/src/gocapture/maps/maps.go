@@ -11,7 +11,7 @@ import (
 func badMapWrites(keys []string) map[string]int {
 	m := make(map[string]int)
 	var wg sync.WaitGroup
-	for i, k := range keys {
+	for i, k := range keys { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -48,12 +48,12 @@ func okMapLocked(keys []string) map[string]int {
 	var mu sync.Mutex
 	m := make(map[string]int)
 	var wg sync.WaitGroup
-	for i, k := range keys {
+	for i, k := range keys { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			mu.Lock()
-			m[k] = i // ok: under mu
+			m[k] = i // ok: under mu // excused locked
 			mu.Unlock()
 		}()
 	}
@@ -64,7 +64,7 @@ func okMapLocked(keys []string) map[string]int {
 // okMapReads only reads the map in the goroutines.
 func okMapReads(m map[string]int, keys []string) {
 	var wg sync.WaitGroup
-	for _, k := range keys {
+	for _, k := range keys { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -78,13 +78,13 @@ func okMapReads(m map[string]int, keys []string) {
 func okMapPerGoroutine(n int) []map[int]int {
 	out := make([]map[int]int, n)
 	var wg sync.WaitGroup
-	for i := range n {
+	for i := range n { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			m := make(map[int]int)
-			m[i] = i // ok: m is the goroutine's own
-			out[i] = m
+			m[i] = i   // ok: m is the goroutine's own
+			out[i] = m // excused distinct
 		}()
 	}
 	wg.Wait()
@@ -96,7 +96,7 @@ func okMapAfterJoin() int {
 	m := map[int]int{}
 	done := make(chan struct{})
 	go func() {
-		m[1] = 1
+		m[1] = 1 // excused joined
 		close(done)
 	}()
 	<-done
@@ -141,7 +141,7 @@ func okMapToCalleeAfterJoin() string {
 		done <- logArgs(args, nil)
 	}()
 	s := <-done
-	args["ctx"] = 1 // ok: the goroutine sent its result after its last read (fixture okMapToCalleeAfterJoin)
+	args["ctx"] = 1 // ok: the goroutine sent its result after its last read (fixture okMapToCalleeAfterJoin) // excused joined
 	return s
 }
 

@@ -23,7 +23,7 @@ func okInClosureJoined() func() int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n++
+			n++ // excused joined
 		}()
 		wg.Wait()
 		return n // ok: after Wait

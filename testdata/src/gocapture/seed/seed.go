@@ -52,7 +52,7 @@ func okMutexCounter() int {
 		go func() {
 			defer wg.Done()
 			mu.Lock()
-			value++ // ok: under mu
+			value++ // ok: under mu // excused joined, locked
 			mu.Unlock()
 		}()
 	}
@@ -65,7 +65,7 @@ func okMutexCounter() int {
 func okChannelResults() (int, int) {
 	tx := make(chan int, 1)
 	var wg sync.WaitGroup
-	for _, initial := range []int{0, 10} {
+	for _, initial := range []int{0, 10} { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -34,7 +34,7 @@ func badHelperGo() int {
 // badHelperSubmit writes in a goroutine started by a method.
 func badHelperSubmit(r *helper.Runner) []int {
 	var out []int
-	for i := range 3 {
+	for i := range 3 { // excused loopvar
 		r.Submit("t", func() {
 			out = append(out, i) // want "goroutine writes `out`, and more than one such goroutine may run at once"
 		})
@@ -68,7 +68,7 @@ func okAfterFuncJoined() int {
 	n := 0
 	done := make(chan struct{})
 	time.AfterFunc(time.Millisecond, func() {
-		n = 1
+		n = 1 // excused joined
 		close(done)
 	})
 	<-done
@@ -80,7 +80,7 @@ func okHelperJoined() int {
 	x := 0
 	done := make(chan struct{})
 	helper.Go(func() {
-		x = 1
+		x = 1 // excused joined
 		close(done)
 	})
 	<-done
@@ -99,12 +99,12 @@ func okSubmitLocked(r *helper.Runner) []int {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var out []int
-	for i := range 3 {
+	for i := range 3 { // excused loopvar
 		wg.Add(1)
 		r.Submit("t", func() {
 			defer wg.Done()
 			mu.Lock()
-			out = append(out, i) // ok: under mu
+			out = append(out, i) // ok: under mu // excused joined, locked
 			mu.Unlock()
 		})
 	}

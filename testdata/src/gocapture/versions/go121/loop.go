@@ -35,7 +35,7 @@ func badRange(xs []string) {
 func okCopy(xs []string) {
 	var wg sync.WaitGroup
 	for _, x := range xs {
-		x := x
+		x := x // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -20,7 +20,7 @@ func okThreeClause(n int) {
 // okRange: each goroutine reads its own x.
 func okRange(xs []string) {
 	var wg sync.WaitGroup
-	for _, x := range xs { // ok: per-iteration x
+	for _, x := range xs { // ok: per-iteration x // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -34,7 +34,7 @@ func okRange(xs []string) {
 func badSharedOutsideLoop(xs []string) string {
 	var last string
 	var wg sync.WaitGroup
-	for _, x := range xs {
+	for _, x := range xs { // excused loopvar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
