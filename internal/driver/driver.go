@@ -66,12 +66,16 @@ func Main(analyzers []*analysis.Analyzer) {
 		// that -flags lists it and go vet passes it on; its Set looks
 		// up the enable flags unitchecker declares by then.
 		flag.Var(&checksFlag{names: checkNames(all), lookup: flag.CommandLine.Lookup}, "checks", checksUsage)
-		if err := applyVetConfig(); err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", progname(), err)
-			os.Exit(exitError)
+		// A bad configuration file or flag value is the same for every
+		// package go vet starts the tool for: said once per go vet run.
+		err := applyVetConfig()
+		if err == nil {
+			err = checkVetFlags(os.Args[1:], all)
 		}
-		if err := checkVetFlags(os.Args[1:], all); err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", progname(), err)
+		if err != nil {
+			if firstToSay(err.Error()) {
+				fmt.Fprintf(os.Stderr, "%s: %v\n", progname(), err)
+			}
 			os.Exit(exitError)
 		}
 		unitchecker.Main(all...)

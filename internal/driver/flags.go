@@ -25,11 +25,9 @@ func parseQuietly(fs *flag.FlagSet, args []string) error {
 
 // checkVetFlags validates the values of the analyzers' flags among the
 // arguments go vet passes (-NAME.FLAG=VALUE), so that a bad value is
-// one line rather than unitchecker's usage message. (It is still one
-// line per package: go vet starts the tool once per package,
-// dependencies included, and a process that failed without a message
-// is a worse line of the go command's.) Setting a flag here is harmless: unitchecker sets it again to
-// the same value.
+// one line rather than unitchecker's usage message (Main says it once
+// per go vet run, see firstToSay). Setting a flag here is harmless:
+// unitchecker sets it again to the same value.
 func checkVetFlags(args []string, analyzers []*analysis.Analyzer) error {
 	byName := make(map[string]*analysis.Analyzer)
 	var visit func(a *analysis.Analyzer)
