@@ -58,6 +58,14 @@ func applyFixes(findings []finding, guard *fixGuard, diffOnly bool, stdout, stde
 			ok = false
 			continue
 		}
+		if name, generated := guard.generated(files); generated {
+			// cgo's output in the build cache, whose offsets are not the
+			// user's file's: nothing is written outside the packages.
+			fmt.Fprintf(stderr, "%s: %s: fix %q edits %s, which the build generated (as cgo does), not a source file; not applied\n",
+				progname(), relPosition(f.posn), fix.Message, name)
+			ok = false
+			continue
+		}
 		if other, conflict := conflicts(files, accepted); conflict {
 			fmt.Fprintf(stderr, "%s: %s: fix %q conflicts with another fix in %s; not applied (run -fix again)\n",
 				progname(), relPosition(f.posn), fix.Message, relPath(other))

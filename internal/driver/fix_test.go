@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/sharedvet/sharedvet/passes/atomicmix"
 )
 
 // TestFixFileKinds checks how -fix writes files that are not plain:
@@ -170,4 +172,70 @@ func TestDiffQuotedName(t *testing.T) {
 	if got := golden(t, filepath.Join(dir, name)); got != want {
 		t.Errorf("patched:\n%s\nwant:\n%s", got, want)
 	}
+}
+
+// TestFixCgo checks that a fix in a cgo file, whose syntax is the file
+// cgo generated in the build cache, is refused with a message at its
+// finding and writes nothing, standalone and under go vet -fix, while
+// a fix in the package's other file is written (the package, cgo's
+// files included, type-checks). The checks offer no such fix (a
+// generated file gets none), which the atomicmix case shows.
+func TestFixCgo(t *testing.T) {
+	if _, err := exec.LookPath("cc"); err != nil {
+		if _, err := exec.LookPath("gcc"); err != nil {
+			t.Skip("no C compiler")
+		}
+	}
+	t.Setenv("CGO_ENABLED", "1")
+	cgoFile := "package cg\n\n// int two(void) { return 2; }\nimport \"C\"\n\nfunc Two() int {\n\tn := int(C.two())\n\t// fix: n++\n\treturn n\n}\n"
+	files := map[string]string{
+		"cg/c.go":     cgoFile,
+		"cg/plain.go": "package cg\n\nfunc plain(n int) int {\n\t// fix: n++\n\treturn n\n}\n",
+	}
+
+	t.Run("standalone", func(t *testing.T) {
+		dir := writeFixtures(t, files)
+		_, stderr, code := runDriver(t, []*analysis.Analyzer{scripted}, "-fix", "./...")
+		const want = `cg/c.go:8:2: fix "Replace with n++" edits `
+		if code != exitError || !strings.Contains(stderr, want) || !strings.Contains(stderr, "which the build generated (as cgo does), not a source file; not applied") {
+			t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and: %s...", code, stderr, want)
+		}
+		if strings.Contains(stderr, "applied 1 fix(es) in 1 file(s)") {
+			cached := strings.Fields(stderr[strings.Index(stderr, want)+len(want):])[0]
+			if data, err := os.ReadFile(cached); err == nil && strings.Contains(string(data), "\tn++") {
+				t.Errorf("the cgo file in the build cache was written: %s", cached)
+			}
+		} else {
+			t.Errorf("stderr:\n%s\nwant plain.go's fix applied", stderr)
+		}
+		if got := golden(t, filepath.Join(dir, "cg", "c.go")); got != cgoFile {
+			t.Errorf("c.go written:\n%s", got)
+		}
+		if got := golden(t, filepath.Join(dir, "cg", "plain.go")); !strings.Contains(got, "\tn++") {
+			t.Errorf("plain.go not fixed:\n%s", got)
+		}
+	})
+
+	t.Run("go vet -fix", func(t *testing.T) {
+		tool := buildScriptedTool(t)
+		dir := writeFixtures(t, files)
+		goVet(t, "-vettool="+tool, "-fix", "./...")
+		if got := golden(t, filepath.Join(dir, "cg", "c.go")); got != cgoFile {
+			t.Errorf("c.go written:\n%s", got)
+		}
+		if got := golden(t, filepath.Join(dir, "cg", "plain.go")); !strings.Contains(got, "\tn++") {
+			t.Errorf("plain.go not fixed:\n%s", got)
+		}
+	})
+
+	t.Run("atomicmix", func(t *testing.T) {
+		writeFixtures(t, map[string]string{
+			"cg/c.go":     "package cg\n\n// int two(void) { return 2; }\nimport \"C\"\n\nimport \"sync/atomic\"\n\ntype S struct{ n int64 }\n\nfunc (s *S) Inc() { atomic.AddInt64(&s.n, int64(C.two())) }\n\nfunc (s *S) Get() int64 { return s.n }\n",
+			"cg/plain.go": "package cg\n\nimport \"sync/atomic\"\n\ntype T struct{ n int64 }\n\nfunc (t *T) Inc() { atomic.AddInt64(&t.n, 1) }\n\nfunc (t *T) Get() int64 { return t.n }\n",
+		})
+		stdout, stderr, _ := runDriver(t, []*analysis.Analyzer{atomicmix.Analyzer}, "-fix", "./...")
+		if !strings.Contains(stdout, "cg/c.go:12:36: non-atomic read of `s.n`") || !strings.Contains(stderr, "fixed cg/plain.go:9:36:") || strings.Contains(stderr, "not applied") {
+			t.Errorf("stdout:\n%s\nstderr:\n%s\nwant c.go's finding without a fix and plain.go's fixed", stdout, stderr)
+		}
+	})
 }

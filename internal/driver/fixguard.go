@@ -53,6 +53,20 @@ func (g *fixGuard) sources(pkgs []*packages.Package, buildFlags []string) {
 	})
 }
 
+// generated returns the first of files that is not a source file of
+// the packages (cgo generates files in the build cache), if any.
+func (g *fixGuard) generated(files []fileFix) (string, bool) {
+	if g == nil || g.source == nil {
+		return "", false
+	}
+	for _, ff := range files {
+		if !g.source[ff.name] {
+			return ff.name, true
+		}
+	}
+	return "", false
+}
+
 // check reports why the file name, which now holds content, must not
 // be written, or nil.
 func (g *fixGuard) check(name string, content []byte) error {
