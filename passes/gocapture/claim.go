@@ -181,6 +181,11 @@ func (c *checker) invariantKey(parent *side, s spawn.Site, v ssa.Value) (lockset
 		// (the closure is made more than once): resolve it at s.
 		for i, x := range s.Fn.FreeVars {
 			if x == fv && i < len(s.Closure.Bindings) {
+				if s.Closure.Bindings[i] == nil {
+					// A loop body's variable, new on each call of
+					// the body (lift.go).
+					return k, false
+				}
 				rk := c.locks.KeyOf(s.Closure.Bindings[i])
 				rk.Path += k.Path
 				k = rk

@@ -79,7 +79,13 @@
 //     the spawnfact analyzer finds and records as facts; the
 //     -gocapture.spawners flag adds others, as a comma-separated list of
 //     functions that run their last argument in a new goroutine
-//     (example.com/pool.Go,(*example.com/pool.Pool).Submit).
+//     (example.com/pool.Go,(*example.com/pool.Pool).Submit). A go
+//     statement in the body of a range-over-func loop (for x := range
+//     slices.Values(xs)), which go/ssa builds as a closure that the
+//     iterator calls, also counts as started by the function that holds
+//     the loop, at the iterator's call and again on each call of the
+//     body, unless the body waits for it before it returns or breaks
+//     out of the loop.
 //  2. accesses: a closure started as a goroutine, and the function
 //     that starts it, access the variables the closure captures: the
 //     variable itself, its fields and array elements, and the contents
@@ -193,8 +199,12 @@
 // nested in the goroutine or the starting function that are handed
 // to another function or stored (only rule "inline" closures count). A
 // function handed the slice is taken to read its elements, not to
-// write them; a method called on the pointer is not an access. A goroutine started by a go
-// statement of a named function, or of a closure held in a variable
+// write them; a method called on the pointer is not an access. Of a
+// range-over-func loop, the body's accesses are not compared with a
+// goroutine that an earlier call of the body started (total += x
+// before the go statement), and a loop nested in such a body is seen
+// from that body only. A goroutine started by a go statement of a
+// named function, or of a closure held in a variable
 // whose value is not known, is not examined. A claim is trusted to
 // have one winner while the goroutines run: a throttle whose clock
 // moves on meanwhile, or a claim that another goroutine re-arms before

@@ -235,15 +235,15 @@ func (st *starter) traceStart(s spawn.Site, walk func(stopKind) *region, at ssa.
 }
 
 // traceClass emits, when the trace is on, the exceptions that clear the
-// pairs of the goroutine started at s, whose accesses accs the walk r
+// pairs of the goroutine started at s, whose accesses accs the walk
 // follows, with the members of a class of goroutines that no pair of
-// accesses races with.
-func (st *starter) traceClass(gor *side, s spawn.Site, cls *captureClass, name string, accs []access, walk func(stopKind) *region, r *region) {
+// accesses races with; concurrent tells those that may run with it.
+func (st *starter) traceClass(gor *side, s spawn.Site, cls *captureClass, name string, accs []access, walk func(stopKind) *region, concurrent func(capture) bool) {
 	if !trace.On() {
 		return
 	}
 	for _, cp := range cls.members {
-		if !r.has(cp.site.Instr) {
+		if !concurrent(cp) {
 			st.traceStart(s, walk, cp.site.Instr, accs, st.goAccesses(cp.site.Fn.FreeVars[cp.i]))
 			continue
 		}

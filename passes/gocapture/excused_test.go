@@ -31,6 +31,7 @@ var fixtureRuns = []fixtureRun{
 		"gocapture/basic", "gocapture/claims", "gocapture/joins", "gocapture/maps",
 		"gocapture/seed", "gocapture/generics", "gocapture/nested", "gocapture/behind",
 		"gocapture/inline", "gocapture/starters",
+		"gocapture/rangefunc",
 	}},
 	{"gocapture/versions/go122", []string{"./..."}},
 	{"gocapture/versions/go121", []string{"./..."}},

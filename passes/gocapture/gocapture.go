@@ -47,14 +47,16 @@ func init() {
 func run(pass *analysis.Pass) (any, error) {
 	ssainfo := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	c := &checker{
-		pass:    pass,
-		locks:   pass.ResultOf[lockset.Analyzer].(*lockset.Result),
-		extra:   spawn.ParseExtra(spawners),
-		spawns:  pass.ResultOf[spawn.Analyzer].(spawn.Lookup),
-		claims:  make(map[claimKey]bool),
-		held:    make(map[ssa.Instruction]lockset.Set),
-		reaches: make(map[*ssa.Alloc]reach),
-		traced:  make(map[traceKey]bool),
+		pass:     pass,
+		locks:    pass.ResultOf[lockset.Analyzer].(*lockset.Result),
+		extra:    spawn.ParseExtra(spawners),
+		spawns:   pass.ResultOf[spawn.Analyzer].(spawn.Lookup),
+		claims:   make(map[claimKey]bool),
+		held:     make(map[ssa.Instruction]lockset.Set),
+		reaches:  make(map[*ssa.Alloc]reach),
+		traced:   make(map[traceKey]bool),
+		reported: make(map[raceKey]bool),
+		lifted:   make(map[*ssa.MakeClosure]*lift),
 	}
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
 	return nil, nil
@@ -70,6 +72,9 @@ type checker struct {
 	held    map[ssa.Instruction]lockset.Set
 	reaches map[*ssa.Alloc]reach // the memory followed behind a captured variable (access.go)
 	traced  map[traceKey]bool    // the entries of the trace emitted (exceptions.go)
+	// reported holds the reports made, which two starters may share.
+	reported map[raceKey]bool
+	lifted   map[*ssa.MakeClosure]*lift // the sites lifted from loop bodies, by closure (lift.go)
 }
 
 // A side is a function whose accesses to a captured variable are
@@ -106,6 +111,7 @@ const (
 // closures it starts as goroutines.
 func (c *checker) checkFunc(fn *ssa.Function) {
 	sites := spawn.SitesWith(fn, c.extra, c.spawns)
+	sites = append(sites, c.liftedSites(fn)...)
 	if len(sites) == 0 {
 		return
 	}
@@ -260,7 +266,11 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 	mine, _ := st.classOf(capture{s, i})
 	name := s.Fn.FreeVars[i].Name()
 	paired := false
+	l := c.lifted[s.Closure]
 	for _, grp := range c.groupByReleases(parent, gor, s, gAcc) {
+		if l != nil && st.joinedInBody(l, grp) {
+			continue // the loop body waits for the goroutine
+		}
 		walk := func(stops stopKind) *region { return st.region(s, v, grp.releases, stops, regions) }
 		r := walk(enabledStops())
 		for _, pa := range pAcc {
@@ -277,6 +287,11 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 		// One race with another goroutine is enough to report the
 		// variable at s: pairing s with every goroutine that races
 		// with it would cost their product (issue 11).
+		// A lifted goroutine is started again by the next call of
+		// the loop body, while this one may run.
+		concurrent := func(cp capture) bool {
+			return l != nil && l.again && cp.site.Instr == s.Instr || r.has(cp.site.Instr)
+		}
 		for _, cls := range others {
 			if paired {
 				break
@@ -284,11 +299,11 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 			if !mine.mayRace(cls) {
 				// No pair of accesses conflicts without a common
 				// lock: the trace alone pairs them, to name why.
-				st.traceClass(gor, s, cls, name, grp.accs, walk, r)
+				st.traceClass(gor, s, cls, name, grp.accs, walk, concurrent)
 				continue
 			}
 			for _, cp := range cls.members {
-				if !r.has(cp.site.Instr) {
+				if !concurrent(cp) {
 					st.traceStart(s, walk, cp.site.Instr, grp.accs, st.goAccesses(cp.site.Fn.FreeVars[cp.i]))
 					continue
 				}

@@ -32,6 +32,7 @@ func TestGocapture(t *testing.T) {
 		"gocapture/behind",
 		"gocapture/inline",
 		"gocapture/starters",
+		"gocapture/rangefunc",
 		"clean",
 	)
 }

@@ -58,6 +58,13 @@ func (c *checker) report(races map[raceKey]race) {
 		return keys[i].name < keys[j].name
 	})
 	for _, k := range keys {
+		if c.reported[k] {
+			// Reported from another starter: a go statement of a
+			// loop body is judged in the body and lifted to the
+			// function that holds the loop (lift.go).
+			continue
+		}
+		c.reported[k] = true
 		c.reportRace(races[k])
 	}
 }
@@ -81,7 +88,11 @@ func (c *checker) reportRace(r race) {
 	what := describe(r.name, r.at)
 	otherWhat := describe(r.name, r.other)
 	after := "after the go statement"
-	if _, ok := r.site.Instr.(*ssa.Go); !ok {
+	start := ssa.Instruction(r.site.Instr)
+	if l := c.lifted[r.site.Closure]; l != nil {
+		start = l.site.Instr // in a loop body (lift.go)
+	}
+	if _, ok := start.(*ssa.Go); !ok {
 		after = "after the goroutine is started"
 	}
 	var msg, category string

@@ -1,0 +1,159 @@
+package gocapture
+
+import (
+	"go/constant"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/sharedvet/sharedvet/passes/internal/flow"
+	"github.com/sharedvet/sharedvet/passes/internal/spawn"
+	"github.com/sharedvet/sharedvet/passes/trace"
+)
+
+// Goroutines started in the body of a range-over-func loop.
+//
+// go/ssa builds the body of "for x := range seq" over an iterator
+// function as a closure (a yield function) that it hands to the
+// iterator, which calls it once per element in the same goroutine. A
+// goroutine started in the body captures the body's free variables,
+// which are the enclosing function's variables, and the enclosing
+// function reads them after the loop (issue 13: the same loop over a
+// slice was reported, the one over slices.Values was not). The body's
+// own checkFunc sees what it does after the go statement in one call;
+// the enclosing function sees its go statements lifted to it: started
+// at the call of the iterator, again on each call of the body, with
+// the body's free variables bound to the variables they capture.
+
+// yieldSynthetic is go/ssa's Synthetic for the body of a
+// range-over-func loop (as in passes/internal/lockset).
+const yieldSynthetic = "range-over-func yield"
+
+// A lift is a go statement of a loop body, lifted to the function that
+// holds the loop.
+type lift struct {
+	site  spawn.Site // the go statement, in the body
+	again bool       // the body may be called again after it (callsAgain)
+	body  *starter   // the body as a starter, for the waits in it
+	// regions caches the body's walks from the go statement.
+	regions map[regionKey]*region
+}
+
+// liftedSites returns the go statements of fn's range-over-func loop
+// bodies as sites of fn, and records their lifts in c.lifted. A body's
+// variable that the goroutine captures and that is not one of fn's
+// (the loop variable, which each call of the body declares anew) is
+// bound to nil: it is the body's, and its checkFunc judges it. Loops
+// nested in a loop body are not lifted further (doc.go, Limitations).
+func (c *checker) liftedSites(fn *ssa.Function) []spawn.Site {
+	var out []spawn.Site
+	for _, body := range fn.AnonFuncs {
+		if body.Synthetic != yieldSynthetic {
+			continue
+		}
+		mc, call := yieldCall(fn, body)
+		if mc == nil {
+			continue
+		}
+		live := flow.Live(body)
+		for _, s := range spawn.SitesWith(body, c.extra, c.spawns) {
+			if enabled("constant") && !live[s.Instr.Block().Index] {
+				continue // rule 7: the body's checkFunc traces it
+			}
+			bindings := make([]ssa.Value, len(s.Closure.Bindings))
+			for i, b := range s.Closure.Bindings {
+				if fv, ok := b.(*ssa.FreeVar); ok && fv.Parent() == body {
+					for j, x := range body.FreeVars {
+						if x == fv && j < len(mc.Bindings) {
+							bindings[i] = mc.Bindings[j]
+						}
+					}
+				}
+			}
+			// A closure of no function's code: it stands for s's
+			// closure, with the bindings as fn sees them.
+			closure := &ssa.MakeClosure{Fn: s.Fn, Bindings: bindings}
+			out = append(out, spawn.Site{Instr: call, Closure: closure, Fn: s.Fn, Pos: s.Pos, Group: s.Group})
+			c.lifted[closure] = &lift{site: s, again: callsAgain(body, s.Instr)}
+		}
+	}
+	return out
+}
+
+// callsAgain reports whether the iterator may call the loop body again
+// after its go statement at: a return of the body that at may reach
+// returns a value other than false (a break returns false, which
+// stops the iterator).
+func callsAgain(body *ssa.Function, at ssa.Instruction) bool {
+	var reach flow.Reach
+	from := reach.FromSuccs(at.Block())
+	for _, b := range body.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok || b != at.Block() && !from[b.Index] {
+			continue
+		}
+		if len(ret.Results) != 1 {
+			return true
+		}
+		if c, ok := ret.Results[0].(*ssa.Const); !ok || c.Value == nil || constant.BoolVal(c.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// yieldCall returns the closure of the loop body that fn makes and the
+// call of the iterator that it is handed to, or nils.
+func yieldCall(fn, body *ssa.Function) (*ssa.MakeClosure, ssa.CallInstruction) {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			mc, ok := instr.(*ssa.MakeClosure)
+			if !ok || mc.Fn != body {
+				continue
+			}
+			for _, ref := range *mc.Referrers() {
+				if call, ok := ref.(*ssa.Call); ok {
+					return mc, call
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// joinedInBody reports whether the loop body that started the lifted
+// goroutine s waits, on every path from the go statement to its
+// return, for one of the releases that follow the goroutine's
+// accesses: the goroutine is then joined before the next call of the
+// body and before the loop ends, and the lift adds nothing. The
+// exception that stops the walk is traced at the goroutine's writes.
+func (st *starter) joinedInBody(l *lift, grp *group) bool {
+	if l.body == nil {
+		l.body = st.c.newStarter(l.site.Instr.Parent(), nil)
+		l.regions = make(map[regionKey]*region)
+	}
+	walk := func(stops stopKind) *region {
+		return l.body.region(l.site, nil, grp.releases, stops, l.regions)
+	}
+	var ret ssa.Instruction
+	for _, b := range l.body.parent.fn.Blocks {
+		last := b.Instrs[len(b.Instrs)-1]
+		if _, ok := last.(*ssa.Return); !ok {
+			continue
+		}
+		if walk(enabledStops()).has(last) {
+			return false
+		}
+		if ret == nil && l.body.parent.g.after(l.site.Instr, last) {
+			ret = last
+		}
+	}
+	if ret != nil && trace.On() {
+		e := st.c.excuse(perStart, &candidate{walk: walk, at: ret})
+		for _, a := range grp.accs {
+			if a.write {
+				st.c.trace(a.pos, e)
+			}
+		}
+	}
+	return true
+}
