@@ -57,6 +57,34 @@ func (x *chanIndex) funcParam(v ssa.Value) *ssa.Parameter {
 	return nil
 }
 
+// localFunc reports whether v, a function value, is a function of the
+// package kept in a variable: bound to a closure's free variable, or
+// assigned once.
+func (x *chanIndex) localFunc(v ssa.Value) bool {
+	for range maxChanDepth {
+		if f := callbackFunc(v); f != nil {
+			return x.ownFunc(f)
+		}
+		switch w := unconvert(v).(type) {
+		case *ssa.FreeVar:
+			v = x.bindings(w)
+		case *ssa.UnOp:
+			if w.Op != token.MUL {
+				return false
+			}
+			v = w.X
+		case *ssa.Alloc:
+			v = assignedOnce(w)
+		default:
+			return false
+		}
+		if v == nil {
+			return false
+		}
+	}
+	return false
+}
+
 // callbackParam returns the parameter of an exported function through
 // which the package receives the function that p holds: p itself if
 // its function is exported, else the one whose value every call of p's
@@ -175,6 +203,34 @@ func (n *lockNeeds) indexCallbackCalls() []*ssa.Function {
 			for _, f := range fns {
 				n.paramCallers[f] = append(n.paramCallers[f], site)
 			}
+		}
+	}
+	return append(changed, n.indexOpaqueCalls()...)
+}
+
+// opaqueCalls is the class of the calls of function values the package
+// does not resolve: a goroutine that makes one before an operation runs
+// code from outside the package first (a stall's message says so).
+var opaqueCalls = lockClass{path: "(a function from outside the package)"}
+
+// indexOpaqueCalls records the calls through function values whose
+// callees the package does not know (not a function-typed field it
+// stores functions in, not a parameter it passes its own functions
+// for) as acquisitions of opaqueCalls. It returns the functions that
+// changed.
+func (n *lockNeeds) indexOpaqueCalls() []*ssa.Function {
+	var changed []*ssa.Function
+	for _, ci := range n.chans.calls {
+		site, ok := callInstr(ci)
+		call := ci.Common()
+		if !ok || call.IsInvoke() || call.StaticCallee() != nil || n.paramCallees[site] != nil {
+			continue
+		}
+		if _, builtin := call.Value.(*ssa.Builtin); builtin || isCancelFunc(call.Value.Type()) || len(n.chans.callees(call)) > 0 || n.chans.localFunc(call.Value) {
+			continue
+		}
+		if n.add(site.Parent(), opaqueCalls, acquisition{instr: site, exclusive: true}) {
+			changed = append(changed, site.Parent())
 		}
 	}
 	return changed

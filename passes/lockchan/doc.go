@@ -132,7 +132,11 @@
 //  7. Stall (category lockchan-stall, reported with -lockchan.stalls):
 //     every other wait under a lock, with the reason it is not a
 //     deadlock: the other side does not take the lock, is not known,
-//     is absent from the package, or the channel is buffered. A stall
+//     is absent from the package, or the channel is buffered. When the
+//     other side does not take the lock itself but first calls a
+//     function value the package does not resolve (a handler its user
+//     set), the message says so: it deadlocks if that handler calls
+//     back into code that takes the lock (fixture callback/opaque). A stall
 //     holds up every user of the lock for as long as the channel waits;
 //     it is worth a look where the other side is slow.
 //

@@ -55,6 +55,7 @@ func TestStalls(t *testing.T) {
 		"lockchan/crosspkg/blocker",
 		"lockchan/crosspkg/user",
 		"lockchan/generics",
+		"lockchan/callback/opaque",
 		"clean",
 	)
 }

@@ -66,6 +66,9 @@ func (c *checker) judge(op syncapi.BlockingOp, held lockset.Set) verdict {
 		}
 		if why == "" {
 			why = fmt.Sprintf("its %ss do not all take %s", side, c.lockName(l))
+			if c.opaqueFirst(sites, cls, l.Shared) {
+				why = fmt.Sprintf("its %ss do not all take %s themselves; they first run functions from outside the package, which deadlock it if they do", side, c.lockName(l))
+			}
 		}
 	}
 	switch {
@@ -89,6 +92,26 @@ func (c *checker) allNeed(sites []chanSite, cls lockClass, heldShared bool) ([]c
 		out = append(out, counterpart{site: s, lockAt: pos})
 	}
 	return out, true
+}
+
+// opaqueFirst reports whether each site whose goroutine does not take
+// cls first calls, before it, a function value the package does not
+// resolve (a callback from outside: a handler set by the user), and
+// some site does: such a stall is a deadlock if that callback calls
+// back into code that takes the lock (centrifuge-go's callback queue,
+// docs/findings.md).
+func (c *checker) opaqueFirst(sites []chanSite, cls lockClass, heldShared bool) bool {
+	some := false
+	for _, s := range sites {
+		if _, ok := c.needs.needs(s.instr, cls, heldShared); ok {
+			continue
+		}
+		if _, ok := c.needs.needs(s.instr, opaqueCalls, false); !ok {
+			return false
+		}
+		some = true
+	}
+	return some
 }
 
 // counterparts returns the operations that can unblock op; whether some

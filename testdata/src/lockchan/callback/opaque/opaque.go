@@ -1,0 +1,78 @@
+// Package opaque runs handlers its users set in a goroutine of its
+// own, and waits for that goroutine under its lock. Whether that
+// deadlocks depends on the handler (one that calls State, which takes
+// c.mu, does): a stall whose message says the other side runs
+// functions from outside the package first (centrifuge-go's callback
+// queue). Run with -lockchan.stalls.
+package opaque
+
+import "sync"
+
+type Client struct {
+	mu      sync.Mutex
+	state   int
+	onEvent func(int)
+	events  chan int
+	stop    chan struct{}
+	done    chan struct{}
+	quiet   chan struct{}
+	local   chan struct{}
+}
+
+func New() *Client {
+	c := &Client{events: make(chan int), stop: make(chan struct{}), done: make(chan struct{}), quiet: make(chan struct{}), local: make(chan struct{})}
+	go c.dispatch()
+	go func() {
+		defer close(c.quiet)
+		<-c.stop
+	}()
+	log := func() { c.state++ }
+	go func() {
+		defer close(c.local)
+		<-c.stop
+		log()
+	}()
+	return c
+}
+
+// OnEvent sets the handler: a function the package does not see.
+func (c *Client) OnEvent(fn func(int)) { c.onEvent = fn }
+
+func (c *Client) State() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+func (c *Client) dispatch() {
+	defer close(c.done)
+	for {
+		select {
+		case <-c.stop:
+			return
+		case e := <-c.events:
+			if h := c.onEvent; h != nil {
+				h(e)
+			}
+		}
+	}
+}
+
+func (c *Client) badCloseRunsHandler() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	close(c.stop)
+	<-c.done // want "receive from `c.done` while holding `c.mu`; it stalls other users of the lock, but its senders do not all take `c.mu` themselves; they first run functions from outside the package, which deadlock it if they do"
+}
+
+func (c *Client) badCloseQuiet() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	<-c.quiet // want "receive from `c.quiet` while holding `c.mu`; it stalls other users of the lock, but its senders do not all take `c.mu`$"
+}
+
+func (c *Client) badCloseLocalFunc() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	<-c.local // want "receive from `c.local` while holding `c.mu`; it stalls other users of the lock, but its senders do not all take `c.mu`$"
+}
