@@ -91,6 +91,19 @@ func (x *chanIndex) localFunc(v ssa.Value) bool {
 // function passes for p (go w.loop(fn) in Monitor(fn)); nil if there
 // is none.
 func (x *chanIndex) callbackParam(p *ssa.Parameter, depth int) *ssa.Parameter {
+	if r, ok := x.cbParamMemo[p]; ok {
+		return r
+	}
+	x.cbParamMemo[p] = nil // a cycle through p finds nothing
+	r := x.findCallbackParam(p, depth)
+	x.cbParamMemo[p] = r
+	return r
+}
+
+// findCallbackParam is callbackParam without the memo. A result found
+// at the depth limit is remembered for shallower walks too: that can
+// only lose a callback, never invent one.
+func (x *chanIndex) findCallbackParam(p *ssa.Parameter, depth int) *ssa.Parameter {
 	fn := p.Parent()
 	if x.exportedFunc(fn) && fn.Object() != nil {
 		return p
@@ -125,27 +138,47 @@ func (x *chanIndex) callbackParam(p *ssa.Parameter, depth int) *ssa.Parameter {
 // false if some value passed is not such a function (one the package
 // does not see) or p's function has no call site in the package.
 func (x *chanIndex) funcsPassedTo(p *ssa.Parameter, depth int, out *[]*ssa.Function) bool {
+	r, ok := x.passedMemo[p]
+	if !ok {
+		x.passedMemo[p] = passedFuncs{} // a cycle through p finds nothing
+		r = x.findFuncsPassedTo(p, depth)
+		x.passedMemo[p] = r
+	}
+	*out = append(*out, r.fns...)
+	return r.complete
+}
+
+// passedFuncs is a memo of funcsPassedTo.
+type passedFuncs struct {
+	fns      []*ssa.Function
+	complete bool
+}
+
+// findFuncsPassedTo is funcsPassedTo without the memo (see
+// findCallbackParam on depth).
+func (x *chanIndex) findFuncsPassedTo(p *ssa.Parameter, depth int) passedFuncs {
 	fn := p.Parent()
 	sites := x.callers[fn]
 	if depth > maxContainDepth || x.addrTaken[fn] || len(sites) == 0 {
-		return false
+		return passedFuncs{}
 	}
 	i := paramIndex(p)
+	var out []*ssa.Function
 	for _, site := range sites {
 		args := site.Common().Args
 		if i < 0 || i >= len(args) {
-			return false
+			return passedFuncs{}
 		}
 		if f := callbackFunc(args[i]); f != nil {
-			*out = append(*out, f)
+			out = append(out, f)
 			continue
 		}
 		q := x.funcParam(args[i])
-		if q == nil || !x.funcsPassedTo(q, depth+1, out) {
-			return false
+		if q == nil || !x.funcsPassedTo(q, depth+1, &out) {
+			return passedFuncs{}
 		}
 	}
-	return true
+	return passedFuncs{fns: out, complete: true}
 }
 
 // callbackFunc returns the function that v, a function value passed as

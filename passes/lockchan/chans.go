@@ -80,6 +80,10 @@ type chanIndex struct {
 	// containedArg reports whether a function of another package only
 	// operates on the channel passed as its i'th argument (from facts).
 	containedArg func(callee *ssa.Function, i int) bool
+	// Memos of callbacks.go's walks up through parameters, which
+	// would otherwise revisit a function's call sites once per path.
+	passedMemo  map[*ssa.Parameter]passedFuncs
+	cbParamMemo map[*ssa.Parameter]*ssa.Parameter
 }
 
 // maxChanDepth bounds the walk from a value to the places it comes from.
@@ -103,6 +107,8 @@ func buildChanIndex(pkg *types.Package, funcs []*ssa.Function, locks *lockset.Re
 		callers:      make(map[*ssa.Function][]ssa.CallInstruction),
 		addrTaken:    make(map[*ssa.Function]bool),
 		fieldFuncs:   make(map[*types.Var][]*ssa.Function),
+		passedMemo:   make(map[*ssa.Parameter]passedFuncs),
+		cbParamMemo:  make(map[*ssa.Parameter]*ssa.Parameter),
 		elemsMade:    make(map[elemNode]bool),
 	}
 	x.indexCalls(funcs)
