@@ -119,9 +119,12 @@
 //     case of a select that received). A receive orders what precedes
 //     it before a send only when the send waits for it: not before a
 //     close, nor before a send on a channel made with a capacity of 2
-//     or more. Calls of package time and receives from a timer's
-//     channel (time.After, t.C of a ticker the function made) order
-//     nothing: only the runtime sends on them.
+//     or more. One receive joins one sender: after a go statement in a
+//     loop, a receive outside loops waits for one of its goroutines,
+//     not all (a receive in a loop is taken to wait for each one
+//     started before the loop). Calls of package time and receives
+//     from a timer's channel (time.After, t.C of a ticker the function
+//     made) order nothing: only the runtime sends on them.
 //
 // Per access:
 //
@@ -185,9 +188,10 @@
 // goroutine logs it (docs/findings.md); a receive
 // is assumed to order a later send on a channel whose capacity is not
 // a known constant of 2 or more (as on an unbuffered channel or a
-// one-slot semaphore), and one receive to join every goroutine that
-// sends on the channel; a wait in a loop is assumed to wait for all the
-// goroutines started before the loop. Only the variable itself, its
+// one-slot semaphore), and one receive to join each of several go
+// statements outside loops that send on the channel; a wait in a loop
+// is assumed to wait for all the goroutines started before the loop,
+// also on the path that skips the loop. Only the variable itself, its
 // fields and array elements, the contents of a map it holds (a map
 // handed to a function, len(m) and a conversion of the map to an
 // interface read its contents), and the memory of rule "behind" are

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/spawn"
+	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
 // The starter's part of a race: the instructions that may execute after
@@ -139,6 +140,35 @@ func (k *killSet) first(b, from int) int {
 	return at[sort.SearchInts(at, from)]
 }
 
+// cutBypass cuts the edges that skip the loop scc, from a block before
+// it to a block the loop exits to: go/ssa rotates "for range n", so
+// that its test for no iteration at all jumps past the loop. That path
+// is the one on which the goroutines the loop would wait for were not
+// started either (fixture okReceiveEach): the loop is taken to wait for
+// all of them on every path.
+func (k *killSet) cutBypass(g *cfg, scc int) {
+	exits := make(map[*ssa.BasicBlock]bool)
+	for _, x := range g.members[scc] {
+		for _, s := range g.fn.Blocks[x].Succs {
+			if g.scc[s.Index] != scc {
+				exits[s] = true
+			}
+		}
+	}
+	for _, x := range g.members[scc] {
+		for _, p := range g.fn.Blocks[x].Preds {
+			if g.scc[p.Index] == scc {
+				continue
+			}
+			for _, s := range p.Succs {
+				if exits[s] {
+					k.edges[[2]int{p.Index, s.Index}] = true
+				}
+			}
+		}
+	}
+}
+
 // A killKey identifies a killSet: the releases, and the loop of the
 // site (-1 outside loops), since a wait in another loop is taken to
 // wait for every goroutine started before it.
@@ -165,6 +195,14 @@ func (st *starter) killSet(sig string, siteSCC int, releases []event, stops stop
 	}
 	for _, e := range parent.events {
 		if !anyOrders(releases, e, stops) {
+			continue
+		}
+		if siteSCC >= 0 && !e.unknown && e.class == syncapi.ChanRecv && !g.cyc[e.instr.Block().Index] {
+			// Rule 6: one receive joins one sender. After a go
+			// statement in a loop, a receive that runs once waits
+			// for one of its goroutines, and the others may still
+			// run (fixture badOneReceive); a receive in a loop is
+			// taken to wait for each (fixture okReceiveLoop).
 			continue
 		}
 		if e.deferred {
@@ -205,6 +243,7 @@ func (st *starter) killSet(sig string, siteSCC int, releases []event, stops stop
 			for _, x := range g.members[g.scc[b.Index]] {
 				k.blocks[x] = true
 			}
+			k.cutBypass(g, g.scc[b.Index])
 		}
 	}
 	for b, at := range k.at {
