@@ -69,7 +69,10 @@
 // they clear.
 //
 //  1. starters: goroutines are started by go statements (in the
-//     function, or in a goroutine it started), by the spawners
+//     function, or in a goroutine it started) of a closure, or of a
+//     variable assigned one closure and nothing else (a self-recursive
+//     walker: var walk func(*node); walk = func(n *node) { ...; go
+//     walk(k) }), by the spawners
 //     (*sync.WaitGroup).Go and (*errgroup.Group).Go and TryGo of
 //     golang.org/x/sync and time.AfterFunc, and by the functions of any
 //     package that run a function argument in a new goroutine (go f(),
@@ -208,8 +211,8 @@
 // goroutine that an earlier call of the body started (total += x
 // before the go statement), and a loop nested in such a body is seen
 // from that body only. A goroutine started by a go statement of a
-// named function, or of a closure held in a variable
-// whose value is not known, is not examined. A claim is trusted to
+// named function, or of a closure held in a variable that is
+// assigned more than once or handed on, is not examined. A claim is trusted to
 // have one winner while the goroutines run: a throttle whose clock
 // moves on meanwhile, or a claim that another goroutine re-arms before
 // the winner's access, admits a second one that the check does not

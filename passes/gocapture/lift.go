@@ -2,6 +2,7 @@ package gocapture
 
 import (
 	"go/constant"
+	"go/token"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -156,4 +157,80 @@ func (st *starter) joinedInBody(l *lift, grp *group) bool {
 		}
 	}
 	return true
+}
+
+// varSites returns the go statements of fn that start a closure held
+// in a variable: "go walk(k)", where walk is assigned one closure, in
+// fn or in a function that captures it, as a self-recursive walker
+// is (var walk func(*node); walk = func(n *node) { ...; go walk(k) }).
+// The closure's bindings are given as fn sees them: its own values, if
+// fn made the closure, or its free variables bound to them (in the
+// walker itself, its own free variables); a binding fn cannot reach is
+// nil.
+func (c *checker) varSites(fn *ssa.Function) []spawn.Site {
+	var out []spawn.Site
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			g, ok := instr.(*ssa.Go)
+			if !ok || g.Call.IsInvoke() {
+				continue
+			}
+			mc := c.heldClosure(g.Call.Value)
+			if mc == nil {
+				continue
+			}
+			bindings := make([]ssa.Value, len(mc.Bindings))
+			for i, x := range mc.Bindings {
+				if mc.Parent() == fn {
+					bindings[i] = x
+					continue
+				}
+				for _, fv := range fn.FreeVars {
+					if c.locks.Binding(fv) == x {
+						bindings[i] = fv
+					}
+				}
+			}
+			closure := &ssa.MakeClosure{Fn: mc.Fn, Bindings: bindings}
+			out = append(out, spawn.Site{Instr: g, Closure: closure, Fn: mc.Fn.(*ssa.Function), Pos: g.Pos()})
+		}
+	}
+	return out
+}
+
+// heldClosure returns the closure that v, the function a go statement
+// calls, holds: v is loaded from a variable (or a free variable bound
+// to one) that is assigned exactly one closure and never otherwise
+// written or handed on. Otherwise it returns nil.
+func (c *checker) heldClosure(v ssa.Value) *ssa.MakeClosure {
+	ld, ok := v.(*ssa.UnOp)
+	if !ok || ld.Op != token.MUL {
+		return nil
+	}
+	addr := ld.X
+	for i := 0; i < 8; i++ {
+		fv, ok := addr.(*ssa.FreeVar)
+		if !ok {
+			break
+		}
+		if addr = c.locks.Binding(fv); addr == nil {
+			return nil
+		}
+	}
+	alloc, ok := addr.(*ssa.Alloc)
+	if !ok {
+		return nil
+	}
+	stored, ok := storesTo(alloc, 0)
+	if !ok || len(stored) != 1 {
+		return nil
+	}
+	mc, _ := stored[0].(*ssa.MakeClosure)
+	if mc == nil {
+		return nil
+	}
+	if _, ok := mc.Fn.(*ssa.Function); !ok {
+		return nil
+	}
+	return mc
 }
