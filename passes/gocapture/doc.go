@@ -95,7 +95,10 @@
 //     of a map it holds (m[k] = v, delete and clear write them; m[k],
 //     range, len(m), a function handed the map and a conversion of it
 //     to an interface read them). Calls of sync/atomic are not plain
-//     accesses.
+//     accesses. A function of the package started by go f(&n) accesses
+//     n through its parameter as a closure would (go bump(&n), where
+//     bump does *p++), its locks and channel operations on the
+//     arguments it is handed being the starter's.
 //  3. behind: the memory a captured variable reaches counts as well,
 //     when the variable keeps one value: the elements of the slice it
 //     holds (buf[0], and every element for copy, append, range,
@@ -211,8 +214,10 @@
 // goroutine that an earlier call of the body started (total += x
 // before the go statement), and a loop nested in such a body is seen
 // from that body only. A goroutine started by a go statement of a
-// named function, or of a closure held in a variable that is
-// assigned more than once or handed on, is not examined. A claim is trusted to
+// named function is examined only for the variables whose address it
+// is handed, and one of a function of another package, or of a closure
+// held in a variable that is assigned more than once or handed on, is
+// not examined. A claim is trusted to
 // have one winner while the goroutines run: a throttle whose clock
 // moves on meanwhile, or a claim that another goroutine re-arms before
 // the winner's access, admits a second one that the check does not

@@ -123,7 +123,7 @@ var exceptions = []*exception{
 	{name: "locked", rule: 13, stage: perPair,
 		statement: "both accesses hold a common mutex, one of them exclusively",
 		excuses: func(c *checker, k *candidate) bool {
-			return c.protected(k.x.fn, k.a, k.y.fn, k.b)
+			return c.protected(k.x, k.a, k.y, k.b)
 		}},
 	{name: "ordered", rule: 14, stage: perPair,
 		statement: "one side signals after its access (a send, a close, Done) and the other waits for it before its own",
@@ -244,7 +244,7 @@ func (st *starter) traceClass(gor *side, s spawn.Site, cls *captureClass, name s
 	}
 	for _, cp := range cls.members {
 		if !concurrent(cp) {
-			st.traceStart(s, walk, cp.site.Instr, accs, st.goAccesses(cp.site.Fn.FreeVars[cp.i]))
+			st.traceStart(s, walk, cp.site.Instr, accs, st.goAccesses(st.c.goVars(cp.site)[cp.i]))
 			continue
 		}
 		st.goroutineRaces(gor, s, cp, name, accs, true)

@@ -57,6 +57,7 @@ func run(pass *analysis.Pass) (any, error) {
 		traced:   make(map[traceKey]bool),
 		reported: make(map[raceKey]bool),
 		lifted:   make(map[*ssa.MakeClosure]*lift),
+		byParam:  make(map[*ssa.MakeClosure]bool),
 	}
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
 	return nil, nil
@@ -75,6 +76,7 @@ type checker struct {
 	// reported holds the reports made, which two starters may share.
 	reported map[raceKey]bool
 	lifted   map[*ssa.MakeClosure]*lift // the sites lifted from loop bodies, by closure (lift.go)
+	byParam  map[*ssa.MakeClosure]bool  // the sites of go f(&n), by closure (params.go)
 }
 
 // A side is a function whose accesses to a captured variable are
@@ -83,6 +85,9 @@ type side struct {
 	fn     *ssa.Function
 	g      *cfg
 	events []event
+	// rebase names a key of fn's as the starter does, for a function
+	// started by go f(&n) (params.go); nil for the others.
+	rebase func(lockset.Key) lockset.Key
 }
 
 // side returns what the checks need of fn: its CFG and its events.
@@ -113,6 +118,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 	sites := spawn.SitesWith(fn, c.extra, c.spawns)
 	sites = append(sites, c.liftedSites(fn)...)
 	sites = append(sites, c.varSites(fn)...)
+	sites = append(sites, c.addrSites(fn)...)
 	if len(sites) == 0 {
 		return
 	}
@@ -127,7 +133,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		}
 		regions := make(map[regionKey]*region)
 		for i, v := range s.Closure.Bindings {
-			if i >= len(s.Fn.FreeVars) || !isVariable(v) {
+			if i >= len(c.goVars(s)) || !isVariable(v) {
 				continue
 			}
 			st.findRaces(s, i, regions)
@@ -147,9 +153,12 @@ type starter struct {
 	captures map[ssa.Value][]capture       // the goroutines that capture a variable, by binding
 	byClass  map[ssa.Value][]*captureClass // the same, by how they access it (walk.go)
 	pAcc     map[ssa.Value][]access        // the starter's accesses to a captured variable
-	gAcc     map[*ssa.FreeVar][]access     // a goroutine's accesses to its free variable
+	gAcc     map[goVar][]access            // a goroutine's accesses to a variable it reaches
 	kills    map[killKey]*killSet          // where walks stop, by what they wait for
 	races    map[raceKey]race              // the best race of each report
+	// paramSides holds the sides of the functions started by go
+	// f(&n), by site (params.go).
+	paramSides map[*ssa.MakeClosure]*side
 }
 
 func (c *checker) newStarter(fn *ssa.Function, sites []spawn.Site) *starter {
@@ -160,16 +169,18 @@ func (c *checker) newStarter(fn *ssa.Function, sites []spawn.Site) *starter {
 		captures: make(map[ssa.Value][]capture),
 		byClass:  make(map[ssa.Value][]*captureClass),
 		pAcc:     make(map[ssa.Value][]access),
-		gAcc:     make(map[*ssa.FreeVar][]access),
+		gAcc:     make(map[goVar][]access),
 		kills:    make(map[killKey]*killSet),
 		races:    make(map[raceKey]race),
+
+		paramSides: make(map[*ssa.MakeClosure]*side),
 	}
 	for _, s := range sites {
 		if s.Fn.Synthetic != "" {
 			continue
 		}
 		for j, b := range s.Closure.Bindings {
-			if j < len(s.Fn.FreeVars) && isVariable(b) {
+			if j < len(c.goVars(s)) && isVariable(b) {
 				st.captures[b] = append(st.captures[b], capture{s, j})
 			}
 		}
@@ -195,12 +206,13 @@ func (st *starter) parentAccesses(v ssa.Value) []access {
 	return accs
 }
 
-// goAccesses returns a goroutine's accesses to its free variable fv.
-func (st *starter) goAccesses(fv *ssa.FreeVar) []access {
-	accs, ok := st.gAcc[fv]
+// goAccesses returns a goroutine's accesses to the variable that gv,
+// one of its goVars, points to.
+func (st *starter) goAccesses(gv goVar) []access {
+	accs, ok := st.gAcc[gv]
 	if !ok {
-		accs = st.c.liveAccesses(st.side(fv.Parent()).g, accessesOf(fv, st.c.reachOf(fv)))
-		st.gAcc[fv] = accs
+		accs = st.c.liveAccesses(st.side(gv.Parent()).g, accessesOf(gv, st.c.reachOf(gv)))
+		st.gAcc[gv] = accs
 	}
 	return accs
 }
@@ -257,15 +269,15 @@ type capture struct {
 // while the goroutine does are shared by the variables of s.
 func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region) {
 	v := s.Closure.Bindings[i]
-	gAcc := st.goAccesses(s.Fn.FreeVars[i])
+	gAcc := st.goAccesses(st.c.goVars(s)[i])
 	if len(gAcc) == 0 {
 		return
 	}
-	c, parent, gor := st.c, st.parent, st.side(s.Fn)
+	c, parent, gor := st.c, st.parent, st.siteSide(s)
 	pAcc := st.parentAccesses(v)
 	others := st.classes(v)
 	mine, _ := st.classOf(capture{s, i})
-	name := s.Fn.FreeVars[i].Name()
+	name := c.varName(s, i)
 	paired := false
 	l := c.lifted[s.Closure]
 	for _, grp := range c.groupByReleases(parent, gor, s, gAcc) {
@@ -305,7 +317,7 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 			}
 			for _, cp := range cls.members {
 				if !concurrent(cp) {
-					st.traceStart(s, walk, cp.site.Instr, grp.accs, st.goAccesses(cp.site.Fn.FreeVars[cp.i]))
+					st.traceStart(s, walk, cp.site.Instr, grp.accs, st.goAccesses(st.c.goVars(cp.site)[cp.i]))
 					continue
 				}
 				if st.goroutineRaces(gor, s, cp, name, grp.accs, false) {
@@ -424,8 +436,8 @@ func (st *starter) parentRace(gor *side, s spawn.Site, name string, ga, pa acces
 // pairs that exceptions clear.
 func (st *starter) goroutineRaces(gor *side, s spawn.Site, cp capture, name string, accs []access, traceOnly bool) bool {
 	found := false
-	other := st.side(cp.site.Fn)
-	for _, b := range st.goAccesses(cp.site.Fn.FreeVars[cp.i]) {
+	other := st.siteSide(cp.site)
+	for _, b := range st.goAccesses(st.c.goVars(cp.site)[cp.i]) {
 		for _, a := range accs {
 			if !overlap(a, b) {
 				continue
@@ -449,10 +461,10 @@ func (st *starter) goroutineRaces(gor *side, s spawn.Site, cp capture, name stri
 	return found
 }
 
-// protected reports whether a, in fa, and b, in fb, hold a common lock
+// protected reports whether a, in x, and b, in y, hold a common lock
 // (fixture okMutexCounter). Two read locks do not exclude each other.
-func (c *checker) protected(fa *ssa.Function, a access, fb *ssa.Function, b access) bool {
-	ha, hb := c.locksOf(fa, a), c.locksOf(fb, b)
+func (c *checker) protected(x *side, a access, y *side, b access) bool {
+	ha, hb := c.locksOf(x, a), c.locksOf(y, b)
 	for _, l := range ha {
 		if m, ok := hb.Get(l.Key); ok && !(l.Shared && m.Shared) {
 			return true
@@ -461,13 +473,22 @@ func (c *checker) protected(fa *ssa.Function, a access, fb *ssa.Function, b acce
 	return false
 }
 
-// locksOf returns the locks held at the access a of fn: at a closure's
-// access that fn makes at once (rule "inline"), those held at the call
-// and those held in the closure.
-func (c *checker) locksOf(fn *ssa.Function, a access) lockset.Set {
-	held := c.heldAt(fn, a.instr)
+// locksOf returns the locks held at the access a of side x: at a
+// closure's access that x makes at once (rule "inline"), those held at
+// the call and those held in the closure; as the starter names them,
+// for a function started by go f(&n) (params.go).
+func (c *checker) locksOf(x *side, a access) lockset.Set {
+	held := c.heldAt(x.fn, a.instr)
 	if a.in != nil {
 		held = append(held[:len(held):len(held)], c.heldAt(a.inFn, a.in)...)
+	}
+	if x.rebase != nil {
+		out := make(lockset.Set, len(held))
+		for i, l := range held {
+			l.Key = x.rebase(l.Key)
+			out[i] = l
+		}
+		held = out
 	}
 	return held
 }

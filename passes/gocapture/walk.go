@@ -292,7 +292,7 @@ func (x *captureClass) mayRace(y *captureClass) bool {
 // classOf returns the class of the goroutine cp as an accessor of its
 // variable, with no members, and its signature.
 func (st *starter) classOf(cp capture) (*captureClass, string) {
-	fv := cp.site.Fn.FreeVars[cp.i]
+	fv := st.c.goVars(cp.site)[cp.i]
 	cls := &captureClass{}
 	seen := make(map[string]bool)
 	for k, a := range st.goAccesses(fv) {
@@ -301,7 +301,7 @@ func (st *starter) classOf(cp capture) (*captureClass, string) {
 			seen[shape] = true
 			cls.shapes = append(cls.shapes, access{write: a.write, inMap: a.inMap, path: a.path})
 		}
-		held := st.c.locksOf(cp.site.Fn, a)
+		held := st.c.locksOf(st.siteSide(cp.site), a)
 		if k == 0 {
 			cls.locks = held
 			continue

@@ -1,0 +1,122 @@
+package gocapture
+
+import (
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/sharedvet/sharedvet/passes/internal/lockset"
+	"github.com/sharedvet/sharedvet/passes/internal/spawn"
+)
+
+// Goroutines handed the address of a variable.
+//
+// go bump(&n) starts a function of the package with a pointer to the
+// starter's variable n: what bump does through its parameter is what
+// the goroutine does to n, as if bump were a closure that captured n
+// (issue 11). The call's arguments stand for a closure's bindings,
+// and the callee's parameters for its free variables.
+
+// A goVar is the goroutine's side of a captured variable: the free
+// variable of a closure, or the parameter of a function started by
+// go f(&n), which points to the variable.
+type goVar interface {
+	ssa.Value
+	Parent() *ssa.Function
+}
+
+// goVars returns the goroutine's sides of the variables of site s, in
+// the order of s.Closure.Bindings.
+func (c *checker) goVars(s spawn.Site) []goVar {
+	var out []goVar
+	if c.byParam[s.Closure] {
+		for _, p := range s.Fn.Params {
+			out = append(out, p)
+		}
+		return out
+	}
+	for _, fv := range s.Fn.FreeVars {
+		out = append(out, fv)
+	}
+	return out
+}
+
+// varName returns the source name of the i-th variable of site s: the
+// free variable's, or, for go f(&n), the variable's (n, not f's
+// parameter), which is what the starter's accesses name.
+func (c *checker) varName(s spawn.Site, i int) string {
+	if c.byParam[s.Closure] {
+		if a, ok := s.Closure.Bindings[i].(*ssa.Alloc); ok && a.Comment != "" {
+			return a.Comment
+		}
+		return s.Fn.Params[i].Name()
+	}
+	return s.Fn.FreeVars[i].Name()
+}
+
+// addrSites returns the go statements of fn that start a function of
+// the package, not a closure, handing it the address of one of fn's
+// variables (go bump(&n)), and records them in c.byParam. A method
+// value's receiver and a call through an interface or a function
+// value are left out: the callee is not known.
+func (c *checker) addrSites(fn *ssa.Function) []spawn.Site {
+	var out []spawn.Site
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			g, ok := instr.(*ssa.Go)
+			if !ok || g.Call.IsInvoke() {
+				continue
+			}
+			callee, ok := g.Call.Value.(*ssa.Function)
+			if !ok || callee.Blocks == nil || callee.Pkg != fn.Pkg || len(callee.Params) != len(g.Call.Args) {
+				continue
+			}
+			handsAddr := false
+			for _, a := range g.Call.Args {
+				if isVariable(a) {
+					handsAddr = true
+				}
+			}
+			if !handsAddr {
+				continue
+			}
+			closure := &ssa.MakeClosure{Fn: callee, Bindings: g.Call.Args}
+			c.byParam[closure] = true
+			out = append(out, spawn.Site{Instr: g, Closure: closure, Fn: callee, Pos: g.Pos()})
+		}
+	}
+	return out
+}
+
+// siteSide returns the side of the goroutine started at s: the side of
+// its function, or, for go f(&n), one whose events and locks name the
+// keys of f's parameters by the arguments the starter hands them (wg
+// in f is the starter's &wg), computed once per site.
+func (st *starter) siteSide(s spawn.Site) *side {
+	if !st.c.byParam[s.Closure] {
+		return st.side(s.Fn)
+	}
+	if x := st.paramSides[s.Closure]; x != nil {
+		return x
+	}
+	base := st.side(s.Fn)
+	rebase := func(k lockset.Key) lockset.Key {
+		p, ok := k.Root.(*ssa.Parameter)
+		if !ok || p.Parent() != s.Fn {
+			return k
+		}
+		for i, q := range s.Fn.Params {
+			if q == p && i < len(s.Closure.Bindings) {
+				rk := st.c.locks.KeyOf(s.Closure.Bindings[i])
+				rk.Path += k.Path
+				return rk
+			}
+		}
+		return k
+	}
+	x := &side{fn: base.fn, g: base.g, rebase: rebase}
+	for _, e := range base.events {
+		e.key = rebase(e.key)
+		x.events = append(x.events, e)
+	}
+	st.paramSides[s.Closure] = x
+	return x
+}
