@@ -67,7 +67,7 @@ func (c *checker) judge(op syncapi.BlockingOp, held lockset.Set) verdict {
 		if why == "" {
 			why = fmt.Sprintf("its %ss do not all take %s", side, c.lockName(l))
 			if c.opaqueFirst(sites, cls, l.Shared) {
-				why = fmt.Sprintf("its %ss do not all take %s themselves; they first run functions from outside the package, which deadlock it if they do", side, c.lockName(l))
+				why = fmt.Sprintf("its %ss do not all take %s themselves: they first run functions from outside the package, which deadlock it if they take %[2]s", side, c.lockName(l))
 			}
 		}
 	}

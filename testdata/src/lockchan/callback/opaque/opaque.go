@@ -62,7 +62,7 @@ func (c *Client) badCloseRunsHandler() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	close(c.stop)
-	<-c.done // want "receive from `c.done` while holding `c.mu`; it stalls other users of the lock, but its senders do not all take `c.mu` themselves; they first run functions from outside the package, which deadlock it if they do"
+	<-c.done // want "receive from `c.done` while holding `c.mu`; it stalls other users of the lock, but its senders do not all take `c.mu` themselves: they first run functions from outside the package, which deadlock it if they take `c.mu`"
 }
 
 func (c *Client) badCloseQuiet() {
