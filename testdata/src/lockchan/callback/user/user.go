@@ -178,3 +178,20 @@ func (m *Mixed) okCallbackUnknown() {
 }
 
 var _, _, _, _ = newD, newR, newQuiet, newMixed
+
+// gmu is a package mutex that callbacks take.
+var gmu sync.Mutex
+
+func badCloseLocal() {
+	w := watch.Monitor(func(watch.Event) { gmu.Lock(); gmu.Unlock() })
+	gmu.Lock()
+	defer gmu.Unlock()
+	w.Close() // want "call to `w.Close` may block .* while holding `gmu`; its only sender runs the function literal in badCloseLocal passed to `watch.Monitor`, which takes `gmu` first"
+}
+
+func okCloseParam(w *watch.W) {
+	_ = watch.Monitor(func(watch.Event) { gmu.Lock(); gmu.Unlock() })
+	gmu.Lock()
+	defer gmu.Unlock()
+	w.Close() // ok: which Monitor call made w is not known here
+}
