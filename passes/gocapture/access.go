@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/sharedvet/sharedvet/passes/internal/flow"
 	"github.com/sharedvet/sharedvet/passes/internal/report"
 )
 
@@ -175,14 +176,7 @@ func inlineAccesses(mc *ssa.MakeClosure, addr ssa.Value, path []string, r reach,
 // runDefers returns the rundefers instructions of fn, where its
 // deferred calls run, or the defer d itself if there are none.
 func runDefers(fn *ssa.Function, d *ssa.Defer) []ssa.Instruction {
-	var out []ssa.Instruction
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			if _, ok := instr.(*ssa.RunDefers); ok {
-				out = append(out, instr)
-			}
-		}
-	}
+	out := flow.RunDefers(fn)
 	if len(out) == 0 {
 		out = append(out, d)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/sharedvet/sharedvet/passes/internal/flow"
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/spawn"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
@@ -208,12 +209,8 @@ func (st *starter) killSet(sig string, siteSCC int, releases []event, stops stop
 		if e.deferred {
 			// A deferred wait runs at rundefers, before the
 			// named results are read (fixture okDeferredWait).
-			for _, b := range fn.Blocks {
-				for _, instr := range b.Instrs {
-					if _, ok := instr.(*ssa.RunDefers); ok {
-						stop(instr)
-					}
-				}
+			for _, rd := range flow.RunDefers(fn) {
+				stop(rd)
 			}
 			continue
 		}

@@ -156,15 +156,7 @@ func runsAt(instr ssa.Instruction) []ssa.Instruction {
 	if _, ok := instr.(*ssa.Defer); !ok {
 		return []ssa.Instruction{instr}
 	}
-	var out []ssa.Instruction
-	for _, b := range instr.Parent().Blocks {
-		for _, x := range b.Instrs {
-			if rd, ok := x.(*ssa.RunDefers); ok {
-				out = append(out, rd)
-			}
-		}
-	}
-	return out
+	return flow.RunDefers(instr.Parent())
 }
 
 // add records a, unless an acquisition of the same instruction and

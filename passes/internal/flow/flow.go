@@ -75,6 +75,20 @@ func (r *Reach) MayPrecede(a, b ssa.Instruction) bool {
 	return r.FromSuccs(a.Block())[b.Block().Index]
 }
 
+// RunDefers returns the RunDefers instructions of fn, where its
+// deferred calls run, in block order.
+func RunDefers(fn *ssa.Function) []ssa.Instruction {
+	var out []ssa.Instruction
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if _, ok := instr.(*ssa.RunDefers); ok {
+				out = append(out, instr)
+			}
+		}
+	}
+	return out
+}
+
 // IndexOf returns the position of instr in its block, or -1.
 func IndexOf(instr ssa.Instruction) int {
 	for i, x := range instr.Block().Instrs {
