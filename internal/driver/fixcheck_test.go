@@ -20,11 +20,45 @@ var scripted = scriptedtest.Analyzer
 func writeFixtures(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := copyFixture(t, "fix") // skips under -short, and chdirs
-	files["go.mod"] = "module example.com/fc\n\ngo 1.22\n"
+	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/fc\n\ngo 1.22\n")
 	for name, content := range files {
 		writeFile(t, filepath.Join(dir, name), content)
 	}
 	return dir
+}
+
+// badFixes is a module with a package, bad, whose fixes parse but do
+// not type-check together (a.go's), and a package, good, whose fix
+// does.
+var badFixes = map[string]string{
+	"bad/a.go":  "package bad\n\nfunc f(n int) int {\n\t// fix: n = n + \"one\"\n\treturn n\n}\n",
+	"bad/b.go":  "package bad\n\n// fix: var b = 1\n",
+	"good/g.go": "package good\n\n// fix: var g = 1\n",
+}
+
+// checkBadFixes checks a run with badFixes in dir: each file of bad is
+// refused with one line (file names relative to prefix), nothing of bad
+// is written, good/g.go is written unless diff, and a diff shows
+// good/g.go's fix only.
+func checkBadFixes(t *testing.T, dir, prefix, stdout, stderr string, diff bool) {
+	t.Helper()
+	for _, want := range []string{
+		prefix + `a.go: with the fixes, package example.com/fc/bad would not type-check: ` + prefix + `a.go:4:6: invalid operation: n + "one" (mismatched types int and untyped string); not written`,
+		prefix + `b.go: with the fixes, package example.com/fc/bad would not type-check: ` + prefix + `a.go:4:6: invalid operation`,
+	} {
+		if strings.Count(stderr, want) != 1 {
+			t.Errorf("stderr:\n%s\nwant once: %s", stderr, want)
+		}
+	}
+	for name, content := range badFixes {
+		got := golden(t, filepath.Join(dir, name))
+		if fixed := got != content; fixed != (!diff && name == "good/g.go") {
+			t.Errorf("%s written: %v:\n%s", name, fixed, got)
+		}
+	}
+	if diff && (strings.Contains(stdout, "bad/") || !strings.Contains(stdout, "+var g = 1")) {
+		t.Errorf("the diff:\n%s\nwant good/g.go's only", stdout)
+	}
 }
 
 // TestFixTypeChecked checks that a fix that parses but does not
@@ -33,35 +67,14 @@ func writeFixtures(t *testing.T, files map[string]string) string {
 // -diff shows only what -fix writes, and another package's fixes are
 // written.
 func TestFixTypeChecked(t *testing.T) {
-	files := map[string]string{
-		"bad/a.go":  "package bad\n\nfunc f(n int) int {\n\t// fix: n = n + \"one\"\n\treturn n\n}\n",
-		"bad/b.go":  "package bad\n\n// fix: var b = 1\n",
-		"good/g.go": "package good\n\n// fix: var g = 1\n",
-	}
 	for _, mode := range []string{"-fix", "-diff"} {
 		t.Run(mode, func(t *testing.T) {
-			dir := writeFixtures(t, files)
+			dir := writeFixtures(t, badFixes)
 			stdout, stderr, code := runDriver(t, []*analysis.Analyzer{scripted}, mode, "./bad", "./good")
 			if code != exitError {
 				t.Errorf("exit %d, want 1", code)
 			}
-			for _, want := range []string{
-				`bad/a.go: with the fixes, package example.com/fc/bad would not type-check: bad/a.go:4:6: invalid operation: n + "one" (mismatched types int and untyped string); not written`,
-				`bad/b.go: with the fixes, package example.com/fc/bad would not type-check: bad/a.go:4:6: invalid operation`,
-			} {
-				if strings.Count(stderr, want) != 1 {
-					t.Errorf("stderr:\n%s\nwant once: %s", stderr, want)
-				}
-			}
-			for name, content := range files {
-				got := golden(t, filepath.Join(dir, name))
-				if fixed := got != content; fixed != (mode == "-fix" && name == "good/g.go") {
-					t.Errorf("%s %s: %s written: %v:\n%s", mode, name, name, fixed, got)
-				}
-			}
-			if mode == "-diff" && (strings.Contains(stdout, "bad/") || !strings.Contains(stdout, "+var g = 1")) {
-				t.Errorf("-diff printed:\n%s\nwant good/g.go's diff only", stdout)
-			}
+			checkBadFixes(t, dir, "bad/", stdout, stderr, mode == "-diff")
 		})
 	}
 }
@@ -161,42 +174,21 @@ func goVet(t *testing.T, args ...string) (stdout, stderr string, failed bool) {
 
 // TestVetFixTypeChecked checks TestFixTypeChecked's promises under go
 // vet -fix and go vet -fix -diff, where the go command writes what the
-// tool hands it.
+// tool hands it. The tool runs in each package's directory.
 func TestVetFixTypeChecked(t *testing.T) {
 	tool := buildScriptedTool(t)
-	files := map[string]string{
-		"bad/a.go":  "package bad\n\nfunc f(n int) int {\n\t// fix: n = n + \"one\"\n\treturn n\n}\n",
-		"bad/b.go":  "package bad\n\n// fix: var b = 1\n",
-		"good/g.go": "package good\n\n// fix: var g = 1\n",
-	}
 	for _, diff := range []bool{false, true} {
 		args := []string{"-vettool=" + tool, "-fix"}
 		if diff {
 			args = append(args, "-diff")
 		}
 		t.Run(strings.Join(args[1:], " "), func(t *testing.T) {
-			dir := writeFixtures(t, files)
+			dir := writeFixtures(t, badFixes)
 			stdout, stderr, failed := goVet(t, append(args, "./...")...)
 			if !failed {
 				t.Errorf("go vet succeeded")
 			}
-			for _, want := range []string{
-				`a.go: with the fixes, package example.com/fc/bad would not type-check: a.go:4:6: invalid operation: n + "one" (mismatched types int and untyped string); not written`,
-				`b.go: with the fixes, package example.com/fc/bad would not type-check: a.go:4:6: invalid operation`,
-			} {
-				if strings.Count(stderr, want) != 1 {
-					t.Errorf("stderr:\n%s\nwant once: %s", stderr, want)
-				}
-			}
-			for name, content := range files {
-				got := golden(t, filepath.Join(dir, name))
-				if fixed := got != content; fixed != (!diff && name == "good/g.go") {
-					t.Errorf("%s written: %v:\n%s", name, fixed, got)
-				}
-			}
-			if diff && (strings.Contains(stdout, "bad/") || !strings.Contains(stdout, "+var g = 1")) {
-				t.Errorf("-diff printed:\n%s\nwant good/g.go's diff only", stdout)
-			}
+			checkBadFixes(t, dir, "", stdout, stderr, diff)
 		})
 	}
 }
