@@ -192,3 +192,19 @@ func TestVetFixTypeChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestVetFixUnparsable checks that under go vet -fix a fixed file that
+// does not parse is not written: unitchecker writes what it cannot
+// format as it is, and the go command would write it.
+func TestVetFixUnparsable(t *testing.T) {
+	tool := buildScriptedTool(t)
+	const src = "package p\n\n// fix: func (\n"
+	dir := writeFixtures(t, map[string]string{"p/p.go": src})
+	_, stderr, failed := goVet(t, "-vettool="+tool, "-fix", "./...")
+	if !failed || !strings.Contains(stderr, "p.go: the fixed file would not parse") {
+		t.Errorf("go vet -fix: failed %v, stderr:\n%s\nwant a failure and a refusal", failed, stderr)
+	}
+	if got := golden(t, filepath.Join(dir, "p", "p.go")); got != src {
+		t.Errorf("p.go written:\n%s", got)
+	}
+}
