@@ -21,6 +21,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/packages"
 
+	"github.com/sharedvet/sharedvet/internal/vetjson"
 	"github.com/sharedvet/sharedvet/passes/atomicmix"
 	"github.com/sharedvet/sharedvet/passes/lockchan"
 )
@@ -658,7 +659,7 @@ func TestExcused(t *testing.T) {
 	}
 
 	stdout, stderr, code = runDriver(t, suite, "-excused", "-json", ".")
-	var tree map[string]map[string][]jsonDiagnostic
+	var tree map[string]map[string][]vetjson.Diagnostic
 	if err := json.Unmarshal([]byte(stdout), &tree); code != exitClean || err != nil {
 		t.Fatalf("-excused -json: exit %d, %v, stdout:\n%s\nstderr:\n%s", code, err, stdout, stderr)
 	}

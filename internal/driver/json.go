@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sharedvet/sharedvet/internal/internalerr"
+	"github.com/sharedvet/sharedvet/internal/vetjson"
 	"github.com/sharedvet/sharedvet/passes/trace"
 )
 
@@ -27,38 +28,6 @@ const (
 	jsonWarningKey = "sharedvet-warnings"
 )
 
-type jsonDiagnostic struct {
-	Category       string        `json:"category,omitempty"`
-	Posn           string        `json:"posn"`
-	End            string        `json:"end"`
-	Message        string        `json:"message"`
-	Excused        string        `json:"excused,omitempty"` // for an entry of the trace (-excused), the exception that cleared it
-	SuggestedFixes []jsonFix     `json:"suggested_fixes,omitempty"`
-	Related        []jsonRelated `json:"related,omitempty"`
-}
-
-type jsonFix struct {
-	Message string     `json:"message"`
-	Edits   []jsonEdit `json:"edits"`
-}
-
-type jsonEdit struct {
-	Filename string `json:"filename"`
-	Start    int    `json:"start"`
-	End      int    `json:"end"`
-	New      string `json:"new"`
-}
-
-type jsonRelated struct {
-	Posn    string `json:"posn"`
-	End     string `json:"end"`
-	Message string `json:"message"`
-}
-
-type jsonError struct {
-	Err string `json:"error"`
-}
-
 // writeJSON writes the findings and problems as go vet's JSON tree.
 func writeJSON(w io.Writer, findings []finding, problems []problem) error {
 	tree := make(map[string]map[string]any)
@@ -72,22 +41,22 @@ func writeJSON(w io.Writer, findings []finding, problems []problem) error {
 	}
 	for _, f := range findings {
 		m := entry(f.pkgID)
-		list, _ := m[f.analyzer.Name].([]jsonDiagnostic)
+		list, _ := m[f.analyzer.Name].([]vetjson.Diagnostic)
 		m[f.analyzer.Name] = append(list, toJSON(f))
 	}
 	errs := make(map[string][]string)
 	for _, p := range problems {
 		if p.warning {
 			m := entry(p.pkgID)
-			list, _ := m[jsonWarningKey].([]jsonDiagnostic)
+			list, _ := m[jsonWarningKey].([]vetjson.Diagnostic)
 			posn := p.posn.String()
-			m[jsonWarningKey] = append(list, jsonDiagnostic{Category: internalerr.CategoryLimit, Posn: posn, End: posn, Message: p.msg})
+			m[jsonWarningKey] = append(list, vetjson.Diagnostic{Category: internalerr.CategoryLimit, Posn: posn, End: posn, Message: p.msg})
 			continue
 		}
 		errs[p.pkgID] = append(errs[p.pkgID], p.String())
 	}
 	for id, lines := range errs {
-		entry(id)[jsonErrorKey] = jsonError{strings.Join(lines, "\n")}
+		entry(id)[jsonErrorKey] = vetjson.Error{Err: strings.Join(lines, "\n")}
 	}
 	data, err := json.MarshalIndent(tree, "", "\t")
 	if err != nil {
@@ -97,10 +66,10 @@ func writeJSON(w io.Writer, findings []finding, problems []problem) error {
 	return err
 }
 
-func toJSON(f finding) jsonDiagnostic {
+func toJSON(f finding) vetjson.Diagnostic {
 	fset, d := f.fset, f.diag
 	posn := func(p token.Pos) string { return fset.Position(p).String() }
-	out := jsonDiagnostic{
+	out := vetjson.Diagnostic{
 		Category: d.Category,
 		Posn:     posn(d.Pos),
 		End:      posn(cmp.Or(d.End, d.Pos)),
@@ -108,9 +77,9 @@ func toJSON(f finding) jsonDiagnostic {
 		Excused:  trace.ExceptionOf(d),
 	}
 	for _, fix := range d.SuggestedFixes {
-		jf := jsonFix{Message: fix.Message}
+		jf := vetjson.Fix{Message: fix.Message}
 		for _, e := range fix.TextEdits {
-			jf.Edits = append(jf.Edits, jsonEdit{
+			jf.Edits = append(jf.Edits, vetjson.Edit{
 				Filename: fset.Position(e.Pos).Filename,
 				Start:    fset.Position(e.Pos).Offset,
 				End:      fset.Position(e.End).Offset,
@@ -120,7 +89,7 @@ func toJSON(f finding) jsonDiagnostic {
 		out.SuggestedFixes = append(out.SuggestedFixes, jf)
 	}
 	for _, r := range d.Related {
-		out.Related = append(out.Related, jsonRelated{Posn: posn(r.Pos), End: posn(cmp.Or(r.End, r.Pos)), Message: r.Message})
+		out.Related = append(out.Related, vetjson.Related{Posn: posn(r.Pos), End: posn(cmp.Or(r.End, r.Pos)), Message: r.Message})
 	}
 	return out
 }

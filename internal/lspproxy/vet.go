@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/sharedvet/sharedvet/internal/vetjson"
 )
 
 // The analysis runs sharedvet as a go vet tool on one package: the go
@@ -60,35 +61,6 @@ type fileEdits struct {
 	version *int32
 	edits   []protocol.TextEdit
 }
-
-// The JSON tree go vet -json prints, one object per package run:
-// package ID, then analyzer, then a list of diagnostics or an error
-// (golang.org/x/tools/internal/analysis/driverutil.JSONTree).
-type (
-	vetTree       map[string]map[string]json.RawMessage
-	vetDiagnostic struct {
-		Category       string `json:"category"`
-		Posn           string `json:"posn"`
-		End            string `json:"end"`
-		Message        string `json:"message"`
-		SuggestedFixes []struct {
-			Message string `json:"message"`
-			Edits   []struct {
-				Filename string `json:"filename"`
-				Start    int    `json:"start"`
-				End      int    `json:"end"`
-				New      string `json:"new"`
-			} `json:"edits"`
-		} `json:"suggested_fixes"`
-		Related []struct {
-			Posn    string `json:"posn"`
-			Message string `json:"message"`
-		} `json:"related"`
-	}
-	vetError struct {
-		Error string `json:"error"`
-	}
-)
 
 // A buildError is a package that does not build or type-check: gopls
 // reports why, so it is logged quietly.
@@ -210,36 +182,23 @@ func parseVet(out []byte, ov *overlay) ([]finding, error) {
 	var fs []finding
 	var errs []error
 	seen := map[string]bool{}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		var tree vetTree
-		if err := dec.Decode(&tree); err == io.EOF {
-			break
-		} else if err != nil {
-			return fs, fmt.Errorf("decoding go vet -json output: %v", err)
+	entries, err := vetjson.Decode(bytes.NewReader(out))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, e := range entries {
+		if e.Err != "" {
+			errs = append(errs, fmt.Errorf("%s: %s: %s", e.Package, e.Analyzer, e.Err))
+			continue
 		}
-		for pkg, byCheck := range tree {
-			for check, raw := range byCheck {
-				var ve vetError
-				if json.Unmarshal(raw, &ve) == nil && ve.Error != "" {
-					errs = append(errs, fmt.Errorf("%s: %s: %s", pkg, check, ve.Error))
-					continue
-				}
-				var diags []vetDiagnostic
-				if err := json.Unmarshal(raw, &diags); err != nil {
-					errs = append(errs, fmt.Errorf("%s: %s: %v", pkg, check, err))
-					continue
-				}
-				for _, d := range diags {
-					key := d.Posn + "\x00" + d.Category + "\x00" + d.Message
-					if seen[key] {
-						continue
-					}
-					seen[key] = true
-					if f, ok := texts.finding(check, d); ok {
-						fs = append(fs, f)
-					}
-				}
+		for _, d := range e.Diagnostics {
+			key := d.Posn + "\x00" + d.Category + "\x00" + d.Message
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if f, ok := texts.finding(e.Analyzer, d); ok {
+				fs = append(fs, f)
 			}
 		}
 	}
@@ -279,7 +238,7 @@ func (tc *textCache) uri(path string) string {
 }
 
 // finding converts one diagnostic of go vet's output.
-func (tc *textCache) finding(check string, d vetDiagnostic) (finding, bool) {
+func (tc *textCache) finding(check string, d vetjson.Diagnostic) (finding, bool) {
 	path, start, ok := tc.position(d.Posn)
 	if !ok {
 		return finding{}, false
@@ -338,17 +297,8 @@ func (tc *textCache) finding(check string, d vetDiagnostic) (finding, bool) {
 // position parses a go/token position ("file:line:col") into the path
 // on disk and a byte offset in its text.
 func (tc *textCache) position(posn string) (string, int, bool) {
-	rest, colStr, ok := cutLast(posn, ":")
+	name, line, col, ok := vetjson.SplitPosn(posn)
 	if !ok {
-		return "", 0, false
-	}
-	name, lineStr, ok := cutLast(rest, ":")
-	if !ok {
-		return "", 0, false
-	}
-	line, err1 := strconv.Atoi(lineStr)
-	col, err2 := strconv.Atoi(colStr)
-	if err1 != nil || err2 != nil || line < 1 {
 		return "", 0, false
 	}
 	path, text := tc.resolve(name)
@@ -357,14 +307,6 @@ func (tc *textCache) position(posn string) (string, int, bool) {
 		return "", 0, false
 	}
 	return path, min(start+max(col-1, 0), len(text)), true
-}
-
-func cutLast(s, sep string) (before, after string, ok bool) {
-	i := strings.LastIndex(s, sep)
-	if i < 0 {
-		return s, "", false
-	}
-	return s[:i], s[i+len(sep):], true
 }
 
 // wordEnd returns the end of the expression that starts at offset (an
