@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -151,10 +152,38 @@ func applyConfig(all []*analysis.Analyzer, args []string, stderr io.Writer) (*fl
 	return fs, opts, nil
 }
 
+// configHash returns a hash of the configuration file that applies to
+// a go vet run started in the current directory, or "" if there is
+// none (or the sharedvet command passes its flags itself). It is part
+// of the tool's version line, which go vet keys its cache of results
+// on: results made under one configuration are not reused under
+// another.
+func configHash() string {
+	if os.Getenv(configAppliedEnv) != "" {
+		return ""
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	path := findConfig(wd)
+	if path == "" {
+		return ""
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%x", sha256.Sum256(data))[:16]
+}
+
 // applyVetConfig puts the flags of the configuration file of the
 // package go vet asks about, if there is one, before the command
 // line's in os.Args, so that unitchecker parses them first.
 func applyVetConfig() error {
+	if os.Getenv(configAppliedEnv) != "" {
+		return nil // the sharedvet command passes the file's flags itself
+	}
 	path, err := vetConfig(os.Args[1:])
 	if err != nil || path == "" {
 		return err

@@ -15,6 +15,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -66,6 +67,11 @@ func Main(analyzers []*analysis.Analyzer) {
 		// that -flags lists it and go vet passes it on; its Set looks
 		// up the enable flags unitchecker declares by then.
 		flag.Var(&checksFlag{names: checkNames(all), lookup: flag.CommandLine.Lookup}, "checks", checksUsage)
+		flag.BoolFunc("excused", "also report, as diagnostics of category CHECK-excused, every candidate an exception of a check cleared", func(s string) error {
+			on, err := strconv.ParseBool(s)
+			trace.Set(on)
+			return err
+		})
 		// A bad configuration file or flag value is the same for every
 		// package go vet starts the tool for: said once per go vet run.
 		err := applyVetConfig()
@@ -81,6 +87,7 @@ func Main(analyzers []*analysis.Analyzer) {
 		unitchecker.Main(all...)
 		return
 	}
+	vetEngineAvailable = true
 	os.Exit(Run(os.Args[1:], analyzers, os.Stdout, os.Stderr))
 }
 
@@ -131,6 +138,7 @@ type options struct {
 	memprofile string
 	functime   string
 	excused    bool
+	engine     string // vet, standalone, or "" to choose (chooseEngine)
 	enabled    map[*analysis.Analyzer]*enableFlag
 }
 
@@ -204,6 +212,14 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 		// runs) only those.
 		run[i] = lintdirective.New(slices.Delete(slices.Clone(run), i, i+1))
 	}
+	engine, err := chooseEngine(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+		return exitError
+	}
+	if engine == engineVet {
+		return vetAnalyze(patterns, fs, all, run, opts, stdout, stderr)
+	}
 	internalerr.Guard(run)
 	trace.Set(opts.excused)
 	defer trace.Set(false)
@@ -269,6 +285,7 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 	fs.StringVar(&opts.memprofile, "memprofile", "", "write a heap profile to `file` at exit")
 	fs.StringVar(&opts.functime, "functime", "", "analyze one package at a time and write each function's analysis time and its share of its package's time to `file`")
 	fs.BoolVar(&opts.excused, "excused", false, "also print, for every candidate that an exception of a check cleared, where and why: `file:line:col: excused by NAME: statement`; these are not findings and do not change the exit status")
+	fs.StringVar(&opts.engine, "engine", "", "how to run the analysis: `vet` (through go vet: results cached in the go build cache, one package in memory at a time; the default) or standalone (the whole program in one process: no cache, faster on a cold cache, more memory; needed by -fix, -diff, -functime and -test=false, which choose it)")
 	fs.Var(&checksFlag{names: checkNames(analyzers), lookup: fs.Lookup}, "checks", checksUsage)
 	addShowIgnored(fs, analyzers)
 	for _, a := range analyzers {
@@ -343,6 +360,13 @@ func analyze(patterns []string, analyzers []*analysis.Analyzer, opts *options, s
 	findings := collect(graph)
 	problems := append(loadProblems(pkgs), actionProblems(graph)...)
 	problems = append(problems, internalErrors(graph)...)
+	return report(findings, problems, analyzers, guard, status, opts, stdout, stderr)
+}
+
+// report prints the problems on stderr and the findings in the chosen
+// format, applies or shows the fixes (-fix, -diff: guard is then the
+// standalone engine's), and returns the exit status.
+func report(findings []finding, problems []problem, analyzers []*analysis.Analyzer, guard *fixGuard, status int, opts *options, stdout, stderr io.Writer) int {
 	sortProblems(problems)
 	if printProblems(stderr, problems) {
 		status = exitError
@@ -426,46 +450,64 @@ type finding struct {
 	diag     analysis.Diagnostic
 }
 
-// collect returns the findings of the root actions, sorted, each once:
-// a package and its test variant report the findings in their common
-// files twice, and JSON keeps them under the package's own ID (the
-// shorter, "p" rather than "p [p.test]"). Internal errors are problems,
-// not findings (see internalErrors).
+// collect returns the findings of the root actions, sorted, each once
+// (see findingSet). Internal errors are problems, not findings (see
+// internalErrors).
 func collect(graph *checker.Graph) []finding {
-	type key struct {
-		posn     token.Position
-		msg      string
-		category string
-	}
-	index := make(map[key]int)
-	var found []finding
+	var set findingSet
 	for _, act := range graph.Roots {
 		for _, d := range act.Diagnostics {
-			if isInternalError(d) {
-				continue
+			if !isInternalError(d) {
+				set.add(finding{act.Analyzer, act.Package.ID, act.Package.Fset, act.Package.Fset.Position(d.Pos), d})
 			}
-			k := key{act.Package.Fset.Position(d.Pos), d.Message, d.Category}
-			if i, dup := index[k]; dup {
-				if id := act.Package.ID; len(id) < len(found[i].pkgID) || (len(id) == len(found[i].pkgID) && id < found[i].pkgID) {
-					found[i].pkgID = id
-				}
-				continue
-			}
-			index[k] = len(found)
-			found = append(found, finding{act.Analyzer, act.Package.ID, act.Package.Fset, k.posn, d})
 		}
 	}
-	sort.Slice(found, func(i, j int) bool {
-		a, b := found[i].posn, found[j].posn
+	return set.sorted()
+}
+
+// A findingSet holds findings each once: a package and its test
+// variant report the findings in their common files twice, and JSON
+// keeps them under the package's own ID (the shorter, "p" rather than
+// "p [p.test]").
+type findingSet struct {
+	index map[findingKey]int
+	found []finding
+}
+
+type findingKey struct {
+	posn     token.Position
+	msg      string
+	category string
+}
+
+func (s *findingSet) add(f finding) {
+	if s.index == nil {
+		s.index = make(map[findingKey]int)
+	}
+	k := findingKey{f.posn, f.diag.Message, f.diag.Category}
+	if i, dup := s.index[k]; dup {
+		if id := f.pkgID; len(id) < len(s.found[i].pkgID) || (len(id) == len(s.found[i].pkgID) && id < s.found[i].pkgID) {
+			s.found[i].pkgID = id
+		}
+		return
+	}
+	s.index[k] = len(s.found)
+	s.found = append(s.found, f)
+}
+
+// sorted returns the findings by file, offset and message.
+func (s *findingSet) sorted() []finding {
+	sort.Slice(s.found, func(i, j int) bool {
+		a, b := s.found[i].posn, s.found[j].posn
 		if a.Filename != b.Filename {
 			return a.Filename < b.Filename
 		}
 		if a.Offset != b.Offset {
 			return a.Offset < b.Offset
 		}
-		return found[i].diag.Message < found[j].diag.Message
+		return s.found[i].diag.Message < s.found[j].diag.Message
 	})
-	return found
+	return s.found
 }
 
 // countFindings returns the number of findings that are not entries

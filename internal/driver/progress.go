@@ -103,3 +103,37 @@ func (p *progress) finished(pkg *types.Package, total int) {
 		p.show("analyzed %d/%d packages", p.done, total)
 	}
 }
+
+// vetOutput returns a writer for go vet's JSON output that passes it
+// to w and counts, as they arrive, the packages go vet has finished:
+// each is one tree, which ends with a line "}" (or is "{}").
+func (p *progress) vetOutput(w io.Writer) io.Writer {
+	if p == nil {
+		return w
+	}
+	p.show("analyzing with go vet...")
+	return &vetCounter{p: p, w: w}
+}
+
+type vetCounter struct {
+	p       *progress
+	w       io.Writer
+	lineBuf []byte
+}
+
+func (c *vetCounter) Write(b []byte) (int, error) {
+	for _, ch := range b {
+		if ch != '\n' {
+			if len(c.lineBuf) < 2 {
+				c.lineBuf = append(c.lineBuf, ch)
+			}
+			continue
+		}
+		if line := string(c.lineBuf); line == "}" || line == "{}" {
+			c.p.done++
+			c.p.show("analyzed %d packages (go vet)", c.p.done)
+		}
+		c.lineBuf = c.lineBuf[:0]
+	}
+	return c.w.Write(b)
+}

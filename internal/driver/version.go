@@ -60,11 +60,15 @@ func versionOf(info *debug.BuildInfo) string {
 // would keep stale results across rebuilds from a clone, so the line
 // always has the devel form, with the version and VCS stamp in the
 // middle for people, and the executable's hash at the end (as
-// unitchecker's own -V=full computes it).
+// unitchecker's own -V=full computes it), followed by the hash of the
+// sharedvet.conf that applies in the current directory (configHash).
 func vetVersionLine(name string) (string, error) {
 	hash, err := executableHash()
 	if err != nil {
 		return "", fmt.Errorf("-V=full: %v", err)
+	}
+	if conf := configHash(); conf != "" {
+		hash += "+conf" + conf
 	}
 	return fmt.Sprintf("%s version devel %s buildID=%s", name, strings.TrimPrefix(version(), "devel "), hash), nil
 }

@@ -1,0 +1,107 @@
+package main_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestEnginesAgree checks that the vet engine (the default) and the
+// standalone engine print the same thing in every format, including
+// related locations, problems and the exit status, on a module with
+// findings, a package that does not type-check and the trace.
+func TestEnginesAgree(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, true)
+	for _, args := range [][]string{
+		{"./..."},
+		{"./bad", "./user", "./good"},
+		{"-json", "./bad", "./user"},
+		{"-format=sarif", "./bad", "./user"},
+		{"-format=editor", "./bad"},
+		{"-lockchan.stalls", "-excused", "./good", "./bad"},
+		{"-checks=atomicmix", "./bad"},
+	} {
+		vout, verr, vcode := run(t, dir, bin, append([]string{"-engine=vet"}, args...)...)
+		sout, serr, scode := run(t, dir, bin, append([]string{"-engine=standalone"}, args...)...)
+		if vout != sout || vcode != scode {
+			t.Errorf("sharedvet %v: the engines differ\nvet (exit %d):\n%s\nstandalone (exit %d):\n%s", args, vcode, vout, scode, sout)
+		}
+		if (verr == "") != (serr == "") {
+			t.Errorf("sharedvet %v: only one engine printed problems\nvet:\n%s\nstandalone:\n%s", args, verr, serr)
+		}
+	}
+	// A package that does not type-check is one line on stderr and
+	// exit 1 in both engines.
+	_, verr, vcode := run(t, dir, bin, "./broken")
+	if vcode != 1 || !strings.Contains(verr, "example.com/m/broken: ") || !strings.Contains(verr, "undefined") || strings.Count(verr, "\n") != 1 {
+		t.Errorf("vet engine on a broken package: exit %d, stderr %q; want exit 1 and one line naming the package and the error", vcode, verr)
+	}
+}
+
+// TestVetEngineCache checks what the vet engine's cache must get
+// right: the second run answers the same; a change of
+// sharedvet.conf or of a flag is a change of the result, though go
+// vet keys its cache on the tool and the flags, not on that file; and
+// an edit is seen.
+func TestVetEngineCache(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, false)
+	first, _, code := run(t, dir, bin, "./...")
+	if code != 3 || !strings.Contains(first, wantFinding) {
+		t.Fatalf("first run: exit %d, stdout:\n%s", code, first)
+	}
+	if again, _, code := run(t, dir, bin, "./..."); again != first || code != 3 {
+		t.Errorf("second run differs (exit %d):\n%s\nwant:\n%s", code, again, first)
+	}
+	writeFiles(t, dir, map[string]string{"sharedvet.conf": "checks = [\"all\", \"-lockchan\"]\n"})
+	if out, _, code := run(t, dir, bin, "./..."); code != 0 || out != "" {
+		t.Errorf("after sharedvet.conf turned lockchan off: exit %d, stdout:\n%s\nwant no findings (a cached result was reused)", code, out)
+	}
+	// The same under go vet -vettool, where the tool finds the file
+	// itself: its hash is part of the tool's version line.
+	if _, stderr, code := run(t, dir, "go", "vet", "-vettool="+bin, "./..."); code != 0 || strings.Contains(stderr, wantVetFinding) {
+		t.Errorf("go vet after sharedvet.conf turned lockchan off: exit %d, stderr:\n%s", code, stderr)
+	}
+	if err := os.Remove(filepath.Join(dir, "sharedvet.conf")); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, _ := run(t, dir, bin, "./..."); out != first {
+		t.Errorf("after sharedvet.conf was removed:\n%s\nwant:\n%s", out, first)
+	}
+	if out, _, code := run(t, dir, bin, "-lockchan=false", "./..."); code != 0 || out != "" {
+		t.Errorf("-lockchan=false after a cached run: exit %d, stdout:\n%s", code, out)
+	}
+	// Fix the bug: the finding goes.
+	path := filepath.Join(dir, "bad", "bad.go")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := strings.Replace(string(src), "\tb.out <- v\n", "\t_ = v\n", 1)
+	if fixed == string(src) {
+		t.Fatalf("bad.go has no send to remove:\n%s", src)
+	}
+	writeFiles(t, dir, map[string]string{"bad/bad.go": fixed})
+	if out, _, _ := run(t, dir, bin, "./..."); strings.Contains(out, "bad/bad.go") {
+		t.Errorf("after the edit that removed the send, still:\n%s", out)
+	}
+}
+
+// TestEngineChoice checks which engine runs: the flags that only the
+// standalone engine serves choose it, and asking for the vet engine
+// with one of them is an error, not a silent switch.
+func TestEngineChoice(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, false)
+	if _, stderr, code := run(t, dir, bin, "-engine=vet", "-fix", "./..."); code != 1 || !strings.Contains(stderr, "-fix needs -engine=standalone") {
+		t.Errorf("-engine=vet -fix: exit %d, stderr %q", code, stderr)
+	}
+	if _, stderr, code := run(t, dir, bin, "-engine=fast", "./..."); code != 1 || !strings.Contains(stderr, "unknown -engine") {
+		t.Errorf("-engine=fast: exit %d, stderr %q", code, stderr)
+	}
+	if out, _, code := run(t, dir, bin, "-test=false", "./bad"); code != 3 || !strings.Contains(out, wantFinding) {
+		t.Errorf("-test=false (standalone): exit %d, stdout:\n%s", code, out)
+	}
+}
