@@ -105,3 +105,19 @@ func TestEngineChoice(t *testing.T) {
 		t.Errorf("-test=false (standalone): exit %d, stdout:\n%s", code, out)
 	}
 }
+
+// TestNoCache checks that -cache=false (the standalone engine) prints
+// what the cached engine does, and that it cannot be combined with
+// -engine=vet.
+func TestNoCache(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, false)
+	want, _, _ := run(t, dir, bin, "./bad")
+	got, stderr, code := run(t, dir, bin, "-cache=false", "./bad")
+	if got != want || code != 3 {
+		t.Errorf("-cache=false: exit %d, stdout:\n%s\nstderr:\n%s\nwant:\n%s", code, got, stderr, want)
+	}
+	if _, stderr, code := run(t, dir, bin, "-engine=vet", "-cache=false", "./bad"); code != 1 || !strings.Contains(stderr, "-cache=false needs -engine=standalone") {
+		t.Errorf("-engine=vet -cache=false: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -139,6 +139,7 @@ type options struct {
 	functime   string
 	excused    bool
 	engine     string // vet, standalone, or "" to choose (chooseEngine)
+	cache      bool   // false: do not use or fill the go build cache's results (the standalone engine)
 	enabled    map[*analysis.Analyzer]*enableFlag
 }
 
@@ -286,6 +287,7 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 	fs.StringVar(&opts.functime, "functime", "", "analyze one package at a time and write each function's analysis time and its share of its package's time to `file`")
 	fs.BoolVar(&opts.excused, "excused", false, "also print, for every candidate that an exception of a check cleared, where and why: `file:line:col: excused by NAME: statement`; these are not findings and do not change the exit status")
 	fs.StringVar(&opts.engine, "engine", "", "how to run the analysis: `vet` (through go vet: results cached in the go build cache, one package in memory at a time; the default) or standalone (the whole program in one process: no cache, faster on a cold cache, more memory; needed by -fix, -diff, -functime and -test=false, which choose it)")
+	fs.BoolVar(&opts.cache, "cache", true, "reuse and store results in the go build cache (the vet engine); -cache=false analyzes everything afresh in one process (the standalone engine)")
 	fs.Var(&checksFlag{names: checkNames(analyzers), lookup: fs.Lookup}, "checks", checksUsage)
 	addShowIgnored(fs, analyzers)
 	for _, a := range analyzers {

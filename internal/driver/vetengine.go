@@ -62,6 +62,8 @@ func chooseEngine(opts *options) (string, error) {
 		standaloneOnly = "profiling"
 	case !opts.tests:
 		standaloneOnly = "-test=false" // go vet always analyzes a package with its tests
+	case !opts.cache:
+		standaloneOnly = "-cache=false"
 	}
 	switch opts.engine {
 	case "":
