@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,5 +120,41 @@ func TestNoCache(t *testing.T) {
 	}
 	if _, stderr, code := run(t, dir, bin, "-engine=vet", "-cache=false", "./bad"); code != 1 || !strings.Contains(stderr, "-cache=false needs -engine=standalone") {
 		t.Errorf("-engine=vet -cache=false: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestEngineOnEmptyBuildCache checks the choice sharedvet makes when
+// the user makes none: on a build cache that has not compiled the
+// standard library (a CI job that keeps no cache), the standalone
+// engine, which compiles nothing, and the vet engine otherwise, which
+// leaves a marker so that later runs need not ask go vet -n again.
+func TestEngineOnEmptyBuildCache(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, false)
+	userCache := t.TempDir()
+	marker := func() bool {
+		m, _ := filepath.Glob(filepath.Join(userCache, "sharedvet", "vet-engine-ran-*"))
+		return len(m) > 0
+	}
+	env := []string{"XDG_CACHE_HOME=" + userCache, "GOCACHE=" + filepath.Join(userCache, "go-build")}
+	out, stderr, code := runEnv(t, dir, env, bin, "./bad")
+	if code != 3 || !strings.Contains(out, wantFinding) {
+		t.Fatalf("on an empty build cache: exit %d, stdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+	if marker() {
+		t.Errorf("on an empty build cache the vet engine ran (it compiles the standard library first); want the standalone engine")
+	}
+	// On the build cache of the go command that built the test (it
+	// has compiled the standard library), the vet engine runs.
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env = []string{"XDG_CACHE_HOME=" + userCache, "GOCACHE=" + strings.TrimSpace(string(gocache))}
+	if out2, _, code := runEnv(t, dir, env, bin, "./bad"); code != 3 || out2 != out {
+		t.Errorf("on a warm build cache: exit %d, stdout:\n%s\nwant:\n%s", code, out2, out)
+	}
+	if !marker() {
+		t.Errorf("on a warm build cache the vet engine did not run (no marker)")
 	}
 }

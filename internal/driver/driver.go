@@ -218,8 +218,18 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
-	if engine == engineVet {
-		return vetAnalyze(patterns, fs, all, run, opts, stdout, stderr)
+	if engine != engineStandalone {
+		args, err := vetArgs(patterns, fs, all, run, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+			return exitError
+		}
+		if engine == "" {
+			engine = pickEngine(args)
+		}
+		if engine == engineVet {
+			return vetAnalyze(args, all, run, opts, stdout, stderr)
+		}
 	}
 	internalerr.Guard(run)
 	trace.Set(opts.excused)

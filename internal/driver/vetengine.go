@@ -47,8 +47,9 @@ var vetEngineAvailable bool
 // go vet's cache keys on (it does not key on the file).
 const configAppliedEnv = "SHAREDVET_CONFIG_APPLIED"
 
-// chooseEngine returns the engine of a run: the one asked for, else the
-// vet engine when it can do what the flags ask.
+// chooseEngine returns the engine of a run: the one asked for, else
+// the standalone engine when only it can do what the flags ask, else
+// "": pickEngine decides.
 func chooseEngine(opts *options) (string, error) {
 	standaloneOnly := ""
 	switch {
@@ -68,7 +69,7 @@ func chooseEngine(opts *options) (string, error) {
 	switch opts.engine {
 	case "":
 		if vetEngineAvailable && standaloneOnly == "" {
-			return engineVet, nil
+			return "", nil // pickEngine decides
 		}
 		return engineStandalone, nil
 	case engineStandalone:
@@ -85,21 +86,26 @@ func chooseEngine(opts *options) (string, error) {
 	return "", fmt.Errorf("unknown -engine %q: want vet or standalone", opts.engine)
 }
 
-// vetAnalyze runs the analyzers on patterns through go vet and reports
-// as analyze does.
-func vetAnalyze(patterns []string, fs *flag.FlagSet, all, run []*analysis.Analyzer, opts *options, stdout, stderr io.Writer) int {
+// vetArgs returns the arguments of go vet, after "vet", for a run of
+// the suite: this executable as the tool, the build tags, the tool's
+// flags and the patterns. The caller adds -json or -n.
+func vetArgs(patterns []string, fs *flag.FlagSet, all, run []*analysis.Analyzer, opts *options) ([]string, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
-		return exitError
+		return nil, err
 	}
-	args := []string{"vet", "-vettool=" + exe, "-json"}
+	args := []string{"-vettool=" + exe}
 	if opts.tags != "" {
 		args = append(args, "-tags="+opts.tags)
 	}
 	args = append(args, vetFlags(fs, all, run)...)
-	args = append(args, patterns...)
-	cmd := exec.Command("go", args...)
+	return append(args, patterns...), nil
+}
+
+// vetAnalyze runs the analyzers on patterns through go vet and reports
+// as analyze does.
+func vetAnalyze(args []string, all, run []*analysis.Analyzer, opts *options, stdout, stderr io.Writer) int {
+	cmd := exec.Command("go", append([]string{"vet", "-json"}, args...)...)
 	cmd.Env = append(os.Environ(), configAppliedEnv+"=1")
 	var out, errOut bytes.Buffer
 	prog := newProgress(stderr)
@@ -107,6 +113,9 @@ func vetAnalyze(patterns []string, fs *flag.FlagSet, all, run []*analysis.Analyz
 	cmd.Stderr = &errOut
 	runErr := cmd.Run()
 	prog.clear()
+	if runErr == nil {
+		markVetRan()
+	}
 	entries, decodeErr := vetjson.Decode(&out)
 	findings, problems := fromVet(entries, all)
 	problems = append(problems, vetStderr(errOut.String(), stderr)...)

@@ -58,3 +58,18 @@ func TestPositions(t *testing.T) {
 		t.Errorf("edit = %+v", e)
 	}
 }
+
+func TestCountPlan(t *testing.T) {
+	plan := `mkdir -p $WORK/b005/
+cd /usr/local/go/src/internal/goarch
+/usr/local/go/pkg/tool/linux_amd64/compile -o $WORK/b005/_pkg_.a -trimpath "$WORK/b005=>" -p internal/goarch -lang=go1.26 -std -complete
+/usr/local/go/pkg/tool/linux_amd64/compile -o $WORK/b009/_pkg_.a -trimpath "$WORK/b009=>" -p example.com/m/dep -lang=go1.26 -complete
+TERM='dumb' /tmp/sharedvet -json $WORK/b005/vet.cfg
+TERM='dumb' /tmp/sharedvet -json $WORK/b004/vet.cfg
+cat >$WORK/b004/vet.cfg << 'EOF' # internal
+`
+	analyses, std := countPlan([]byte(plan))
+	if analyses != 2 || std != 1 {
+		t.Errorf("countPlan = %d analyses, %d compilations of std; want 2 and 1", analyses, std)
+	}
+}
