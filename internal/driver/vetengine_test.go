@@ -2,6 +2,7 @@ package driver
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -71,5 +72,40 @@ cat >$WORK/b004/vet.cfg << 'EOF' # internal
 	analyses, std := countPlan([]byte(plan))
 	if analyses != 2 || std != 1 {
 		t.Errorf("countPlan = %d analyses, %d compilations of std; want 2 and 1", analyses, std)
+	}
+}
+
+// TestFromVetProblems checks that what go vet reports about the run
+// itself becomes problems, not findings and not nothing: an analyzer's
+// error (exit 1), an internal error reported as a diagnostic (exit 1),
+// and a function over the size limit (a warning).
+func TestFromVetProblems(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/a.go"
+	writeFile(t, path, "package a\n\nfunc f() {}\n")
+	findings, problems := fromVet([]vetjson.Entry{
+		{Package: "example.com/a", Analyzer: "lockchan", Err: "internal error: lockchan panicked: boom"},
+		{Package: "example.com/a [example.com/a.test]", Analyzer: "atomicmix", Diagnostics: []vetjson.Diagnostic{
+			{Category: "internal-error", Posn: path + ":3:6", End: path + ":3:6", Message: "internal error in f: boom"},
+			{Category: "function-too-large", Posn: path + ":3:6", End: path + ":3:6", Message: "f not analyzed: too large"},
+			{Category: "atomicmix-read", Posn: path + ":3:6", End: path + ":3:6", Message: "a finding"},
+		}},
+	}, nil)
+	if len(findings) != 1 || findings[0].diag.Message != "a finding" || findings[0].analyzer.Name != "atomicmix" {
+		t.Errorf("findings = %+v, want the one finding", findings)
+	}
+	var errs, warnings int
+	for _, p := range problems {
+		if p.warning {
+			warnings++
+		} else {
+			errs++
+		}
+	}
+	if errs != 2 || warnings != 1 {
+		t.Errorf("problems = %+v, want 2 errors and 1 warning", problems)
+	}
+	if !printProblems(io.Discard, problems) {
+		t.Errorf("the problems do not fail the run")
 	}
 }
