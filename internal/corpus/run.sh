@@ -7,7 +7,7 @@
 # For each module of corpus.txt (or only the NAMEs given) it fetches the
 # module's source from the Go module proxy into a writable work copy,
 # downloads its dependencies, then runs sharedvet -json and baseline
-# -json over the module's patterns, alternately, each under
+# -json (both -engine=standalone: one process, no cache) over the module's patterns, alternately, each under
 # /usr/bin/time -v, and prints one markdown table row per module.
 #
 #   --baseline-only  use baseline in sharedvet's place too (to test the
@@ -244,10 +244,10 @@ count_lines() {
 run_tool() {
 	local tool=$1 name=$2 patterns=$3 base="$OUT/$2.$1" status=0
 	if [[ $TIMER == gnu ]]; then
-		/usr/bin/time -v -o "$base.time" timeout "$TIMEOUT" "$BIN/$tool" -json $patterns \
+		/usr/bin/time -v -o "$base.time" timeout "$TIMEOUT" "$BIN/$tool" -engine=standalone -json $patterns \
 			>"$base.json" 2>"$base.stderr" || status=$?
 	else
-		{ TIMEFORMAT='wall %R user %U sys %S'; time timeout "$TIMEOUT" "$BIN/$tool" -json $patterns \
+		{ TIMEFORMAT='wall %R user %U sys %S'; time timeout "$TIMEOUT" "$BIN/$tool" -engine=standalone -json $patterns \
 			>"$base.json" 2>"$base.stderr"; } 2>"$base.time" || status=$?
 	fi
 	echo "$status" >"$base.status"

@@ -91,6 +91,15 @@ func Main(analyzers []*analysis.Analyzer) {
 	os.Exit(Run(os.Args[1:], analyzers, os.Stdout, os.Stderr))
 }
 
+// MainStandalone is Main for a program whose runs take the standalone
+// engine unless -engine says otherwise: the cost floor of the corpus
+// harness, which must measure loading and SSA in one process, not the
+// go command's cache.
+func MainStandalone(analyzers []*analysis.Analyzer) {
+	defaultEngine = engineStandalone
+	Main(analyzers)
+}
+
 // isVetInvocation reports whether go vet (or another build system
 // speaking the unitchecker protocol) invoked us: it asks for -flags or
 // -V=full, or passes one *.cfg file.

@@ -42,6 +42,10 @@ const (
 // any binary built on Main). A test binary calling Run is not.
 var vetEngineAvailable bool
 
+// defaultEngine, if set (MainStandalone), is the engine of a run that
+// names none.
+var defaultEngine string
+
 // configAppliedEnv tells the go vet tool that the sharedvet command
 // already applied sharedvet.conf and passes the result as flags, which
 // go vet's cache keys on (it does not key on the file).
@@ -68,6 +72,9 @@ func chooseEngine(opts *options) (string, error) {
 	}
 	switch opts.engine {
 	case "":
+		if defaultEngine != "" {
+			return defaultEngine, nil
+		}
 		if vetEngineAvailable && standaloneOnly == "" {
 			return "", nil // pickEngine decides
 		}

@@ -8,7 +8,9 @@
 // package is built in SSA form, and declares a fact type, so the driver
 // also analyzes (and builds SSA for) every dependency, as it does for
 // sharedvet. It reports nothing. It uses sharedvet's own driver, so
-// loading, flags and output are the same in both runs.
+// loading, flags and output are the same in both runs; its runs take
+// the standalone engine unless -engine says otherwise (it serves as a
+// go vet tool too, to measure the floor of the vet engine).
 //
 // Usage:
 //
@@ -23,5 +25,5 @@ import (
 )
 
 func main() {
-	driver.Main([]*analysis.Analyzer{baseline.Analyzer})
+	driver.MainStandalone([]*analysis.Analyzer{baseline.Analyzer})
 }
