@@ -29,6 +29,10 @@ type access struct {
 	// count too.
 	in   ssa.Instruction
 	inFn *ssa.Function
+	// For an access of a function of the package that the function
+	// calls (methods.go), inArgs are the call's arguments, by which
+	// the locks held in it that its parameters lead to are named.
+	inArgs []ssa.Value
 }
 
 // The selectors of an access path. ".f" and "[3]" (or "[?]" for a
@@ -56,6 +60,7 @@ const maxPathDepth = 4
 type reach struct {
 	elems   bool // follow the slice the variable holds to its elements
 	pointee bool // follow the pointer the variable holds to its object
+	calls   int  // the calls of the package's functions entered so far (methods.go)
 }
 
 // accessesOf returns the plain accesses that its function makes to the
@@ -63,7 +68,10 @@ type reach struct {
 // points to, and to the memory behind it that r allows. Calls that
 // take the variable's address (atomic.AddInt64(&n, 1), buf.WriteString)
 // are not plain accesses: what the callee does is unknown, and
-// sync/atomic's are synchronized (fixture okAtomicCounter).
+// sync/atomic's are synchronized (fixture okAtomicCounter); but a
+// function of the package, a method on a pointer receiver most often,
+// accesses the variable as its body does through the parameter
+// (methods.go).
 func accessesOf(v ssa.Value, r reach) []access {
 	var out []access
 	addrAccesses(v, nil, r, &out)
@@ -120,6 +128,8 @@ func addrAccesses(addr ssa.Value, path []string, r reach, out *[]access) {
 			}
 		case *ssa.MakeClosure:
 			inlineAccesses(ref, addr, path, r, out)
+		case *ssa.Call:
+			calleeAccesses(ref, addr, path, r, out)
 		}
 	}
 }

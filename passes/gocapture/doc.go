@@ -98,7 +98,12 @@
 //     accesses. A function of the package started by go f(&n) accesses
 //     n through its parameter as a closure would (go bump(&n), where
 //     bump does *p++), its locks and channel operations on the
-//     arguments it is handed being the starter's.
+//     arguments it is handed being the starter's. Likewise a call of a
+//     function of the package handed the address of a captured
+//     variable, or of memory behind it, accesses it as the body does
+//     through its parameter, at the call, holding the locks held there
+//     and those the body takes (c.inc(), where inc does c.n++, writes
+//     c.n), up to two calls deep.
 //  3. behind: the memory a captured variable reaches counts as well,
 //     when the variable keeps one value: the elements of the slice it
 //     holds (buf[0], and every element for copy, append, range,
@@ -209,7 +214,8 @@
 // nested in the goroutine or the starting function that are handed
 // to another function or stored (only rule "inline" closures count). A
 // function handed the slice is taken to read its elements, not to
-// write them; a method called on the pointer is not an access. Of a
+// write them; a method of another package called on the pointer is
+// not an access. Of a
 // range-over-func loop, the body's accesses are not compared with a
 // goroutine that an earlier call of the body started (total += x
 // before the go statement), and a loop nested in such a body is seen

@@ -32,6 +32,7 @@ var fixtureRuns = []fixtureRun{
 		"gocapture/seed", "gocapture/generics", "gocapture/nested", "gocapture/behind",
 		"gocapture/inline", "gocapture/starters",
 		"gocapture/rangefunc",
+		"gocapture/methods",
 	}},
 	{"gocapture/versions/go122", []string{"./..."}},
 	{"gocapture/versions/go121", []string{"./..."}},

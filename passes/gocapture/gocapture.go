@@ -480,7 +480,11 @@ func (c *checker) protected(x *side, a access, y *side, b access) bool {
 func (c *checker) locksOf(x *side, a access) lockset.Set {
 	held := c.heldAt(x.fn, a.instr)
 	if a.in != nil {
-		held = append(held[:len(held):len(held)], c.heldAt(a.inFn, a.in)...)
+		inner := c.heldAt(a.inFn, a.in)
+		held = append(held[:len(held):len(held)], inner...)
+		for i := len(held) - len(inner); i < len(held) && a.inArgs != nil; i++ {
+			held[i].Key = c.rebaseArgs(a.inFn, a.inArgs, held[i].Key)
+		}
 	}
 	if x.rebase != nil {
 		out := make(lockset.Set, len(held))

@@ -33,6 +33,7 @@ func TestGocapture(t *testing.T) {
 		"gocapture/inline",
 		"gocapture/starters",
 		"gocapture/rangefunc",
+		"gocapture/methods",
 		"clean",
 	)
 }

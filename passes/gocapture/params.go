@@ -99,18 +99,7 @@ func (st *starter) siteSide(s spawn.Site) *side {
 	}
 	base := st.side(s.Fn)
 	rebase := func(k lockset.Key) lockset.Key {
-		p, ok := k.Root.(*ssa.Parameter)
-		if !ok || p.Parent() != s.Fn {
-			return k
-		}
-		for i, q := range s.Fn.Params {
-			if q == p && i < len(s.Closure.Bindings) {
-				rk := st.c.locks.KeyOf(s.Closure.Bindings[i])
-				rk.Path += k.Path
-				return rk
-			}
-		}
-		return k
+		return st.c.rebaseArgs(s.Fn, s.Closure.Bindings, k)
 	}
 	x := &side{fn: base.fn, g: base.g, rebase: rebase}
 	for _, e := range base.events {

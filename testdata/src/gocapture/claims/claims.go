@@ -119,7 +119,7 @@ func okClaimOnce(xs []int) (int, int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if !o.claim() {
+			if !o.claim() { // excused locked
 				return
 			}
 			first = x // ok: one goroutine at most // excused claim, joined
@@ -160,7 +160,7 @@ func badClaimCounter() int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if l.acquire() {
+			if l.acquire() { // excused locked
 				admitted++ // want "goroutine writes `admitted`, and more than one such goroutine may run at once"
 			}
 		}()
@@ -216,7 +216,7 @@ func badCheckThenAct() int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if o.checkThenAct() {
+			if o.checkThenAct() { // excused locked
 				won++ // want "goroutine writes `won`, and more than one such goroutine may run at once"
 			}
 		}()
@@ -293,7 +293,7 @@ func badClaimUnguardedRead() int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if o.claim() {
+			if o.claim() { // excused locked
 				winner = i // want "goroutine writes `winner`, and more than one such goroutine may run at once"
 			}
 			sum += winner // want "goroutine writes `sum`, and more than one such goroutine may run at once"
@@ -325,7 +325,7 @@ func badClaimKeepsTest() int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if o.claimKeepsTest() {
+			if o.claimKeepsTest() { // excused locked
 				won++ // want "goroutine writes `won`, and more than one such goroutine may run at once"
 			}
 		}()
@@ -361,7 +361,7 @@ func badClaimRelock() int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if o.claimRelock() {
+			if o.claimRelock() { // excused locked
 				won++ // want "goroutine writes `won`, and more than one such goroutine may run at once"
 			}
 		}()
@@ -381,7 +381,7 @@ func badClaimReassigned(n int) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if o.claim() {
+			if o.claim() { // excused locked
 				won++ // want "goroutine writes `won`, and more than one such goroutine may run at once"
 			}
 		}()
