@@ -546,3 +546,22 @@ func storesTo(v ssa.Value, depth int) ([]ssa.Value, bool) {
 	}
 	return out, true
 }
+
+// returnOperand returns the return statement that reads the variable
+// that the load instr reads, if the load is an operand of it alone, on
+// its line: gc evaluates the calls of "return tasks, g.Wait()" before
+// it reads tasks (the spec leaves the order open), while go/ssa loads
+// tasks first; the read happens at the return (prometheus's ECS
+// discovery; fixture okReturnAfterWait). Otherwise it returns instr.
+func (c *checker) returnOperand(instr ssa.Instruction) ssa.Instruction {
+	ld, ok := instr.(*ssa.UnOp)
+	if !ok || ld.Op != token.MUL || ld.Referrers() == nil || len(*ld.Referrers()) != 1 {
+		return instr
+	}
+	ret, ok := (*ld.Referrers())[0].(*ssa.Return)
+	if !ok || ret.Block() != ld.Block() || !ld.Pos().IsValid() || !ret.Pos().IsValid() ||
+		c.pass.Fset.Position(ld.Pos()).Line != c.pass.Fset.Position(ret.Pos()).Line {
+		return instr
+	}
+	return ret
+}

@@ -201,6 +201,9 @@ func (st *starter) parentAccesses(v ssa.Value) []access {
 	accs, ok := st.pAcc[v]
 	if !ok {
 		accs = st.c.liveAccesses(st.parent.g, accessesOf(v, st.c.reachOf(v)))
+		for i := range accs {
+			accs[i].instr = st.c.returnOperand(accs[i].instr)
+		}
 		st.pAcc[v] = accs
 	}
 	return accs

@@ -1,6 +1,10 @@
 package joins
 
-import "sync"
+import (
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
 
 // One receive joins one sender (rule 6).
 
@@ -105,4 +109,39 @@ func okOneReceiveNoRead(n int) {
 		}()
 	}
 	<-done
+}
+
+// okReturnAfterWait returns the slice and the join's error in one
+// statement, as prometheus's ECS discovery does: gc calls Wait before
+// it reads out.
+func okReturnAfterWait(xs []int) ([]int, error) {
+	var mu sync.Mutex
+	var g errgroup.Group
+	var out []int
+	for _, x := range xs { // excused loopvar
+		g.Go(func() error {
+			mu.Lock()
+			out = append(out, x) // ok: read after Wait // excused joined, locked
+			mu.Unlock()
+			return nil
+		})
+	}
+	return out, g.Wait()
+}
+
+// badReturnBeforeWait reads out in a statement before the wait.
+func badReturnBeforeWait(xs []int) ([]int, error) {
+	var mu sync.Mutex
+	var g errgroup.Group
+	var out []int
+	for _, x := range xs { // excused loopvar
+		g.Go(func() error {
+			mu.Lock()
+			out = append(out, x) // want "goroutine writes `out`, which is read after the goroutine is started without synchronization"
+			mu.Unlock()
+			return nil
+		})
+	}
+	res := out
+	return res, g.Wait()
 }
