@@ -117,8 +117,7 @@ const (
 func (c *checker) checkFunc(fn *ssa.Function) {
 	sites := spawn.SitesWith(fn, c.extra, c.spawns)
 	sites = append(sites, c.liftedSites(fn)...)
-	sites = append(sites, c.varSites(fn)...)
-	sites = append(sites, c.addrSites(fn)...)
+	sites = append(sites, c.goSites(fn)...)
 	if len(sites) == 0 {
 		return
 	}

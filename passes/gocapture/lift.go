@@ -7,6 +7,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/flow"
+	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/spawn"
 	"github.com/sharedvet/sharedvet/passes/trace"
 )
@@ -24,10 +25,6 @@ import (
 // the enclosing function sees its go statements lifted to it: started
 // at the call of the iterator, again on each call of the body, with
 // the body's free variables bound to the variables they capture.
-
-// yieldSynthetic is go/ssa's Synthetic for the body of a
-// range-over-func loop (as in passes/internal/lockset).
-const yieldSynthetic = "range-over-func yield"
 
 // A lift is a go statement of a loop body, lifted to the function that
 // holds the loop.
@@ -48,10 +45,7 @@ type lift struct {
 func (c *checker) liftedSites(fn *ssa.Function) []spawn.Site {
 	var out []spawn.Site
 	for _, body := range fn.AnonFuncs {
-		if body.Synthetic != yieldSynthetic {
-			continue
-		}
-		mc, call := yieldCall(fn, body)
+		mc, call := lockset.YieldCall(body)
 		if mc == nil {
 			continue
 		}
@@ -102,25 +96,6 @@ func callsAgain(body *ssa.Function, at ssa.Instruction) bool {
 	return false
 }
 
-// yieldCall returns the closure of the loop body that fn makes and the
-// call of the iterator that it is handed to, or nils.
-func yieldCall(fn, body *ssa.Function) (*ssa.MakeClosure, ssa.CallInstruction) {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			mc, ok := instr.(*ssa.MakeClosure)
-			if !ok || mc.Fn != body {
-				continue
-			}
-			for _, ref := range *mc.Referrers() {
-				if call, ok := ref.(*ssa.Call); ok {
-					return mc, call
-				}
-			}
-		}
-	}
-	return nil, nil
-}
-
 // joinedInBody reports whether the loop body that started the lifted
 // goroutine s waits, on every path from the go statement to its
 // return, for one of the releases that follow the goroutine's
@@ -159,43 +134,33 @@ func (st *starter) joinedInBody(l *lift, grp *group) bool {
 	return true
 }
 
-// varSites returns the go statements of fn that start a closure held
-// in a variable: "go walk(k)", where walk is assigned one closure, in
-// fn or in a function that captures it, as a self-recursive walker
-// is (var walk func(*node); walk = func(n *node) { ...; go walk(k) }).
-// The closure's bindings are given as fn sees them: its own values, if
-// fn made the closure, or its free variables bound to them (in the
-// walker itself, its own free variables); a binding fn cannot reach is
-// nil.
-func (c *checker) varSites(fn *ssa.Function) []spawn.Site {
-	var out []spawn.Site
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			g, ok := instr.(*ssa.Go)
-			if !ok || g.Call.IsInvoke() {
-				continue
+// varSite returns the site of g, a go statement of fn, if it starts a
+// closure held in a variable: "go walk(k)", where walk is assigned one
+// closure, in fn or in a function that captures it, as a self-recursive
+// walker is (var walk func(*node); walk = func(n *node) { ...; go
+// walk(k) }). The closure's bindings are given as fn sees them: its own
+// values, if fn made the closure, or its free variables bound to them
+// (in the walker itself, its own free variables); a binding fn cannot
+// reach is nil.
+func (c *checker) varSite(fn *ssa.Function, g *ssa.Go) (spawn.Site, bool) {
+	mc := c.heldClosure(g.Call.Value)
+	if mc == nil {
+		return spawn.Site{}, false
+	}
+	bindings := make([]ssa.Value, len(mc.Bindings))
+	for i, x := range mc.Bindings {
+		if mc.Parent() == fn {
+			bindings[i] = x
+			continue
+		}
+		for _, fv := range fn.FreeVars {
+			if c.locks.Binding(fv) == x {
+				bindings[i] = fv
 			}
-			mc := c.heldClosure(g.Call.Value)
-			if mc == nil {
-				continue
-			}
-			bindings := make([]ssa.Value, len(mc.Bindings))
-			for i, x := range mc.Bindings {
-				if mc.Parent() == fn {
-					bindings[i] = x
-					continue
-				}
-				for _, fv := range fn.FreeVars {
-					if c.locks.Binding(fv) == x {
-						bindings[i] = fv
-					}
-				}
-			}
-			closure := &ssa.MakeClosure{Fn: mc.Fn, Bindings: bindings}
-			out = append(out, spawn.Site{Instr: g, Closure: closure, Fn: mc.Fn.(*ssa.Function), Pos: g.Pos()})
 		}
 	}
-	return out
+	closure := &ssa.MakeClosure{Fn: mc.Fn, Bindings: bindings}
+	return spawn.Site{Instr: g, Closure: closure, Fn: mc.Fn.(*ssa.Function), Pos: g.Pos()}, true
 }
 
 // heldClosure returns the closure that v, the function a go statement

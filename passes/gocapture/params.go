@@ -52,12 +52,35 @@ func (c *checker) varName(s spawn.Site, i int) string {
 	return s.Fn.FreeVars[i].Name()
 }
 
-// addrSites returns the go statements of fn that start a function of
-// the package, not a closure, handing it the address of one of fn's
-// variables (go bump(&n)), and records them in c.byParam. A method
-// value's receiver and a call through an interface or a function
-// value are left out: the callee is not known.
-func (c *checker) addrSites(fn *ssa.Function) []spawn.Site {
+// addrSite returns the site of g, a go statement of fn, if it starts a
+// function of the package, not a closure, handing it the address of
+// one of fn's variables (go bump(&n)), and records it in c.byParam. A
+// call through an interface or a function value is left out: the
+// callee is not known.
+func (c *checker) addrSite(fn *ssa.Function, g *ssa.Go) (spawn.Site, bool) {
+	callee, ok := g.Call.Value.(*ssa.Function)
+	if !ok || callee.Blocks == nil || callee.Pkg != fn.Pkg || len(callee.Params) != len(g.Call.Args) {
+		return spawn.Site{}, false
+	}
+	handsAddr := false
+	for _, a := range g.Call.Args {
+		if isVariable(a) {
+			handsAddr = true
+		}
+	}
+	if !handsAddr {
+		return spawn.Site{}, false
+	}
+	closure := &ssa.MakeClosure{Fn: callee, Bindings: g.Call.Args}
+	c.byParam[closure] = true
+	return spawn.Site{Instr: g, Closure: closure, Fn: callee, Pos: g.Pos()}, true
+}
+
+// goSites returns the go statements of fn that spawn.SitesWith does
+// not know, since they start no closure that fn makes: those of a
+// closure held in a variable (lift.go) and of a function of the
+// package handed a variable's address.
+func (c *checker) goSites(fn *ssa.Function) []spawn.Site {
 	var out []spawn.Site
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -65,22 +88,11 @@ func (c *checker) addrSites(fn *ssa.Function) []spawn.Site {
 			if !ok || g.Call.IsInvoke() {
 				continue
 			}
-			callee, ok := g.Call.Value.(*ssa.Function)
-			if !ok || callee.Blocks == nil || callee.Pkg != fn.Pkg || len(callee.Params) != len(g.Call.Args) {
-				continue
+			if s, ok := c.varSite(fn, g); ok {
+				out = append(out, s)
+			} else if s, ok := c.addrSite(fn, g); ok {
+				out = append(out, s)
 			}
-			handsAddr := false
-			for _, a := range g.Call.Args {
-				if isVariable(a) {
-					handsAddr = true
-				}
-			}
-			if !handsAddr {
-				continue
-			}
-			closure := &ssa.MakeClosure{Fn: callee, Bindings: g.Call.Args}
-			c.byParam[closure] = true
-			out = append(out, spawn.Site{Instr: g, Closure: closure, Fn: callee, Pos: g.Pos()})
 		}
 	}
 	return out

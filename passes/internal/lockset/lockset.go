@@ -67,27 +67,43 @@ func run(pass *analysis.Pass) (any, error) {
 // function) passed to the iterator.
 const yieldSynthetic = "range-over-func yield"
 
+// IsYieldBody reports whether fn is the body of a range-over-func loop.
+func IsYieldBody(fn *ssa.Function) bool { return fn.Synthetic == yieldSynthetic }
+
+// YieldCall returns the closure of body, the body of a range-over-func
+// loop, that its parent makes, and the call of the iterator it is
+// passed to, where the body runs; or nils.
+func YieldCall(body *ssa.Function) (*ssa.MakeClosure, *ssa.Call) {
+	if !IsYieldBody(body) || body.Parent() == nil {
+		return nil, nil
+	}
+	for _, b := range body.Parent().Blocks {
+		for _, instr := range b.Instrs {
+			mc, ok := instr.(*ssa.MakeClosure)
+			if !ok || mc.Fn != body {
+				continue
+			}
+			for _, ref := range *mc.Referrers() {
+				if call, ok := ref.(*ssa.Call); ok {
+					return mc, call
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
 // yieldEntry returns the locks held in the body of a range-over-func
 // loop when it starts: those its parent holds where it passes the body
 // to the iterator, which calls it in the same goroutine. For other
 // functions it returns nil.
 func (r *Result) yieldEntry(fn *ssa.Function) Set {
 	parent := r.funcs[fn.Parent()]
-	if fn.Synthetic != yieldSynthetic || parent == nil {
+	if !IsYieldBody(fn) || parent == nil {
 		return nil
 	}
-	for _, b := range fn.Parent().Blocks {
-		for _, instr := range b.Instrs {
-			mc, ok := instr.(*ssa.MakeClosure)
-			if !ok || mc.Fn != fn {
-				continue
-			}
-			for _, ref := range *mc.Referrers() {
-				if call, ok := ref.(*ssa.Call); ok {
-					return parent.HeldAt(call)
-				}
-			}
-		}
+	if _, call := YieldCall(fn); call != nil {
+		return parent.HeldAt(call)
 	}
 	return nil
 }
