@@ -88,7 +88,8 @@
 //     iterator calls, also counts as started by the function that holds
 //     the loop, at the iterator's call and again on each call of the
 //     body, unless the body waits for it before it returns or breaks
-//     out of the loop.
+//     out of the loop; a later call of the body accesses the variables
+//     while it runs.
 //  2. accesses: a closure started as a goroutine, and the function
 //     that starts it, access the variables the closure captures: the
 //     variable itself, its fields and array elements, and the contents
@@ -215,11 +216,8 @@
 // to another function or stored (only rule "inline" closures count). A
 // function handed the slice is taken to read its elements, not to
 // write them; a method of another package called on the pointer is
-// not an access. Of a
-// range-over-func loop, the body's accesses are not compared with a
-// goroutine that an earlier call of the body started (total += x
-// before the go statement), and a loop nested in such a body is seen
-// from that body only. A goroutine started by a go statement of a
+// not an access. A range-over-func loop nested in the body of another
+// is seen from that body only. A goroutine started by a go statement of a
 // named function is examined only for the variables whose address it
 // is handed, and one of a function of another package, or of a closure
 // held in a variable that is assigned more than once or handed on, is

@@ -286,6 +286,9 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 		if l != nil && st.joinedInBody(l, grp) {
 			continue // the loop body waits for the goroutine
 		}
+		if l != nil && l.again {
+			st.laterCallRaces(l, s, v, name, gor, grp.accs)
+		}
 		walk := func(stops stopKind) *region { return st.region(s, v, grp.releases, stops, regions) }
 		r := walk(enabledStops())
 		for _, pa := range pAcc {

@@ -29,8 +29,9 @@ import (
 // A lift is a go statement of a loop body, lifted to the function that
 // holds the loop.
 type lift struct {
-	site  spawn.Site // the go statement, in the body
-	again bool       // the body may be called again after it (callsAgain)
+	site  spawn.Site       // the go statement, in the body
+	yield *ssa.MakeClosure // the body's closure, made by the enclosing function
+	again bool             // the body may be called again after it (callsAgain)
 	body  *starter   // the body as a starter, for the waits in it
 	// regions caches the body's walks from the go statement.
 	regions map[regionKey]*region
@@ -68,7 +69,7 @@ func (c *checker) liftedSites(fn *ssa.Function) []spawn.Site {
 			// closure, with the bindings as fn sees them.
 			closure := &ssa.MakeClosure{Fn: s.Fn, Bindings: bindings}
 			out = append(out, spawn.Site{Instr: call, Closure: closure, Fn: s.Fn, Pos: s.Pos, Group: s.Group})
-			c.lifted[closure] = &lift{site: s, again: callsAgain(body, s.Instr)}
+			c.lifted[closure] = &lift{site: s, yield: mc, again: callsAgain(body, s.Instr)}
 		}
 	}
 	return out
@@ -198,4 +199,27 @@ func (c *checker) heldClosure(v ssa.Value) *ssa.MakeClosure {
 		return nil
 	}
 	return mc
+}
+
+// laterCallRaces records the races between the accesses accs of the
+// goroutine that the lifted site s started, and the accesses that a
+// later call of the loop body makes to the enclosing function's
+// variable v: the next call runs the whole body while the goroutine
+// may still run (for x := range seq { total += x; go func() {
+// use(total) }() }; fixture badLaterCall). Races with the accesses
+// after the go statement in the same call are the body's own.
+func (st *starter) laterCallRaces(l *lift, s spawn.Site, v ssa.Value, name string, gor *side, accs []access) {
+	body := l.body.parent.fn
+	for j, fv := range body.FreeVars {
+		if j >= len(l.yield.Bindings) || l.yield.Bindings[j] != v {
+			continue
+		}
+		for _, pa := range l.body.parentAccesses(fv) {
+			for _, ga := range accs {
+				if race, ok := l.body.parentRace(gor, s, name, ga, pa); ok {
+					st.add(race)
+				}
+			}
+		}
+	}
 }

@@ -131,3 +131,56 @@ func okHandoff(xs []int) int {
 	}
 	return total
 }
+
+// badLaterCall: the next call of the body adds to total while the
+// goroutine of the previous call reads it.
+func badLaterCall(xs []int) int {
+	total := 0
+	var wg sync.WaitGroup
+	for x := range slices.Values(xs) {
+		total += x // want "`total` is written after the go statement, while the goroutine reads it without synchronization"
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			println(total)
+		}()
+	}
+	wg.Wait()
+	return total
+}
+
+// okLaterCallLocked holds a mutex at both accesses.
+func okLaterCallLocked(xs []int) int {
+	total := 0
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for x := range slices.Values(xs) {
+		mu.Lock()
+		total += x // ok: under mu // excused locked
+		mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			println(total)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return total
+}
+
+// okLaterCallJoined waits for each goroutine in the body.
+func okLaterCallJoined(xs []int) int {
+	total := 0
+	for x := range slices.Values(xs) {
+		total += x // ok: the previous goroutine was joined
+		done := make(chan bool)
+		go func() {
+			println(total)
+			done <- true
+		}()
+		<-done
+	}
+	return total
+}
