@@ -32,7 +32,7 @@ type lift struct {
 	site  spawn.Site       // the go statement, in the body
 	yield *ssa.MakeClosure // the body's closure, made by the enclosing function
 	again bool             // the body may be called again after it (callsAgain)
-	body  *starter   // the body as a starter, for the waits in it
+	body  *starter         // the body as a starter, for the waits in it
 	// regions caches the body's walks from the go statement.
 	regions map[regionKey]*region
 }
