@@ -176,7 +176,11 @@
 //  12. distinct: writes to elements of a slice or array through a
 //     variable index are taken to be each goroutine's own (out[i] = v).
 //  13. locked: accesses made while holding the same mutex, one of them
-//     exclusively, do not race.
+//     exclusively, do not race. A function of the package that returns
+//     holding a lock it took on a parameter or a global (func (s *S)
+//     lock() { s.mu.Lock() }) takes it for its caller, and one that
+//     unlocks such a lock without taking it releases it, for the
+//     accesses after the call in the same block.
 //  14. ordered: a handoff the other way: the starting function writes
 //     and then sends, the goroutine receives and then reads (rule 6).
 //  15. claim: accesses that only the winner of a claim makes: "if

@@ -58,6 +58,8 @@ func run(pass *analysis.Pass) (any, error) {
 		reported: make(map[raceKey]bool),
 		lifted:   make(map[*ssa.MakeClosure]*lift),
 		byParam:  make(map[*ssa.MakeClosure]bool),
+		effects:  make(map[*ssa.BasicBlock][]lockEffect),
+		helpers:  make(map[*ssa.Function]helperSummary),
 	}
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
 	return nil, nil
@@ -75,8 +77,10 @@ type checker struct {
 	traced  map[traceKey]bool    // the entries of the trace emitted (exceptions.go)
 	// reported holds the reports made, which two starters may share.
 	reported map[raceKey]bool
-	lifted   map[*ssa.MakeClosure]*lift // the sites lifted from loop bodies, by closure (lift.go)
-	byParam  map[*ssa.MakeClosure]bool  // the sites of go f(&n), by closure (params.go)
+	lifted   map[*ssa.MakeClosure]*lift       // the sites lifted from loop bodies, by closure (lift.go)
+	byParam  map[*ssa.MakeClosure]bool        // the sites of go f(&n), by closure (params.go)
+	effects  map[*ssa.BasicBlock][]lockEffect // the lock effects of the package's helpers, by block (helperlocks.go)
+	helpers  map[*ssa.Function]helperSummary  // what a helper does to its caller's locks
 }
 
 // A side is a function whose accesses to a captured variable are
@@ -484,6 +488,9 @@ func (c *checker) protected(x *side, a access, y *side, b access) bool {
 // for a function started by go f(&n) (params.go).
 func (c *checker) locksOf(x *side, a access) lockset.Set {
 	held := c.heldAt(x.fn, a.instr)
+	if extra := c.helperHeld(a.instr, x.g.index[a.instr]); len(extra) > 0 {
+		held = append(held[:len(held):len(held)], extra...)
+	}
 	if a.in != nil {
 		inner := c.heldAt(a.inFn, a.in)
 		held = append(held[:len(held):len(held)], inner...)
