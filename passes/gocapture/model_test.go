@@ -1,6 +1,8 @@
 package gocapture
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -46,6 +48,40 @@ func TestStagesInOrder(t *testing.T) {
 		}
 		if (exceptions[i].stage == perStart) != (exceptions[i].stops != 0) {
 			t.Errorf("exception %s: only the walk's exceptions stop it", exceptions[i].name)
+		}
+	}
+}
+
+// TestFixtureCitations checks that every fixture a comment of the
+// package cites ("fixture okFoo") is declared in its testdata, so that
+// the citations do not rot.
+func TestFixtureCitations(t *testing.T) {
+	cite := regexp.MustCompile(`fixtures? ((?:ok|bad)[A-Za-z0-9]*)`)
+	var src strings.Builder
+	root := filepath.Join("..", "..", "testdata", "src")
+	for _, dir := range []string{"gocapture", "clean", "spawn"} {
+		filepath.WalkDir(filepath.Join(root, dir), func(path string, d os.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(path, ".go") {
+				data, _ := os.ReadFile(path)
+				src.Write(data)
+			}
+			return nil
+		})
+	}
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range cite.FindAllStringSubmatch(string(data), -1) {
+			decl := regexp.MustCompile(`func ` + regexp.QuoteMeta(m[1]) + `\b`)
+			if !decl.MatchString(src.String()) {
+				t.Errorf("%s cites fixture %s, which testdata does not declare", f, m[1])
+			}
 		}
 	}
 }

@@ -203,7 +203,7 @@ func emptyContext(v ssa.Value) bool {
 // may hold anything), a type of package sync, or a pointer, struct,
 // array, slice or map through which one of those is reached. A
 // *bytes.Reader carries none (minio-go's functional tests hand one to
-// the goroutine's call; fixture badPlainPointer).
+// the goroutine's call; fixture badZeroOptions, a *strings.Reader).
 var errorType = types.Universe.Lookup("error").Type()
 
 func mayCarrySync(t types.Type) bool {
