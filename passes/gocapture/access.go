@@ -40,13 +40,15 @@ type access struct {
 // memory they start from; "*" goes to what a pointer points to, and
 // "[]3", "[]?" and "[]*" to an element of a slice: a constant index, a
 // variable one, and every element at once (copy, append, range,
-// string(b), a call handed the slice). After "*" or "[]", the path
-// names memory outside the variable.
+// string(b), a call handed the slice); "{k}" and "{?}" to the map held
+// at a constant key or another one of a map of maps. After "*", "[]" or
+// "{", the path names memory outside the variable.
 const (
 	pointee   = "*"
 	elemsSel  = "[]"
 	everyElem = "[]*"
 	someElem  = "[]?"
+	someKey   = "{?}"
 )
 
 // maxPathDepth bounds the selectors followed from a captured variable:
@@ -266,7 +268,7 @@ func elemSel(ia *ssa.IndexAddr) string {
 // value just loaded from a captured variable: m[k] = v, delete(m, k)
 // and clear(m) write it; m[k], range, len(m), and handing m to a
 // function or converting it to an interface read it.
-func mapAccesses(m *ssa.UnOp, path []string, out *[]access) {
+func mapAccesses(m ssa.Value, path []string, out *[]access) {
 	for _, ref := range *m.Referrers() {
 		switch ref := ref.(type) {
 		case *ssa.MapUpdate:
@@ -276,6 +278,11 @@ func mapAccesses(m *ssa.UnOp, path []string, out *[]access) {
 		case *ssa.Lookup:
 			if ref.X == m {
 				*out = append(*out, access{instr: ref, pos: ref.Pos(), inMap: true, path: path})
+				// A map of maps: idx[a][b] = v writes the map that
+				// idx[a] holds (issue 11), a map per key.
+				if _, ok := ref.Type().Underlying().(*types.Map); ok && !ref.CommaOk && len(path) < maxPathDepth {
+					mapAccesses(ref, with(path, keySel(ref.Index)), out)
+				}
 			}
 		case *ssa.Range:
 			*out = append(*out, access{instr: ref, pos: m.Pos(), inMap: true, path: path})
@@ -310,6 +317,19 @@ func mapAccesses(m *ssa.UnOp, path []string, out *[]access) {
 		}
 	}
 }
+
+// keySel returns the selector of the map held at key k of a map of
+// maps: "{3}" or "{\"a\"}" for a constant, "{?}" for another key, taken,
+// as a variable index is, to be each goroutine's own (rule 12).
+func keySel(k ssa.Value) string {
+	if c, ok := k.(*ssa.Const); ok && c.Value != nil {
+		return "{" + c.Value.ExactString() + "}"
+	}
+	return someKey
+}
+
+// isKeySel reports whether sel selects the map held at a key.
+func isKeySel(sel string) bool { return strings.HasPrefix(sel, "{") }
 
 // posOr returns the position of the load or store instr, or, for one
 // that has none (the load of a range loop's element), that of the
@@ -398,7 +418,7 @@ func overlap(a, b access) bool {
 		rest = b.path[n:]
 	}
 	for _, sel := range rest {
-		if sel == pointee || isElem(sel) {
+		if sel == pointee || isElem(sel) || isKeySel(sel) {
 			return false
 		}
 	}
@@ -421,7 +441,7 @@ func distinctElems(a, b access) bool {
 
 // isVariableIndex reports whether sel selects an array or slice
 // element at an index that is not a constant.
-func isVariableIndex(sel string) bool { return sel == "[?]" || sel == someElem }
+func isVariableIndex(sel string) bool { return sel == "[?]" || sel == someElem || sel == someKey }
 
 // isElem reports whether sel selects slice elements.
 func isElem(sel string) bool { return strings.HasPrefix(sel, elemsSel) }
@@ -445,6 +465,10 @@ func describe(name string, a access) string {
 			}
 		case isElem(sel):
 			name += "[" + strings.TrimPrefix(sel, elemsSel) + "]"
+		case sel == someKey:
+			name += "[…]"
+		case isKeySel(sel):
+			name += "[" + strings.TrimSuffix(strings.TrimPrefix(sel, "{"), "}") + "]"
 		default:
 			name += sel
 		}

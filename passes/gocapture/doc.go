@@ -95,7 +95,8 @@
 //     variable itself, its fields and array elements, and the contents
 //     of a map it holds (m[k] = v, delete and clear write them; m[k],
 //     range, len(m), a function handed the map and a conversion of it
-//     to an interface read them). Calls of sync/atomic are not plain
+//     to an interface read them), and of the maps a map of maps holds
+//     (idx["hits"][k] = v writes the map at "hits"). Calls of sync/atomic are not plain
 //     accesses. A function of the package started by go f(&n) accesses
 //     n through its parameter as a closure would (go bump(&n), where
 //     bump does *p++), its locks and channel operations on the
@@ -174,7 +175,9 @@
 // Per pair of accesses that may run at once:
 //
 //  12. distinct: writes to elements of a slice or array through a
-//     variable index are taken to be each goroutine's own (out[i] = v).
+//     variable index, and to the map at a variable key of a map of
+//     maps, are taken to be each goroutine's own (out[i] = v,
+//     idx[k]["n"] = v).
 //  13. locked: accesses made while holding the same mutex, one of them
 //     exclusively, do not race. A function of the package that returns
 //     holding a lock it took on a parameter or a global (func (s *S)
