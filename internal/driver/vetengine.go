@@ -120,8 +120,9 @@ func vetAnalyze(args []string, all, run []*analysis.Analyzer, opts *options, std
 	cmd.Stderr = &errOut
 	runErr := cmd.Run()
 	prog.clear()
-	if runErr == nil {
-		markVetRan()
+	var exit *exec.ExitError
+	if runErr == nil || errors.As(runErr, &exit) {
+		markVetRan() // go vet ran, whatever it found
 	}
 	entries, decodeErr := vetjson.Decode(&out)
 	findings, problems := fromVet(entries, all)
