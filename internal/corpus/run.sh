@@ -133,10 +133,9 @@ header() {
 }
 
 # checks prints the names of the analyzers sharedvet runs, one a line,
-# from its usage: the driver documents an enable flag for each one as
-# "enable the NAME analysis".
+# from -list, whose lines start with each check's name.
 checks() {
-	"$BIN/sharedvet" -h 2>&1 | sed -n 's/^[[:space:]]*enable the \([a-z0-9_]*\) analysis.*/\1/p'
+	"$BIN/sharedvet" -list | awk '{print $1}'
 }
 
 # measure prepares one module, runs both tools ROUNDS times, and prints
