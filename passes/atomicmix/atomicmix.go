@@ -93,6 +93,7 @@ type checker struct {
 	encl       map[memloc.Loc]enclosure                // fields whose atomic accesses all go through unescaped containers
 	lockRule   *lockRule                               // rules 11 and 16, once the accesses are known
 	originSets [2]*originRules                         // built on first use: [0] without the test files, [1] with them
+	latches    map[*ssa.MakeChan]*latch                // memo of latchOf (rule 17); nil: not a latch
 }
 
 // An access is an atomic call, or a plain load or store, of a location.

@@ -18,28 +18,7 @@ func testdata(t *testing.T) string {
 }
 
 func TestAtomicmix(t *testing.T) {
-	analysistest.Run(t, testdata(t), atomicmix.Analyzer,
-		"atomicmix/basic",
-		"atomicmix/seed",
-		"atomicmix/generics",
-		"atomicmix/locals",
-		"atomicmix/summaries",
-		"atomicmix/origin",
-		"atomicmix/bench",
-		"atomicmix/testscope",
-		"atomicmix/initmethod",
-		"atomicmix/hooks",
-		"atomicmix/claim",
-		"atomicmix/mainjoin",
-		"atomicmix/enclosure/pool",
-		"atomicmix/enclosure/client",
-		"atomicmix/enclosure/shared",
-		"atomicmix/guards",
-		"atomicmix/crosspkg/counter",
-		"atomicmix/crosspkg/user",
-		"atomicmix/crosspkg/atomicuser",
-		"clean",
-	)
+	analysistest.Run(t, testdata(t), atomicmix.Analyzer, fixturePackages...)
 }
 
 func TestAtomicmixFixes(t *testing.T) {

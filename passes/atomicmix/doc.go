@@ -38,7 +38,7 @@
 // are never reported.
 //
 // The model, stated once: rules 1 and 2 say what is a candidate and
-// what it races with; rules 3 to 17 are the check's exceptions, named,
+// what it races with; rules 3 to 18 are the check's exceptions, named,
 // in the order it applies them (the first that holds clears the
 // candidate). sharedvet -excused prints, for each candidate cleared,
 // "excused by NAME: statement", and -atomicmix.disable=NAME,... turns
@@ -143,7 +143,23 @@
 //     handed out as snapshots), here or in an imported package.
 //  16. callerlocks: rule 11, counting also the locks that every
 //     caller of an unexported function holds (a "...Locked" helper).
-//  17. update: the read of x++ or x op= y, reported once, at its
+//  17. countdown: an access of a local variable, in the function that
+//     declares it, after a receive from (or in a select case receiving
+//     from) a channel that a countdown latch closes: the variable, a
+//     counter and the channel are the function's locals, made outside
+//     any loop and reached only by it and its closures; the channel is
+//     never sent on and is closed in one place, whose nearest
+//     condition is that an atomic decrement of the counter by one
+//     reached zero (if atomic.AddInt32(&n, -1) == 0 { close(done) },
+//     or n.Add(-1) on an atomic.Int32); no other code writes the
+//     counter but the function itself; and every atomic access of the
+//     variable outside the function is in the decrement's function,
+//     which runs the decrement after it on every path and never before
+//     it. The decrement that reaches zero comes after every other, so
+//     the receive comes after every atomic access. That the counter
+//     starts at the number of goroutines is assumed, as a WaitGroup's
+//     Add is (tailscale's singleflight test).
+//  18. update: the read of x++ or x op= y, reported once, at its
 //     write.
 //
 // A suggested fix replaces a plain read with atomic.LoadT(&x), x = v
@@ -152,7 +168,7 @@
 // type the function takes.
 //
 // Limitations: beyond the WaitGroup joins of local variables and of
-// main's workers, the check
+// main's workers, and the countdown latch of rule 17, the check
 // does not model happens-before, so a plain read that other
 // synchronization orders after every atomic write (a read after
 // receiving from the goroutines that did the writes, or after a join
