@@ -57,20 +57,31 @@ func (x *chanIndex) funcParam(v ssa.Value) *ssa.Parameter {
 	return nil
 }
 
-// localFunc reports whether v, a function value, is a function of the
-// package kept in a variable: bound to a closure's free variable, or
-// assigned once.
-func (x *chanIndex) localFunc(v ssa.Value) bool {
+// fromOutside reports whether v, a function value that a call calls,
+// comes from outside the package: a parameter for which the package's
+// callers do not all pass its own functions (a callback of an exported
+// function), or a function-typed field that is exported or that the
+// package sets from a parameter (a handler set with c.OnError(fn)),
+// followed through free variables and variables assigned once. A
+// function received from a channel or kept in a container is not
+// claimed to be: the package's own closures travel that way too
+// (prometheus's WL.run calls the functions sent on w.actorc).
+func (x *chanIndex) fromOutside(v ssa.Value) bool {
 	for range maxChanDepth {
 		if f := callbackFunc(v); f != nil {
-			return x.ownFunc(f)
+			return !x.ownFunc(f)
 		}
 		switch w := unconvert(v).(type) {
+		case *ssa.Parameter:
+			return true
 		case *ssa.FreeVar:
 			v = x.bindings(w)
 		case *ssa.UnOp:
 			if w.Op != token.MUL {
 				return false
+			}
+			if field := syncapi.FieldOf(w.X); field != nil {
+				return field.Exported() || x.paramStored[field]
 			}
 			v = w.X
 		case *ssa.Alloc:
@@ -83,6 +94,12 @@ func (x *chanIndex) localFunc(v ssa.Value) bool {
 		}
 	}
 	return false
+}
+
+// isFunc reports whether t is a function type.
+func isFunc(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Signature)
+	return ok
 }
 
 // callbackParam returns the parameter of an exported function through
@@ -241,16 +258,17 @@ func (n *lockNeeds) indexCallbackCalls() []*ssa.Function {
 	return append(changed, n.indexOpaqueCalls()...)
 }
 
-// opaqueCalls is the class of the calls of function values the package
-// does not resolve: a goroutine that makes one before an operation runs
-// code from outside the package first (a stall's message says so).
+// opaqueCalls is the class of the calls of function values that come
+// from outside the package (fromOutside): a goroutine that makes one
+// before an operation runs code from outside the package first (a
+// stall's message says so).
 var opaqueCalls = lockClass{path: "(a function from outside the package)"}
 
-// indexOpaqueCalls records the calls through function values whose
-// callees the package does not know (not a function-typed field it
-// stores functions in, not a parameter it passes its own functions
-// for) as acquisitions of opaqueCalls. It returns the functions that
-// changed.
+// indexOpaqueCalls records the calls through function values that come
+// from outside the package (not a function-typed field it stores its
+// functions in, not a parameter it passes its own functions for, see
+// fromOutside) as acquisitions of opaqueCalls. It returns the
+// functions that changed.
 func (n *lockNeeds) indexOpaqueCalls() []*ssa.Function {
 	var changed []*ssa.Function
 	for _, ci := range n.chans.calls {
@@ -259,7 +277,7 @@ func (n *lockNeeds) indexOpaqueCalls() []*ssa.Function {
 		if !ok || call.IsInvoke() || call.StaticCallee() != nil || n.paramCallees[site] != nil {
 			continue
 		}
-		if _, builtin := call.Value.(*ssa.Builtin); builtin || isCancelFunc(call.Value.Type()) || len(n.chans.callees(call)) > 0 || n.chans.localFunc(call.Value) {
+		if _, builtin := call.Value.(*ssa.Builtin); builtin || isCancelFunc(call.Value.Type()) || len(n.chans.callees(call)) > 0 || !n.chans.fromOutside(call.Value) {
 			continue
 		}
 		if n.add(site.Parent(), opaqueCalls, acquisition{instr: site, exclusive: true}) {

@@ -82,6 +82,9 @@ type chanIndex struct {
 	containedArg func(callee *ssa.Function, i int) bool
 	// Memos of callbacks.go's walks up through parameters, which
 	// would otherwise revisit a function's call sites once per path.
+	// paramStored holds the function-typed fields that the package
+	// sets from a parameter (a setter: c.onError = fn).
+	paramStored map[*types.Var]bool
 	passedMemo  map[*ssa.Parameter]passedFuncs
 	cbParamMemo map[*ssa.Parameter]*ssa.Parameter
 }
@@ -107,6 +110,7 @@ func buildChanIndex(pkg *types.Package, funcs []*ssa.Function, locks *lockset.Re
 		callers:      make(map[*ssa.Function][]ssa.CallInstruction),
 		addrTaken:    make(map[*ssa.Function]bool),
 		fieldFuncs:   make(map[*types.Var][]*ssa.Function),
+		paramStored:  make(map[*types.Var]bool),
 		passedMemo:   make(map[*ssa.Parameter]passedFuncs),
 		cbParamMemo:  make(map[*ssa.Parameter]*ssa.Parameter),
 		elemsMade:    make(map[elemNode]bool),
@@ -142,6 +146,10 @@ func (x *chanIndex) indexCalls(funcs []*ssa.Function) {
 					if f := storedFunc(instr.Val); f != nil {
 						if field := syncapi.FieldOf(instr.Addr); field != nil {
 							x.fieldFuncs[field] = append(x.fieldFuncs[field], f)
+						}
+					} else if isFunc(instr.Val.Type()) && x.funcParam(instr.Val) != nil {
+						if field := syncapi.FieldOf(instr.Addr); field != nil {
+							x.paramStored[field] = true
 						}
 					}
 					x.work = append(x.work, instr)

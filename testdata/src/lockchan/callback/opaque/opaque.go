@@ -76,3 +76,40 @@ func (c *Client) badCloseLocalFunc() {
 	defer c.mu.Unlock()
 	<-c.local // want "receive from `c.local` while holding `c.mu`; it stalls other users of the lock, but its senders do not all take `c.mu`$"
 }
+
+// An Actor runs the functions the package sends it (prometheus's WL):
+// its own closures, not functions from outside.
+type Actor struct {
+	mu     sync.Mutex
+	n      int
+	actorc chan func()
+	stopc  chan chan struct{}
+}
+
+func NewActor() *Actor {
+	a := &Actor{actorc: make(chan func()), stopc: make(chan chan struct{})}
+	go a.run()
+	return a
+}
+
+func (a *Actor) run() {
+	for {
+		select {
+		case f := <-a.actorc:
+			f()
+		case donec := <-a.stopc:
+			close(donec)
+			return
+		}
+	}
+}
+
+func (a *Actor) Do() { a.actorc <- func() { a.n++ } } // want Do:`blocks\(a channel send at .*/opaque.go:\d+\)`
+
+func (a *Actor) badStopActor() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	donec := make(chan struct{})
+	a.stopc <- donec // want "send on `a.stopc` while holding `a.mu`; it stalls other users of the lock, but its receivers do not all take `a.mu`$"
+	<-donec          // want "receive from `donec` while holding `a.mu`; it stalls other users of the lock, but its senders do not all take `a.mu`$"
+}
