@@ -67,30 +67,43 @@ func (x *chanIndex) funcParam(v ssa.Value) *ssa.Parameter {
 // claimed to be: the package's own closures travel that way too
 // (prometheus's WL.run calls the functions sent on w.actorc).
 func (x *chanIndex) fromOutside(v ssa.Value) bool {
-	for range maxChanDepth {
-		if f := callbackFunc(v); f != nil {
-			return !x.ownFunc(f)
-		}
-		switch w := unconvert(v).(type) {
-		case *ssa.Parameter:
-			return true
-		case *ssa.FreeVar:
-			v = x.bindings(w)
-		case *ssa.UnOp:
-			if w.Op != token.MUL {
-				return false
-			}
-			if field := syncapi.FieldOf(w.X); field != nil {
-				return field.Exported() || x.paramStored[field]
-			}
-			v = w.X
-		case *ssa.Alloc:
-			v = assignedOnce(w)
-		default:
+	return x.outside(v, 0)
+}
+
+// outside is fromOutside to a depth. A variable or φ-node is from
+// outside if one of the values it may hold is (var h Handler; if set
+// { h = c.onError }, centrifuge-go's handleError).
+func (x *chanIndex) outside(v ssa.Value, depth int) bool {
+	if depth > maxChanDepth || v == nil {
+		return false
+	}
+	if f := callbackFunc(v); f != nil {
+		return !x.ownFunc(f)
+	}
+	switch w := unconvert(v).(type) {
+	case *ssa.Parameter:
+		return true
+	case *ssa.FreeVar:
+		return x.outside(x.bindings(w), depth+1)
+	case *ssa.UnOp:
+		if w.Op != token.MUL {
 			return false
 		}
-		if v == nil {
-			return false
+		if field := syncapi.FieldOf(w.X); field != nil {
+			return field.Exported() || x.paramStored[field]
+		}
+		return x.outside(w.X, depth+1)
+	case *ssa.Phi:
+		for _, e := range w.Edges {
+			if x.outside(e, depth+1) {
+				return true
+			}
+		}
+	case *ssa.Alloc:
+		for _, r := range *w.Referrers() {
+			if st, ok := r.(*ssa.Store); ok && st.Addr == ssa.Value(w) && x.outside(st.Val, depth+1) {
+				return true
+			}
 		}
 	}
 	return false

@@ -113,3 +113,52 @@ func (a *Actor) badStopActor() {
 	a.stopc <- donec // want "send on `a.stopc` while holding `a.mu`; it stalls other users of the lock, but its receivers do not all take `a.mu`$"
 	<-donec          // want "receive from `donec` while holding `a.mu`; it stalls other users of the lock, but its senders do not all take `a.mu`$"
 }
+
+// A Queue runs the closures its callers push, each of which calls a
+// handler the user set, or not (centrifuge-go's runHandlerSync).
+type Queue struct {
+	mu      sync.Mutex
+	onError func(error)
+	items   chan *item
+}
+
+type item struct{ fn func() }
+
+func NewQueue() *Queue {
+	q := &Queue{items: make(chan *item)}
+	go func() {
+		for it := range q.items {
+			it.fn()
+		}
+	}()
+	return q
+}
+
+func (q *Queue) OnError(fn func(error)) { q.onError = fn }
+
+func (q *Queue) push(f func()) { q.items <- &item{fn: f} }
+
+func (q *Queue) runSync(fn func()) {
+	wait := make(chan struct{})
+	q.push(func() {
+		defer close(wait)
+		fn()
+	})
+	<-wait
+}
+
+func (q *Queue) handleError(err error) {
+	var handler func(error)
+	if q.onError != nil {
+		handler = q.onError
+	}
+	if handler != nil {
+		q.runSync(func() { handler(err) })
+	}
+}
+
+func (q *Queue) badErrorUnderLock(err error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.handleError(err) // want "call to `q.handleError` may block on a channel receive while holding `q.mu`; .* they first run functions from outside the package"
+}
