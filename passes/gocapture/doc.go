@@ -200,7 +200,9 @@
 // cannot be matched with the other goroutine's. Values that cannot
 // reach a channel, a function, an interface or a type of package sync
 // (a *strings.Reader), constants, errors, and context.Background() and
-// TODO() do not count. Two goroutines that both hand a client holding
+// TODO() do not count, nor does a value boxed in an interface whose own
+// type reaches none of those (the int in use(1), the variadic
+// arguments of fmt.Errorf("%d", i); fixture badBoxedArgument). Two goroutines that both hand a client holding
 // a mutex to calls are taken to be ordered by it, although a mutex
 // orders them only one way or the other: this hides minio-go's
 // functional tests' write of their args map after a go statement whose

@@ -164,13 +164,70 @@ func (c *checker) callEvents(call ssa.CallInstruction, deferred bool) []event {
 		}
 	}
 	for _, a := range args {
-		if _, isConst := a.(*ssa.Const); !isConst && mayCarrySync(a.Type()) && !emptyContext(a) {
-			// A constant (nil, a zero struct) holds no object to
-			// synchronize on (fixture badZeroOptions).
+		if argMayCarrySync(a) {
 			out = append(out, event{instr: call, unknown: true, key: c.locks.KeyOf(a), sel: -1, deferred: deferred})
 		}
 	}
 	return out
+}
+
+// argMayCarrySync reports whether the argument a may give a callee a
+// synchronization object. A constant (nil, a zero struct) holds none
+// (fixture badZeroOptions); nor does a value boxed in an interface
+// whose own type carries none, such as the int in use(1) or in the
+// variadic arguments of fmt.Errorf("x %d", i), though the interface
+// type could hold anything (fixture badBoxedArgument).
+func argMayCarrySync(a ssa.Value) bool {
+	switch x := a.(type) {
+	case *ssa.Const:
+		return false
+	case *ssa.MakeInterface:
+		return argMayCarrySync(x.X)
+	case *ssa.Slice:
+		if elems, ok := variadicElems(x); ok {
+			for _, e := range elems {
+				if argMayCarrySync(e) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return mayCarrySync(a.Type()) && !emptyContext(a)
+}
+
+// variadicElems returns the values stored into the array that s
+// slices, when s is the slice of a call's variadic arguments: an
+// array allocated for it, used only by that slice and by the stores
+// of its elements.
+func variadicElems(s *ssa.Slice) ([]ssa.Value, bool) {
+	alloc, ok := s.X.(*ssa.Alloc)
+	if !ok || alloc.Referrers() == nil {
+		return nil, false
+	}
+	var elems []ssa.Value
+	for _, r := range *alloc.Referrers() {
+		switch r := r.(type) {
+		case *ssa.Slice:
+			if r != s {
+				return nil, false
+			}
+		case *ssa.IndexAddr:
+			if r.Referrers() == nil {
+				return nil, false
+			}
+			for _, rr := range *r.Referrers() {
+				st, ok := rr.(*ssa.Store)
+				if !ok || st.Addr != r {
+					return nil, false
+				}
+				elems = append(elems, st.Val)
+			}
+		default:
+			return nil, false
+		}
+	}
+	return elems, true
 }
 
 // emptyContext reports whether v is context.Background() or
