@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -257,7 +256,7 @@ func vetStderr(text string, stderr io.Writer) []problem {
 			fmt.Fprintln(stderr, line)
 		case pkg != "" && (strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "  ") || line == "too many errors"):
 			// a continuation of the package's errors
-		case pkg != "" && positionedError.MatchString(line):
+		case pkg != "" && vetjson.IsPositionedError(line):
 			errs = append(errs, relErrorLine(strings.TrimPrefix(line, "vet: ")))
 		default:
 			flush()
@@ -267,10 +266,6 @@ func vetStderr(text string, stderr io.Writer) []problem {
 	flush()
 	return out
 }
-
-// positionedError matches an error line of a package's block: a
-// position in a Go file, and what is wrong there.
-var positionedError = regexp.MustCompile(`^(vet: )?\S+\.go:\d+(:\d+)?: `)
 
 // relErrorLine returns an error line of the go command with its
 // leading position relative to the current directory, as the findings'.

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -121,7 +120,7 @@ func vet(ctx context.Context, goCmd, vettool string, cfg vetConfig, dir, tmpRoot
 func isBuildFailure(stderr string) bool {
 	for _, line := range strings.Split(stderr, "\n") {
 		switch {
-		case line == "", strings.HasPrefix(line, "# "), positionedError.MatchString(line),
+		case line == "", strings.HasPrefix(line, "# "), vetjson.IsPositionedError(line),
 			strings.Contains(line, "no required module provides"),
 			strings.Contains(line, "build constraints exclude"),
 			strings.Contains(line, "no Go files"),
@@ -134,8 +133,6 @@ func isBuildFailure(stderr string) bool {
 	}
 	return true
 }
-
-var positionedError = regexp.MustCompile(`^(vet: )?\S+\.go:\d+(:\d+)?: `)
 
 // An overlay maps files on disk to the temporary files holding the
 // editor's unsaved text.

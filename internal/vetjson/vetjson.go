@@ -5,6 +5,8 @@
 // internal to x/tools). The go command prints one tree per package it
 // vets, one after another, so a run's output is a stream of trees.
 //
+// It also recognizes go vet's error lines on stderr (IsPositionedError).
+//
 // The sharedvet command writes the same tree (-json), reads it when it
 // drives go vet, and the editor proxy reads it: one definition serves
 // the three.
@@ -15,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,3 +126,12 @@ func cutLast(s, sep string) (before, after string, ok bool) {
 	}
 	return s[:i], s[i+len(sep):], true
 }
+
+// positionedError matches a line go vet prints on stderr for a package
+// that does not build: a position in a Go file, and what is wrong
+// there ("x.go:3:2: undefined: y", "vet: x.go:3:2: ...").
+var positionedError = regexp.MustCompile(`^(vet: )?\S+\.go:\d+(:\d+)?: `)
+
+// IsPositionedError reports whether a line of go vet's stderr is an
+// error at a position in a Go file.
+func IsPositionedError(line string) bool { return positionedError.MatchString(line) }

@@ -2,9 +2,7 @@ package atomicmix_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +10,7 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/sharedvet/sharedvet/passes/atomicmix"
+	"github.com/sharedvet/sharedvet/passes/internal/excusedtest"
 	"github.com/sharedvet/sharedvet/passes/trace"
 )
 
@@ -25,10 +24,6 @@ var fixturePackages = []string{
 	"atomicmix/guards", "atomicmix/crosspkg/counter", "atomicmix/crosspkg/user",
 	"atomicmix/crosspkg/atomicuser", "clean",
 }
-
-// excusedComment is a checked expectation of the trace: the line's
-// candidates are cleared by the named exceptions, and only by them.
-var excusedComment = regexp.MustCompile(`// excused ([a-z]+(?:, [a-z]+)*)$`)
 
 // TestExcused runs the check with the trace on over the fixtures and
 // compares the exceptions it names with the lines' `// excused NAME`
@@ -69,7 +64,7 @@ func TestExcused(t *testing.T) {
 		slices.Sort(names)
 		w := slices.Sorted(slices.Values(want[key]))
 		if !slices.Equal(names, w) && !reported[key] {
-			t.Errorf("%s: excused by %s, want %s", rel(key), strings.Join(names, ", "), orNone(w))
+			t.Errorf("%s: excused by %s, want %s", excusedtest.Rel(key), strings.Join(names, ", "), excusedtest.OrNone(w))
 		}
 		for _, n := range names {
 			fired[n] = true
@@ -77,7 +72,7 @@ func TestExcused(t *testing.T) {
 	}
 	for key, names := range want {
 		if got[key] == nil {
-			t.Errorf("%s: not excused, want excused by %s", rel(key), strings.Join(names, ", "))
+			t.Errorf("%s: not excused, want excused by %s", excusedtest.Rel(key), strings.Join(names, ", "))
 		}
 	}
 	for _, name := range atomicmix.ExceptionNames() {
@@ -98,18 +93,8 @@ func fixtureLines(t *testing.T) []fixtureLine {
 	var out []fixtureLine
 	for _, pkg := range fixturePackages {
 		files, _ := filepath.Glob(filepath.Join(testdata(t), "src", pkg, "*.go"))
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, text := range strings.Split(string(data), "\n") {
-				l := fixtureLine{pkg: pkg, key: fmt.Sprintf("%s:%d", f, i+1), text: text}
-				if m := excusedComment.FindStringSubmatch(text); m != nil {
-					l.excused = strings.Split(m[1], ", ")
-				}
-				out = append(out, l)
-			}
+		for _, l := range excusedtest.Lines(t, files) {
+			out = append(out, fixtureLine{pkg: pkg, key: l.Key, text: l.Text, excused: l.Excused})
 		}
 	}
 	return out
@@ -123,24 +108,10 @@ type traceOnly struct{ t *testing.T }
 func (w traceOnly) Errorf(format string, args ...any) {
 	w.t.Helper()
 	msg := fmt.Sprintf(format, args...)
-	if strings.Contains(msg, ": unexpected diagnostic: excused by ") || strings.Contains(msg, `: diagnostic "excused by `) {
+	if excusedtest.IsTraceError(msg) {
 		return
 	}
 	w.t.Error(msg)
-}
-
-func rel(key string) string {
-	if i := strings.Index(key, "/testdata/src/"); i >= 0 {
-		return key[i+len("/testdata/src/"):]
-	}
-	return key
-}
-
-func orNone(names []string) string {
-	if len(names) == 0 {
-		return "no excuse (add a // excused comment if the exception is right)"
-	}
-	return strings.Join(names, ", ")
 }
 
 // TestDisable turns each exception off in turn (-atomicmix.disable)
@@ -158,7 +129,7 @@ func TestDisable(t *testing.T) {
 	for _, l := range fixtureLines(t) {
 		if len(l.excused) == 1 {
 			name := l.excused[0]
-			only[name] = append(only[name], rel(l.key))
+			only[name] = append(only[name], excusedtest.Rel(l.key))
 			if !slices.Contains(pkgsOf[name], l.pkg) {
 				pkgsOf[name] = append(pkgsOf[name], l.pkg)
 			}
@@ -198,15 +169,13 @@ func TestDisable(t *testing.T) {
 // a disabled exception let through.
 type recorder struct{ lines map[string]string }
 
-var unexpected = regexp.MustCompile(`^(\S+):(\d+):\d+: unexpected diagnostic: (.*)$`)
-
 func (r *recorder) Errorf(format string, args ...any) {
-	m := unexpected.FindStringSubmatch(fmt.Sprintf(format, args...))
-	if m == nil {
+	file, line, diag, ok := excusedtest.Unexpected(fmt.Sprintf(format, args...))
+	if !ok {
 		return
 	}
-	key := rel(m[1]) + ":" + m[2]
+	key := excusedtest.Rel(file) + ":" + line
 	if prev, ok := r.lines[key]; !ok || strings.HasPrefix(prev, "excused by ") {
-		r.lines[key] = m[3]
+		r.lines[key] = diag
 	}
 }

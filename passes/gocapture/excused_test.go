@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/sharedvet/sharedvet/passes/gocapture"
+	"github.com/sharedvet/sharedvet/passes/internal/excusedtest"
 	"github.com/sharedvet/sharedvet/passes/trace"
 )
 
@@ -64,10 +64,6 @@ func (r fixtureRun) files(t *testing.T) []string {
 	return out
 }
 
-// excusedComment is a checked expectation of the trace: the line's
-// candidates are cleared by the named exceptions, and only by them.
-var excusedComment = regexp.MustCompile(`// excused ([a-z]+(?:, [a-z]+)*)$`)
-
 // TestExcused runs the check with the trace on over the fixtures and
 // compares the exceptions it names with the lines' `// excused NAME`
 // comments: each exception must fire where a comment says, and no line
@@ -107,7 +103,7 @@ func TestExcused(t *testing.T) {
 		slices.Sort(names)
 		w := slices.Sorted(slices.Values(want[key]))
 		if !slices.Equal(names, w) && !reported[key] {
-			t.Errorf("%s: excused by %s, want %s", rel(key), strings.Join(names, ", "), orNone(w))
+			t.Errorf("%s: excused by %s, want %s", excusedtest.Rel(key), strings.Join(names, ", "), excusedtest.OrNone(w))
 		}
 		for _, n := range names {
 			fired[n] = true
@@ -115,7 +111,7 @@ func TestExcused(t *testing.T) {
 	}
 	for key, names := range want {
 		if got[key] == nil {
-			t.Errorf("%s: not excused, want excused by %s", rel(key), strings.Join(names, ", "))
+			t.Errorf("%s: not excused, want excused by %s", excusedtest.Rel(key), strings.Join(names, ", "))
 		}
 	}
 	for _, name := range gocapture.ExceptionNames() {
@@ -139,18 +135,8 @@ func fixtureLines(t *testing.T) []fixtureLine {
 	var out []fixtureLine
 	for i, run := range fixtureRuns {
 		for _, pkg := range run.pkgs {
-			for _, f := range (fixtureRun{run.dir, []string{pkg}}).files(t) {
-				data, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for n, text := range strings.Split(string(data), "\n") {
-					l := fixtureLine{run: i, pkg: pkg, key: fmt.Sprintf("%s:%d", f, n+1), text: text}
-					if m := excusedComment.FindStringSubmatch(text); m != nil {
-						l.excused = strings.Split(m[1], ", ")
-					}
-					out = append(out, l)
-				}
+			for _, l := range excusedtest.Lines(t, (fixtureRun{run.dir, []string{pkg}}).files(t)) {
+				out = append(out, fixtureLine{run: i, pkg: pkg, key: l.Key, text: l.Text, excused: l.Excused})
 			}
 		}
 	}
@@ -165,24 +151,10 @@ type traceOnly struct{ t *testing.T }
 func (w traceOnly) Errorf(format string, args ...any) {
 	w.t.Helper()
 	msg := fmt.Sprintf(format, args...)
-	if strings.Contains(msg, ": unexpected diagnostic: excused by ") || strings.Contains(msg, `: diagnostic "excused by `) {
+	if excusedtest.IsTraceError(msg) {
 		return
 	}
 	w.t.Error(msg)
-}
-
-func rel(key string) string {
-	if i := strings.Index(key, "/testdata/src/"); i >= 0 {
-		return key[i+len("/testdata/src/"):]
-	}
-	return key
-}
-
-func orNone(names []string) string {
-	if len(names) == 0 {
-		return "no excuse (add a // excused comment if the exception is right)"
-	}
-	return strings.Join(names, ", ")
 }
 
 // TestDisable turns each exception off in turn (-gocapture.disable)
@@ -223,7 +195,7 @@ func TestDisable(t *testing.T) {
 		}
 		reported := 0
 		for _, l := range named[name] {
-			line := rel(l.key)
+			line := excusedtest.Rel(l.key)
 			msg := rec.lines[line]
 			if msg != "" && !strings.HasPrefix(msg, "excused by ") {
 				reported++
@@ -253,7 +225,7 @@ func funcOf(key string) string {
 	for n--; n >= 0; n-- {
 		if n < len(lines) && strings.HasPrefix(lines[n], "func ") {
 			abs, _ := filepath.Abs(file)
-			return fmt.Sprintf("%s:%d", rel(abs), n+1)
+			return fmt.Sprintf("%s:%d", excusedtest.Rel(abs), n+1)
 		}
 	}
 	return ""
@@ -267,22 +239,19 @@ type recorder struct {
 	funcs map[string]bool
 }
 
-var unexpected = regexp.MustCompile(`^(\S+):(\d+):\d+: unexpected diagnostic: (.*)$`)
-
 func (r *recorder) Errorf(format string, args ...any) {
-	m := unexpected.FindStringSubmatch(fmt.Sprintf(format, args...))
-	if m == nil {
+	file, line, diag, ok := excusedtest.Unexpected(fmt.Sprintf(format, args...))
+	if !ok {
 		return
 	}
-	key := rel(m[1]) + ":" + m[2]
-	if !strings.HasPrefix(m[3], "excused by ") {
-		file := m[1]
+	key := excusedtest.Rel(file) + ":" + line
+	if !strings.HasPrefix(diag, "excused by ") {
 		if !filepath.IsAbs(file) {
 			file = filepath.Join("..", "..", "testdata", "src", file)
 		}
-		r.funcs[funcOf(file+":"+m[2])] = true
+		r.funcs[funcOf(file+":"+line)] = true
 	}
 	if prev, ok := r.lines[key]; !ok || strings.HasPrefix(prev, "excused by ") {
-		r.lines[key] = m[3]
+		r.lines[key] = diag
 	}
 }

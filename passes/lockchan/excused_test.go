@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/sharedvet/sharedvet/passes/internal/excusedtest"
 	"github.com/sharedvet/sharedvet/passes/trace"
 )
 
@@ -80,7 +81,7 @@ type traceOnly struct{ t *testing.T }
 func (w traceOnly) Errorf(format string, args ...any) {
 	w.t.Helper()
 	msg := fmt.Sprintf(format, args...)
-	if strings.Contains(msg, ": unexpected diagnostic: excused by ") || strings.Contains(msg, `: diagnostic "excused by `) ||
+	if excusedtest.IsTraceError(msg) ||
 		(strings.Contains(msg, "lockchan/basic/") || strings.Contains(msg, "lockchan/defers/")) && strings.Contains(msg, "no diagnostic was reported matching") {
 		return
 	}
