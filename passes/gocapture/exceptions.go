@@ -244,7 +244,7 @@ func (st *starter) traceClass(gor *side, s spawn.Site, cls *captureClass, name s
 	}
 	for _, cp := range cls.members {
 		if !concurrent(cp) {
-			st.traceStart(s, walk, cp.site.Instr, accs, st.goAccesses(st.c.goVars(cp.site)[cp.i]))
+			st.traceStart(s, walk, cp.site.Instr, accs, st.goAccesses(st.c.goVar(cp.site, cp.i)))
 			continue
 		}
 		st.goroutineRaces(gor, s, cp, name, accs, true)

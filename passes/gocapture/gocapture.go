@@ -136,7 +136,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		}
 		regions := make(map[regionKey]*region)
 		for i, v := range s.Closure.Bindings {
-			if i >= len(c.goVars(s)) || !isVariable(v) {
+			if i >= c.numGoVars(s) || !isVariable(v) {
 				continue
 			}
 			st.findRaces(s, i, regions)
@@ -183,7 +183,7 @@ func (c *checker) newStarter(fn *ssa.Function, sites []spawn.Site) *starter {
 			continue
 		}
 		for j, b := range s.Closure.Bindings {
-			if j < len(c.goVars(s)) && isVariable(b) {
+			if j < c.numGoVars(s) && isVariable(b) {
 				st.captures[b] = append(st.captures[b], capture{s, j})
 			}
 		}
@@ -213,7 +213,7 @@ func (st *starter) parentAccesses(v ssa.Value) []access {
 }
 
 // goAccesses returns a goroutine's accesses to the variable that gv,
-// one of its goVars, points to.
+// its goVar, points to.
 func (st *starter) goAccesses(gv goVar) []access {
 	accs, ok := st.gAcc[gv]
 	if !ok {
@@ -275,7 +275,7 @@ type capture struct {
 // while the goroutine does are shared by the variables of s.
 func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region) {
 	v := s.Closure.Bindings[i]
-	gAcc := st.goAccesses(st.c.goVars(s)[i])
+	gAcc := st.goAccesses(st.c.goVar(s, i))
 	if len(gAcc) == 0 {
 		return
 	}
@@ -326,7 +326,7 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 			}
 			for _, cp := range cls.members {
 				if !concurrent(cp) {
-					st.traceStart(s, walk, cp.site.Instr, grp.accs, st.goAccesses(st.c.goVars(cp.site)[cp.i]))
+					st.traceStart(s, walk, cp.site.Instr, grp.accs, st.goAccesses(st.c.goVar(cp.site, cp.i)))
 					continue
 				}
 				if st.goroutineRaces(gor, s, cp, name, grp.accs, false) {
@@ -446,7 +446,7 @@ func (st *starter) parentRace(gor *side, s spawn.Site, name string, ga, pa acces
 func (st *starter) goroutineRaces(gor *side, s spawn.Site, cp capture, name string, accs []access, traceOnly bool) bool {
 	found := false
 	other := st.siteSide(cp.site)
-	for _, b := range st.goAccesses(st.c.goVars(cp.site)[cp.i]) {
+	for _, b := range st.goAccesses(st.c.goVar(cp.site, cp.i)) {
 		for _, a := range accs {
 			if !overlap(a, b) {
 				continue

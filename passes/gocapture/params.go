@@ -23,20 +23,23 @@ type goVar interface {
 	Parent() *ssa.Function
 }
 
-// goVars returns the goroutine's sides of the variables of site s, in
-// the order of s.Closure.Bindings.
-func (c *checker) goVars(s spawn.Site) []goVar {
-	var out []goVar
+// goVar returns the goroutine's side of the i-th variable of site s,
+// in the order of s.Closure.Bindings: asked once per goroutine and
+// variable, it builds no slice.
+func (c *checker) goVar(s spawn.Site, i int) goVar {
 	if c.byParam[s.Closure] {
-		for _, p := range s.Fn.Params {
-			out = append(out, p)
-		}
-		return out
+		return s.Fn.Params[i]
 	}
-	for _, fv := range s.Fn.FreeVars {
-		out = append(out, fv)
+	return s.Fn.FreeVars[i]
+}
+
+// numGoVars returns the number of the goroutine's sides of the
+// variables of site s.
+func (c *checker) numGoVars(s spawn.Site) int {
+	if c.byParam[s.Closure] {
+		return len(s.Fn.Params)
 	}
-	return out
+	return len(s.Fn.FreeVars)
 }
 
 // varName returns the source name of the i-th variable of site s: the

@@ -289,7 +289,7 @@ func (x *captureClass) mayRace(y *captureClass) bool {
 // classOf returns the class of the goroutine cp as an accessor of its
 // variable, with no members, and its signature.
 func (st *starter) classOf(cp capture) (*captureClass, string) {
-	fv := st.c.goVars(cp.site)[cp.i]
+	fv := st.c.goVar(cp.site, cp.i)
 	cls := &captureClass{}
 	seen := make(map[string]bool)
 	for k, a := range st.goAccesses(fv) {

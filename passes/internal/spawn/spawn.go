@@ -166,7 +166,39 @@ func siteOf(instr ssa.Instruction, extra Extra, lookup Lookup) (Site, bool) {
 // in a new goroutine, if it is a spawner: a known one, one of extra
 // (its last argument), or one with a SpawnsFact.
 func spawnerArg(callee *types.Func, extra Extra, lookup Lookup) (int, bool) {
-	name := callee.FullName()
+	if callee.Pkg() != nil && (spawnerPkgs[callee.Pkg().Path()] || extra.hasPkg(callee.Pkg().Path())) {
+		if sp, ok := spawnerByName(syncapi.FullName(callee), extra, callee); ok {
+			return sp, true
+		}
+	}
+	arg, ok := lookup[callee]
+	return arg, ok
+}
+
+// spawnerPkgs holds the packages of the known spawners: the name of a
+// function of another package is not spelled (syncapi.FullName).
+var spawnerPkgs = make(map[string]bool)
+
+func init() {
+	for name := range spawners {
+		spawnerPkgs[syncapi.PkgOfName(name)] = true
+	}
+}
+
+// hasPkg reports whether one of the functions of x is of the package
+// path.
+func (x Extra) hasPkg(path string) bool {
+	for name := range x {
+		if syncapi.PkgOfName(name) == path {
+			return true
+		}
+	}
+	return false
+}
+
+// spawnerByName returns the argument of a call of callee, named name,
+// that a known spawner or one of extra runs in a new goroutine.
+func spawnerByName(name string, extra Extra, callee *types.Func) (int, bool) {
 	if sp, ok := spawners[name]; ok {
 		return sp.arg, true
 	}
@@ -179,8 +211,7 @@ func spawnerArg(callee *types.Func, extra Extra, lookup Lookup) (int, bool) {
 			return n, true
 		}
 	}
-	arg, ok := lookup[callee]
-	return arg, ok
+	return 0, false
 }
 
 // unwrap looks through conversions of a function value to a named

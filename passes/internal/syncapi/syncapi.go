@@ -56,7 +56,7 @@ func LockCallOf(call *ssa.CallCommon) (LockCall, bool) {
 	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "sync" {
 		return LockCall{}, false
 	}
-	m, ok := lockMethods[fn.FullName()]
+	m, ok := lockMethods[FullName(fn)]
 	if !ok {
 		return LockCall{}, false
 	}
