@@ -110,6 +110,10 @@ func addrAccesses(addr ssa.Value, path []string, r reach, out *[]access) {
 				if r.pointee && len(path) == 0 {
 					addrAccesses(ref, with(path, pointee), reach{}, out)
 				}
+			case *types.Interface:
+				if r.pointee && len(path) == 0 {
+					assertedAccesses(ref, with(path, pointee), out)
+				}
 			}
 		case *ssa.Store:
 			if ref.Addr != addr || selfAssign(ref) {
@@ -132,6 +136,34 @@ func addrAccesses(addr ssa.Value, path []string, r reach, out *[]access) {
 			inlineAccesses(ref, addr, path, r, out)
 		case *ssa.Call:
 			calleeAccesses(ref, addr, path, r, out)
+		}
+	}
+}
+
+// assertedAccesses appends the accesses through the pointers asserted
+// from the interface value x, just loaded from a captured variable that
+// holds the function's own object (rule "behind", fixture
+// badInterfacePointer): v.(*stats).hits++. An assertion that succeeds
+// yields the one pointer stored, whatever the form (v.(*T), or p, ok :=
+// v.(*T)); an assertion to an interface type, and a method called on
+// the interface, are not followed.
+func assertedAccesses(x ssa.Value, path []string, out *[]access) {
+	for _, ref := range *x.Referrers() {
+		ta, ok := ref.(*ssa.TypeAssert)
+		if !ok || ta.X != x {
+			continue
+		}
+		if _, ok := ta.AssertedType.Underlying().(*types.Pointer); !ok {
+			continue
+		}
+		if !ta.CommaOk {
+			addrAccesses(ta, path, reach{}, out)
+			continue
+		}
+		for _, r := range *ta.Referrers() {
+			if ex, ok := r.(*ssa.Extract); ok && ex.Index == 0 {
+				addrAccesses(ex, path, reach{}, out)
+			}
 		}
 	}
 }
@@ -525,6 +557,17 @@ func reachOfAlloc(alloc *ssa.Alloc) reach {
 		if len(stored) == 1 {
 			if _, own := stored[0].(*ssa.Alloc); own {
 				return reach{pointee: true}
+			}
+		}
+	case *types.Interface:
+		// var v any = &stats{}: the pointer in the interface is
+		// followed as a pointer variable's (fixture
+		// badInterfacePointer).
+		if len(stored) == 1 {
+			if mi, ok := stored[0].(*ssa.MakeInterface); ok {
+				if _, own := mi.X.(*ssa.Alloc); own {
+					return reach{pointee: true}
+				}
 			}
 		}
 	}

@@ -112,7 +112,8 @@
 //     string(b) and a call handed the slice), and the object its
 //     pointer points to when the function allocated that object itself
 //     (st := &stats{} or p := &n; then st.hits++ in the goroutine and
-//     return *st after go).
+//     return *st after go), also when the variable is an interface
+//     that holds the pointer (var v any = &stats{}; v.(*stats).hits++).
 //  4. inline: a closure that the goroutine or the starting function
 //     calls at once or defers, and hands nowhere else, accesses the
 //     variables it captures at the call, or when the function returns
@@ -225,7 +226,8 @@
 // to another function or stored (only rule "inline" closures count). A
 // function handed the slice is taken to read its elements, not to
 // write them; a method of another package called on the pointer is
-// not an access. A range-over-func loop nested in the body of another
+// not an access, nor is a method called on an interface that holds
+// it. A range-over-func loop nested in the body of another
 // is seen from that body only. A goroutine started by a go statement of a
 // named function is examined only for the variables whose address it
 // is handed, and one of a function of another package, or of a closure
