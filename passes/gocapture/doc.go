@@ -61,7 +61,7 @@
 //
 // The model, stated once: rules 1 to 6 say what starts a goroutine,
 // what it and its starter access, what races and what orders two
-// accesses; rules 7 to 15 are the check's exceptions, named, in the
+// accesses; rules 7 to 16 are the check's exceptions, named, in the
 // order it applies them (the first that holds clears the candidate).
 // sharedvet -excused prints, for each candidate cleared, "excused by
 // NAME: statement" at the line the finding would have been reported
@@ -187,7 +187,18 @@
 //     accesses after the call in the same block.
 //  14. ordered: a handoff the other way: the starting function writes
 //     and then sends, the goroutine receives and then reads (rule 6).
-//  15. claim: accesses that only the winner of a claim makes: "if
+//  15. bracketed: two goroutines' accesses are ordered when one may
+//     release after its access and the other may acquire before its
+//     own (rule 6, with calls of other functions taken to do either):
+//     for two instances of one body and one access, the access lies
+//     between an operation or call that may acquire and one that may
+//     release (c.lock(); n++; c.unlock(), or <-tokens; n++; tokens <-
+//     t); an access that comes before every such operation of the body,
+//     or after every one, is ordered with nothing. A WaitGroup's Done
+//     releases only to its Wait, which a goroutine that the WaitGroup
+//     still counts cannot pass: workers that call c.Get(k), write err
+//     on a miss, then wg.Done() race on err.
+//  16. claim: accesses that only the winner of a claim makes: "if
 //     t.claim() { count++ }", where claim, a function of the package,
 //     holds a mutex while it tests a location and sets it to a value
 //     not computed from the old one before it returns true (a done
@@ -203,11 +214,17 @@
 // (a *strings.Reader), constants, errors, and context.Background() and
 // TODO() do not count, nor does a value boxed in an interface whose own
 // type reaches none of those (the int in use(1), the variadic
-// arguments of fmt.Errorf("%d", i); fixture badBoxedArgument). Two goroutines that both hand a client holding
-// a mutex to calls are taken to be ordered by it, although a mutex
-// orders them only one way or the other: this hides minio-go's
-// functional tests' write of their args map after a go statement whose
-// goroutine logs it (docs/findings.md); a receive
+// arguments of fmt.Errorf("%d", i); fixture badBoxedArgument). A
+// goroutine and its starter that both hand a client holding a mutex to
+// calls are taken to be ordered by it, although a mutex orders them
+// only one way or the other: this hides minio-go's functional tests'
+// write of their args map after a go statement whose goroutine logs it
+// (docs/findings.md). Two goroutines are taken to be ordered when a
+// call that may release follows one's access and a call that may
+// acquire precedes the other's (rule "bracketed"), although a client's
+// call that locks and unlocks inside it orders them only in one
+// execution or another: workers that call c.Get(k) before and after
+// their write, in a loop, are not reported; a receive
 // is assumed to order a later send on a channel whose capacity is not
 // a known constant of 2 or more (as on an unbuffered channel or a
 // one-slot semaphore), and one receive to join each of several go

@@ -12,7 +12,7 @@ import (
 
 // The model of the check is doc.go's numbered list. Rules 1 to 6 say
 // what starts a goroutine, what the goroutine and its starter access,
-// what a race is and what orders two accesses; rules 7 to 15 are the
+// what a race is and what orders two accesses; rules 7 to 16 are the
 // exceptions below, one entry each, in the order the judge applies
 // them. The first that holds clears the candidate, and its name is
 // what -excused prints. TestModelDoc checks that the list in doc.go
@@ -128,9 +128,14 @@ var exceptions = []*exception{
 	{name: "ordered", rule: 14, stage: perPair,
 		statement: "one side signals after its access (a send, a close, Done) and the other waits for it before its own",
 		excuses: func(c *checker, k *candidate) bool {
-			return c.handoff(k.x, k.a, k.y, k.b) || k.sb != nil && c.handoff(k.y, k.b, k.x, k.a)
+			return k.sb == nil && c.handoff(k.x, k.a, k.y, k.b, nil)
 		}},
-	{name: "claim", rule: 15, stage: perPair,
+	{name: "bracketed", rule: 15, stage: perPair,
+		statement: "one goroutine may release after its access and the other acquire before its own (a lock or a receive before, an unlock or a send after), by operations or calls that may synchronize",
+		excuses: func(c *checker, k *candidate) bool {
+			return k.sb != nil && c.bracketed(k.x, k.a, k.sa, k.y, k.b, k.sb)
+		}},
+	{name: "claim", rule: 16, stage: perPair,
 		statement: "both accesses run only for the winner of the same claim under a lock, which one goroutine wins",
 		excuses: func(c *checker, k *candidate) bool {
 			return k.sb != nil && c.bothClaimed(k.parent, *k.sa, k.a, *k.sb, k.b)

@@ -526,8 +526,9 @@ func (c *checker) heldAt(fn *ssa.Function, instr ssa.Instruction) lockset.Set {
 // its access b: the access a is then ordered before b (rule 14,
 // fixture okHandoff, where the starter writes and then sends, and the
 // goroutine receives and then reads). Calls of other functions count
-// unless rule 10 is off.
-func (c *checker) handoff(x *side, a access, y *side, b access) bool {
+// unless rule 10 is off. A release for which releasesTo is false
+// orders nothing before y's access.
+func (c *checker) handoff(x *side, a access, y *side, b access, releasesTo func(r event) bool) bool {
 	stops := stopJoin
 	if enabled("helper") {
 		stops |= stopHelper
@@ -538,6 +539,9 @@ func (c *checker) handoff(x *side, a access, y *side, b access) bool {
 		if !r.deferred && r.instr != a.instr && !x.g.after(a.instr, r.instr) {
 			continue
 		}
+		if releasesTo != nil && !releasesTo(r) {
+			continue
+		}
 		for _, q := range y.events {
 			if !q.deferred && (q.instr == b.instr || y.g.acquiredBefore(q, b.instr)) && stops&stopOf(r, q) != 0 && orders(r, q) {
 				return true
@@ -545,6 +549,61 @@ func (c *checker) handoff(x *side, a access, y *side, b access) bool {
 		}
 	}
 	return false
+}
+
+// bracketed reports whether the access a of the goroutine x, started
+// at sx, and the access b of the goroutine y, started at sy, may be
+// ordered one way or the other (rule 15): one releases after its
+// access and the other acquires before its own. For two instances of
+// one body and one access, the access must lie between an operation
+// that may acquire and one that may release (a lock before and an
+// unlock after, a receive before and a send after): a write that
+// every synchronizing operation of the body precedes, or follows, is
+// ordered with nothing in the other instance (fixture badWorkersAfterGet).
+// A WaitGroup's Done releases only to its Wait, which a goroutine that
+// the WaitGroup still counts cannot pass: it would wait for itself.
+func (c *checker) bracketed(x *side, a access, sx *spawn.Site, y *side, b access, sy *spawn.Site) bool {
+	return c.handoff(x, a, y, b, func(r event) bool { return !c.countedAt(r, y, b, sy) }) ||
+		c.handoff(y, b, x, a, func(r event) bool { return !c.countedAt(r, x, a, sx) })
+}
+
+// countedAt reports whether r is a WaitGroup's Done (or Add) and the
+// goroutine y, started at sy, is counted by that WaitGroup at its
+// access b: y calls its Done (or was started by its Go) and no Done of
+// y's may run before b. A Wait on it that y made before b would then
+// wait for y itself, so r cannot have let y through to b (fixture
+// badWorkersAfterGet); y's own Wait after its Done is a barrier, and
+// it may (fixture okBarrier).
+func (c *checker) countedAt(r event, y *side, b access, sy *spawn.Site) bool {
+	if r.unknown || r.class != syncapi.GroupDone {
+		return false
+	}
+	if sy.Group != nil && c.locks.KeyOf(sy.Group) == r.key {
+		return true // wg.Go: counted until the goroutine returns
+	}
+	counted := false
+	for _, e := range y.events {
+		if e.unknown || e.class != syncapi.GroupDone || e.key != r.key || !isWaitGroupDone(e.instr) {
+			continue
+		}
+		if !e.deferred && (e.instr == b.instr || y.g.after(e.instr, b.instr)) {
+			return false // y may have called Done before b
+		}
+		counted = true
+	}
+	return counted
+}
+
+// isWaitGroupDone reports whether instr calls (*sync.WaitGroup).Done,
+// as a goroutine does to say it is finished (Add, of the same class,
+// may also count one in).
+func isWaitGroupDone(instr ssa.Instruction) bool {
+	call, ok := instr.(ssa.CallInstruction)
+	if !ok {
+		return false
+	}
+	fn := syncapi.Callee(call.Common())
+	return fn != nil && fn.FullName() == syncapi.WaitGroupDone
 }
 
 // acquiredBefore reports whether the acquire event q may be followed by

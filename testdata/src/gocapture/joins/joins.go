@@ -239,7 +239,7 @@ func okAtomicHandoff(n int32) {
 		go func() {
 			for i := int32(1); i < n; i++ {
 				if (i+p)%2 == 0 {
-					data = i // ok: published by the atomic store // excused ordered
+					data = i // ok: published by the atomic store // excused bracketed
 					atomic.StoreInt32(&flag, i)
 				} else {
 					for atomic.LoadInt32(&flag) != i {
