@@ -16,6 +16,7 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/spawn"
 	"github.com/sharedvet/sharedvet/passes/internal/srcname"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
+	"github.com/sharedvet/sharedvet/passes/trace"
 )
 
 //go:embed doc.go
@@ -314,8 +315,11 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 		concurrent := func(cp capture) bool {
 			return l != nil && l.again && cp.site.Instr == s.Instr || r.has(cp.site.Instr)
 		}
+		// With the trace on, the pairs after the first race are still
+		// judged, for the trace alone: each cleared pair names what
+		// cleared it (fixture badReadRacesOneWriter).
 		for _, cls := range others {
-			if paired {
+			if paired && !trace.On() {
 				break
 			}
 			if !mine.mayRace(cls) {
@@ -329,9 +333,11 @@ func (st *starter) findRaces(s spawn.Site, i int, regions map[regionKey]*region)
 					st.traceStart(s, walk, cp.site.Instr, grp.accs, st.goAccesses(st.c.goVar(cp.site, cp.i)))
 					continue
 				}
-				if st.goroutineRaces(gor, s, cp, name, grp.accs, false) {
+				if st.goroutineRaces(gor, s, cp, name, grp.accs, paired) {
 					paired = true
-					break
+					if !trace.On() {
+						break
+					}
 				}
 			}
 		}

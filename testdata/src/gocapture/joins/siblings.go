@@ -210,3 +210,16 @@ func okBarrier() {
 		println(x)
 	}()
 }
+
+// badReadRacesOneWriter: the first goroutine's read races with the
+// second's write; the third's write is ordered after the read by the
+// channel, and the trace names why, although a race of the first
+// goroutine's was found before it was paired with the third.
+func badReadRacesOneWriter() {
+	x := 0
+	var mu sync.Mutex
+	ch := make(chan int)
+	go func() { println(x); ch <- 1 }()
+	go func() { mu.Lock(); x = 2; mu.Unlock() }()       // want "goroutine writes `x`, which another goroutine reads"
+	go func() { <-ch; mu.Lock(); x = 3; mu.Unlock() }() // ok: after the read, by the channel // excused bracketed
+}
