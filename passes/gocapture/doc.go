@@ -130,8 +130,11 @@
 //     wg.Done() (or the end of a goroutine started by wg.Go) before
 //     wg.Wait(), errgroup's Wait, a send on or close of a channel
 //     before a receive from, range over or select case on it (in the
-//     case of a select that received). A receive orders what precedes
-//     it before a send only when the send waits for it: not before a
+//     case of a select that received); the channels of one slice,
+//     array or map at indexes that are not two different constants may
+//     be one (a ring: <-chans[gid], then chans[(gid+1)%n] <- t). A
+//     receive orders what precedes it before a send only when the send
+//     waits for it: not before a
 //     close, nor before a send on a channel made with a capacity of 2
 //     or more. One receive joins one sender: after a go statement in a
 //     loop, a receive outside loops waits for one of its goroutines,

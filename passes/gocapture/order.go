@@ -353,7 +353,43 @@ func orders(r, a event) bool {
 		// first time (fixture badBufferedRecvThenSend).
 		return false
 	}
-	return r.key == a.key && syncapi.Orders(r.class, a.class)
+	return sameChan(r.key, a.key) && syncapi.Orders(r.class, a.class)
+}
+
+// sameChan reports whether the channels of keys x and y may be one:
+// the same key, or elements of one slice, array or map at indexes
+// that are not two different constants. An index that is not a
+// constant is named by its SSA value, which two goroutines, or two
+// expressions (chans[gid] and chans[(gid+1)%n]), do not share, though
+// they may select one element: goroutines that pass a token around a
+// ring of channels are ordered by it (std's runtime/debuglog_test.go;
+// fixture okTokenRing).
+func sameChan(x, y lockset.Key) bool {
+	if x == y {
+		return true
+	}
+	if x.Root != y.Root {
+		return false
+	}
+	p, q := x.Path, y.Path
+	for p != "" && q != "" {
+		if p[0] == '[' && q[0] == '[' {
+			i, j := strings.IndexByte(p, ']'), strings.IndexByte(q, ']')
+			if i < 0 || j < 0 {
+				return false
+			}
+			if p[:i+1] != q[:j+1] && !strings.HasPrefix(p, "[%") && !strings.HasPrefix(q, "[%") {
+				return false // two different constants
+			}
+			p, q = p[i+1:], q[j+1:]
+			continue
+		}
+		if p[0] != q[0] {
+			return false
+		}
+		p, q = p[1:], q[1:]
+	}
+	return p == q
 }
 
 // isClose reports whether instr is a call of the builtin close.

@@ -223,3 +223,58 @@ func badReadRacesOneWriter() {
 	go func() { mu.Lock(); x = 2; mu.Unlock() }()       // want "goroutine writes `x`, which another goroutine reads"
 	go func() { <-ch; mu.Lock(); x = 3; mu.Unlock() }() // ok: after the read, by the channel // excused bracketed
 }
+
+// okTokenRing is std's runtime/debuglog_test.go: goroutines pass one
+// token around a ring of channels, each receiving from its own and
+// sending to the next, and touch i only while they hold it. The channel
+// at a variable index of a slice may be the one at another.
+func okTokenRing(limit int) int {
+	const n = 4
+	var wg sync.WaitGroup
+	i := 0
+	chans := make([]chan bool, n)
+	for gid := range n { // excused loopvar
+		chans[gid] = make(chan bool) // excused distinct
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				<-chans[gid]
+				next := chans[(gid+1)%len(chans)]
+				if i >= limit { // ok: the token orders the goroutines
+					close(next)
+					break
+				}
+				i++ // ok: the token orders the goroutines // excused joined, bracketed
+				next <- true
+			}
+		}()
+	}
+	chans[0] <- true
+	wg.Wait()
+	return i
+}
+
+// badOwnChannels: each goroutine waits on its own channel of one slice
+// and signals on its own of another; the starter starts them all, so
+// nothing orders their writes.
+func badOwnChannels() int {
+	const n = 4
+	count := 0
+	start, done := make([]chan bool, n), make([]chan bool, n)
+	for g := range n { // excused loopvar
+		start[g], done[g] = make(chan bool), make(chan bool) // excused distinct
+		go func() {
+			<-start[g]
+			count++ // want "goroutine writes `count`, and more than one such goroutine may run at once"
+			done[g] <- true
+		}()
+	}
+	for g := range n {
+		start[g] <- true
+	}
+	for g := range n {
+		<-done[g]
+	}
+	return count
+}
