@@ -227,7 +227,13 @@
 // acquire precedes the other's (rule "bracketed"), although a client's
 // call that locks and unlocks inside it orders them only in one
 // execution or another: workers that call c.Get(k) before and after
-// their write, in a loop, are not reported; a receive
+// their write, in a loop, are not reported. A call on a value that
+// another call returned is not related to what that call was handed:
+// two goroutines that do res, err = pool.Acquire(ctx) and later
+// res.Release() on a pool of one resource are ordered by it, and
+// reported (puddle's pool_test.go:961); relating res to pool would
+// also hide the race of workers that write resp, err = c.Do(req) and
+// close resp.Body; a receive
 // is assumed to order a later send on a channel whose capacity is not
 // a known constant of 2 or more (as on an unbuffered channel or a
 // one-slot semaphore), and one receive to join each of several go
