@@ -90,6 +90,9 @@ type checker struct {
 	hooks      map[*ssa.Function]bool                  // runtime hooks (rule 3)
 	casGuards  map[*ssa.Function][]casGuard            // memo of casGuardsOf (claim.go)
 	callers    map[*ssa.Function][]ssa.CallInstruction // static calls of each function, built on first use
+	funcValues map[*ssa.Function]bool                  // functions also used as values, built with callers
+	groups     map[*ssa.Global]*groupUses              // memo of groupUsesOf (rule 18)
+	parallel   *bool                                   // memo of parallelEntries (rule 18)
 	encl       map[memloc.Loc]enclosure                // fields whose atomic accesses all go through unescaped containers
 	lockRule   *lockRule                               // rules 11 and 16, once the accesses are known
 	originSets [2]*originRules                         // built on first use: [0] without the test files, [1] with them

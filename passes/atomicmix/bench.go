@@ -35,32 +35,54 @@ func (c *checker) benchmarkOrdered(t touch, s *atomicSummary) bool {
 // isBenchmark reports whether fn is a benchmark function of a test
 // file: func BenchmarkXxx(b *testing.B).
 func (c *checker) isBenchmark(fn *ssa.Function) bool {
+	return c.isTestFunc(fn, "Benchmark", "B")
+}
+
+// isTestFunc reports whether fn is a function of a test file that the
+// testing package runs: named prefix followed by anything but a lower
+// case letter, taking a *testing.param, or nothing when param is "",
+// and returning nothing.
+func (c *checker) isTestFunc(fn *ssa.Function, prefix, param string) bool {
 	if fn.Parent() != nil || fn.Signature.Recv() != nil || fn.Object() == nil {
 		return false
 	}
 	name := fn.Name()
-	if !strings.HasPrefix(name, "Benchmark") || len(name) > len("Benchmark") && unicode.IsLower(rune(name[len("Benchmark")])) {
+	if !strings.HasPrefix(name, prefix) || len(name) > len(prefix) && unicode.IsLower(rune(name[len(prefix)])) {
 		return false
 	}
-	if fn.Signature.Params().Len() != 1 || fn.Signature.Results().Len() != 0 {
+	if fn.Signature.Results().Len() != 0 {
 		return false
 	}
-	p, ok := fn.Signature.Params().At(0).Type().(*types.Pointer)
+	if param == "" {
+		if fn.Signature.Params().Len() != 0 {
+			return false
+		}
+	} else if fn.Signature.Params().Len() != 1 || !isTestingPtr(fn.Signature.Params().At(0).Type(), param) {
+		return false
+	}
+	return c.inTestFile(fn)
+}
+
+// isTestingPtr reports whether t is *testing.name.
+func isTestingPtr(t types.Type, name string) bool {
+	p, ok := t.(*types.Pointer)
 	if !ok {
 		return false
 	}
 	n, ok := types.Unalias(p.Elem()).(*types.Named)
-	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "testing" || n.Obj().Name() != "B" {
-		return false
-	}
-	f := c.pass.Fset.File(fn.Pos())
-	return f != nil && strings.HasSuffix(f.Name(), "_test.go")
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "testing" && n.Obj().Name() == name
 }
 
 // runInParallel reports whether the closure fn is only passed to
 // (*testing.B).RunParallel, directly or as a MakeClosure (a closure
 // without free variables is passed as the function itself).
 func runInParallel(fn *ssa.Function) bool {
+	return onlyRunBy(fn, func(r syncapi.Runner) bool { return r.Parallel })
+}
+
+// onlyRunBy reports whether the closure fn is only passed to testing's
+// runners that want accepts, directly or as a MakeClosure.
+func onlyRunBy(fn *ssa.Function, want func(syncapi.Runner) bool) bool {
 	refs := fn.Referrers()
 	if refs == nil || len(*refs) == 0 {
 		return false
@@ -77,7 +99,7 @@ func runInParallel(fn *ssa.Function) bool {
 		if !ok || call.Call.Value == v {
 			return false
 		}
-		if run, _, ok := syncapi.RunnerOf(&call.Call); !ok || !run.Parallel || call.Call.Args[run.Arg] != v {
+		if run, _, ok := syncapi.RunnerOf(&call.Call); !ok || !want(run) || call.Call.Args[run.Arg] != v {
 			return false
 		}
 	}

@@ -109,10 +109,8 @@ func countedBefore(atomics []ssa.Instruction, alloc *ssa.Function, dec *ssa.Call
 		if a.Parent() != dec.Parent() || runAfter(dec, nil)[a] {
 			return false
 		}
-		for instr := range runAfter(a, stop) {
-			if len(instr.Block().Succs) == 0 {
-				return false // a path that returns or panics without the decrement
-			}
+		if exitsWithout(a, stop) {
+			return false // a path that returns or panics without the decrement
 		}
 	}
 	return true

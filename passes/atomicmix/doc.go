@@ -38,7 +38,7 @@
 // are never reported.
 //
 // The model, stated once: rules 1 and 2 say what is a candidate and
-// what it races with; rules 3 to 18 are the check's exceptions, named,
+// what it races with; rules 3 to 19 are the check's exceptions, named,
 // in the order it applies them (the first that holds clears the
 // candidate). sharedvet -excused prints, for each candidate cleared,
 // "excused by NAME: statement", and -atomicmix.disable=NAME,... turns
@@ -159,7 +159,27 @@
 //     the receive comes after every atomic access. That the counter
 //     starts at the number of goroutines is assumed, as a WaitGroup's
 //     Add is (tailscale's singleflight test).
-//  18. update: the read of x++ or x op= y, reported once, at its
+//  18. testjoin: a plain access of an unexported package-level
+//     variable in a test, benchmark or example function that runs
+//     alone (the package neither calls it nor uses it as a value, it
+//     does not call t.Parallel, and the package calls t.Parallel only
+//     on a test's or a subtest's own t), when every atomic access of
+//     the variable is in the body of such a function or is followed,
+//     on every path of its function, by Done (called, or deferred) on
+//     an unexported package-level WaitGroup; the function waits on
+//     that group before the access on every path and adds to it on no
+//     path between its last wait and the access; and the group is only
+//     ever the receiver of Add, Done and Wait, every Add in the body of
+//     a test, benchmark or example function. Test functions run one at
+//     a time, so each Done is counted by an Add that either came
+//     before the wait, which then returned after the Done, or comes
+//     after the access; who runs the task, a go statement or a pool's
+//     worker that the test handed a function value to, does not
+//     matter (ants' example_test.go: pool.Submit(func() {
+//     incSumInt(j) }), whose incSumInt adds and then calls wg.Done).
+//     That each Done is counted by an Add before the work it marks
+//     done is assumed, as the WaitGroup's contract says.
+//  19. update: the read of x++ or x op= y, reported once, at its
 //     write.
 //
 // A suggested fix replaces a plain read with atomic.LoadT(&x), x = v
@@ -167,8 +187,9 @@
 // atomic.AddT, when the file imports sync/atomic and x has the exact
 // type the function takes.
 //
-// Limitations: beyond the WaitGroup joins of local variables and of
-// main's workers, and the countdown latch of rule 17, the check
+// Limitations: beyond the WaitGroup joins of local variables, of
+// main's workers and of the tasks of test functions, and the countdown
+// latch of rule 17, the check
 // does not model happens-before, so a plain read that other
 // synchronization orders after every atomic write (a read after
 // receiving from the goroutines that did the writes, or after a join

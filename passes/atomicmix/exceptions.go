@@ -5,7 +5,7 @@ import (
 )
 
 // The model of the check is doc.go's numbered list. Rules 1 and 2 say
-// what a candidate is and what it races with (judge.go); rules 3 to 18
+// what a candidate is and what it races with (judge.go); rules 3 to 19
 // are the exceptions below, one entry each, in the order the judge
 // applies them. The first that holds clears the candidate, and its
 // name is what -excused prints. TestModelDoc checks that the list in
@@ -34,7 +34,7 @@ type exception struct {
 	rule      int // its number in doc.go's list
 	stage     stage
 	statement string // what it takes to be true of the access, for the trace
-	// reported: the line is reported anyway (rule 18's read is part of
+	// reported: the line is reported anyway (rule 19's read is part of
 	// a write that is), so the trace leaves it out.
 	reported bool
 	excuses  func(c *checker, k *candidate) bool
@@ -107,7 +107,10 @@ var exceptions = []*exception{
 	{name: "countdown", rule: 17, stage: perCandidate,
 		statement: "this runs after receiving from a channel closed when an atomic countdown, which the goroutines run after every atomic access of the variable, reached zero",
 		excuses:   func(c *checker, k *candidate) bool { return c.afterCountdown(k.t) }},
-	{name: "update", rule: 18, stage: perCandidate, reported: true,
+	{name: "testjoin", rule: 18, stage: perCandidate,
+		statement: "this test function runs alone and waited on a WaitGroup whose Done follows every atomic access outside the test functions",
+		excuses:   func(c *checker, k *candidate) bool { return c.testJoined(k.t, k.sum) }},
+	{name: "update", rule: 19, stage: perCandidate, reported: true,
 		statement: "the read of x++ or x op= y is reported once, at its write",
 		excuses:   func(c *checker, k *candidate) bool { return c.readOfUpdate(k.t) }},
 }

@@ -50,18 +50,15 @@ func isMainMain(fn *ssa.Function) bool {
 // staticCallers maps the functions of the package to their static
 // calls (calls, deferred calls and go statements), built on first use.
 // A function missing from the map has no static call, or is also used
-// as a value, so that its callers are unknown.
+// as a value, so that its callers are unknown: those are kept in
+// c.funcValues.
 func (c *checker) staticCallers() map[*ssa.Function][]ssa.CallInstruction {
 	if c.callers != nil {
 		return c.callers
 	}
 	m := make(map[*ssa.Function][]ssa.CallInstruction)
 	escaped := make(map[*ssa.Function]bool)
-	funcs := c.ssa.SrcFuncs
-	if init := c.ssa.Pkg.Func("init"); init != nil {
-		funcs = append(funcs[:len(funcs):len(funcs)], init) // package-level initializers: var hook = bump
-	}
-	for _, fn := range funcs {
+	for _, fn := range c.packageFuncs() {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				for _, op := range instr.Operands(nil) {
@@ -87,7 +84,7 @@ func (c *checker) staticCallers() map[*ssa.Function][]ssa.CallInstruction {
 	for fn := range escaped {
 		delete(m, fn)
 	}
-	c.callers = m
+	c.callers, c.funcValues = m, escaped
 	return m
 }
 

@@ -437,8 +437,21 @@ func (c *checker) liveAfter(alloc freshValue, g *goSite) map[ssa.Instruction]boo
 // runAfter returns the instructions of start's function that may run
 // after start without running one of stop first.
 func runAfter(start ssa.Instruction, stop map[ssa.Instruction]bool) map[ssa.Instruction]bool {
+	b := start.Block()
+	return runFrom(b, indexIn(b, start)+1, stop)
+}
+
+// runFromEntry returns the instructions of fn that may run, from its
+// start, without running one of stop first.
+func runFromEntry(fn *ssa.Function, stop map[ssa.Instruction]bool) map[ssa.Instruction]bool {
+	return runFrom(fn.Blocks[0], 0, stop)
+}
+
+// runFrom returns the instructions that may run from instruction from
+// of block b on without running one of stop first.
+func runFrom(b *ssa.BasicBlock, from int, stop map[ssa.Instruction]bool) map[ssa.Instruction]bool {
 	live := make(map[ssa.Instruction]bool)
-	seen := make([]bool, len(start.Parent().Blocks))
+	seen := make([]bool, len(b.Parent().Blocks))
 	var scan func(b *ssa.BasicBlock, from int)
 	scan = func(b *ssa.BasicBlock, from int) {
 		for _, instr := range b.Instrs[from:] {
@@ -454,9 +467,20 @@ func runAfter(start ssa.Instruction, stop map[ssa.Instruction]bool) map[ssa.Inst
 			}
 		}
 	}
-	b := start.Block()
-	scan(b, indexIn(b, start)+1)
+	scan(b, from)
 	return live
+}
+
+// exitsWithout reports whether start's function may return or panic
+// after start without running one of stop first.
+func exitsWithout(start ssa.Instruction, stop map[ssa.Instruction]bool) bool {
+	for instr := range runAfter(start, stop) {
+		switch instr.(type) {
+		case *ssa.Return, *ssa.Panic:
+			return true
+		}
+	}
+	return false
 }
 
 // indexIn returns the index of instr in b.
