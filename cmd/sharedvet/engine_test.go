@@ -90,6 +90,26 @@ func TestVetEngineCache(t *testing.T) {
 	}
 }
 
+// TestVetEngineDependencyFirst checks that a package analyzed first as
+// a dependency keeps its findings when it is named later. go vet's
+// cache does not key on whether it asked for a package's findings, so
+// without -report-dependencies the second run printed nothing from its
+// cache (as go vet's own analyzers do: go vet ./b, then go vet ./a).
+// Only the named packages are printed.
+func TestVetEngineDependencyFirst(t *testing.T) {
+	bin := buildSharedvet(t)
+	dir := writeModule(t, false)
+	writeFiles(t, dir, map[string]string{"caller/caller.go": "package caller\n\nimport \"example.com/m/bad\"\n\nfunc Use() { bad.NewB().Send(1) }\n"})
+	if out, _, code := run(t, dir, bin, "-engine=vet", "./caller"); code != 0 || out != "" {
+		t.Errorf("./caller, which imports bad: exit %d, stdout:\n%s\nwant bad's findings left out", code, out)
+	}
+	for format, wantCode := range map[string]int{"text": 3, "json": 0} {
+		if out, _, code := run(t, dir, bin, "-engine=vet", "-format="+format, "./bad"); code != wantCode || !strings.Contains(out, "bad.go:13") {
+			t.Errorf("-format=%s ./bad after ./caller: exit %d, stdout:\n%s\nwant the finding at bad.go:13", format, code, out)
+		}
+	}
+}
+
 // TestEngineChoice checks which engine runs: the flags that only the
 // standalone engine serves choose it, and asking for the vet engine
 // with one of them is an error, not a silent switch.

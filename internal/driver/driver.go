@@ -72,6 +72,7 @@ func Main(analyzers []*analysis.Analyzer) {
 			trace.Set(on)
 			return err
 		})
+		declareReportDeps()
 		// A bad configuration file or flag value is the same for every
 		// package go vet starts the tool for: said once per go vet run.
 		err := applyVetConfig()
@@ -84,6 +85,12 @@ func Main(analyzers []*analysis.Analyzer) {
 			}
 			os.Exit(exitError)
 		}
+		args, err := reportDeps(os.Args[1:])
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", progname(), err)
+			os.Exit(exitError)
+		}
+		os.Args = append(os.Args[:1], args...)
 		unitchecker.Main(all...)
 		return
 	}
@@ -237,7 +244,7 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 			engine = pickEngine(args)
 		}
 		if engine == engineVet {
-			return vetAnalyze(args, all, run, opts, stdout, stderr)
+			return vetAnalyze(patterns, args, all, run, opts, stdout, stderr)
 		}
 	}
 	internalerr.Guard(run)

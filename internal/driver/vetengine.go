@@ -3,6 +3,7 @@ package driver
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -110,7 +112,19 @@ func vetArgs(patterns []string, fs *flag.FlagSet, all, run []*analysis.Analyzer,
 
 // vetAnalyze runs the analyzers on patterns through go vet and reports
 // as analyze does.
-func vetAnalyze(args []string, all, run []*analysis.Analyzer, opts *options, stdout, stderr io.Writer) int {
+func vetAnalyze(patterns, args []string, all, run []*analysis.Analyzer, opts *options, stdout, stderr io.Writer) int {
+	// The packages named, so that go vet can be asked to print the
+	// findings of dependencies too, which its cache then holds should
+	// they be named later (vetjson.ReportDepsFlag). If go list fails,
+	// go vet will say why.
+	var buildFlags []string
+	if opts.tags != "" {
+		buildFlags = []string{"-tags=" + opts.tags}
+	}
+	roots, rootsErr := vetjson.Roots(context.Background(), "go", "", nil, buildFlags, patterns)
+	if rootsErr == nil {
+		args = append([]string{"-" + vetjson.ReportDepsFlag}, args...)
+	}
 	cmd := exec.Command("go", append([]string{"vet", "-json"}, args...)...)
 	cmd.Env = append(os.Environ(), configAppliedEnv+"=1")
 	var out, errOut bytes.Buffer
@@ -124,6 +138,9 @@ func vetAnalyze(args []string, all, run []*analysis.Analyzer, opts *options, std
 		markVetRan() // go vet ran, whatever it found
 	}
 	entries, decodeErr := vetjson.Decode(&out)
+	if rootsErr == nil {
+		entries = slices.DeleteFunc(entries, func(e vetjson.Entry) bool { return !vetjson.FromRoot(e.Package, roots) })
+	}
 	findings, problems := fromVet(entries, all)
 	problems = append(problems, vetStderr(errOut.String(), stderr)...)
 	if decodeErr != nil {

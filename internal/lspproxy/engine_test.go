@@ -16,6 +16,8 @@ import (
 // $FAKEGO_LOG, and the end of its child's $FAKEGO_SLEEP seconds of
 // work, for the engine's tests.
 const fakeGo = `#!/bin/sh
+# go list, asked for the package analyzed, is not an analysis.
+if [ "$1" = list ]; then echo example.com/fake; exit 0; fi
 echo "start $$" >> "$FAKEGO_LOG"
 # The work happens in a child, as go vet's tool does.
 sh -c 'sleep "$FAKEGO_SLEEP"; echo "end" >> "$FAKEGO_LOG"'

@@ -41,7 +41,7 @@ func TestRobustness(t *testing.T) {
 	c.mu.Lock()
 	logs := strings.Join(c.logs, "\n")
 	c.mu.Unlock()
-	if !strings.Contains(logs, "window/logMessage 1: sharedvet gopls: analysis of "+dir+" failed: go vet -vettool="+sv+" -json -lockchan.nosuchflag=1 .") {
+	if !strings.Contains(logs, "window/logMessage 1: sharedvet gopls: analysis of "+dir+" failed: go vet -vettool="+sv+" -json -report-dependencies -lockchan.nosuchflag=1 .") {
 		t.Errorf("analysis error not logged as an error, or initializationOptions not replaced by the settings:\n%s", logs)
 	}
 	c.waitFor("gopls's diagnostics despite the analysis error", uri, hasOther)

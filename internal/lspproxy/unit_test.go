@@ -70,7 +70,9 @@ func TestParseVet(t *testing.T) {
 	  "related":[{"posn":"` + tmpName + `:3:4","message":"there"}]}]`
 	out := `{"a":{"atomicmix":` + diag + `}}` + "\n" +
 		`{"a [a.test]":{"atomicmix":` + diag + `,"lockchan":{"error":"boom"}}}`
-	fs, err := parseVet([]byte(out), ov)
+	// A dependency's entries (vetjson.ReportDepsFlag) are dropped.
+	out += "\n" + `{"b":{"atomicmix":[{"posn":"` + tmpName + `:4:9","message":"b's"}],"lockchan":{"error":"b's"}}}`
+	fs, err := parseVet([]byte(out), ov, map[string]bool{"a": true})
 	if err == nil || err.Error() != "a [a.test]: lockchan: boom" {
 		t.Errorf("error = %v, want the lockchan error", err)
 	}

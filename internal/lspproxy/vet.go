@@ -79,17 +79,26 @@ func vet(ctx context.Context, goCmd, vettool string, cfg vetConfig, dir, tmpRoot
 	if err != nil {
 		return nil, err
 	}
+	var env []string
+	if len(cfg.env) > 0 {
+		env = append(os.Environ(), cfg.env...)
+	}
+	// The package in dir, so that go vet can be asked to print its
+	// dependencies' findings too, which its cache then holds for when
+	// they are opened (vetjson.ReportDepsFlag).
+	roots, rootsErr := vetjson.Roots(ctx, goCmd, dir, env, cfg.build, []string{"."})
 	args := append([]string{"vet"}, cfg.build...)
 	args = append(args, "-vettool="+vettool, "-json")
+	if rootsErr == nil {
+		args = append(args, "-"+vetjson.ReportDepsFlag)
+	}
 	if len(ov.replace) > 0 {
 		args = append(args, "-overlay="+filepath.Join(tmp, "overlay.json"))
 	}
 	args = append(append(args, cfg.flags...), ".")
 	cmd := exec.CommandContext(ctx, goCmd, args...)
 	cmd.Dir = dir
-	if len(cfg.env) > 0 {
-		cmd.Env = append(os.Environ(), cfg.env...)
-	}
+	cmd.Env = env
 	cmd.WaitDelay = time.Second
 	killGroup(cmd)
 	var stdout, stderr bytes.Buffer
@@ -98,7 +107,7 @@ func vet(ctx context.Context, goCmd, vettool string, cfg vetConfig, dir, tmpRoot
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	fs, parseErr := parseVet(stdout.Bytes(), ov)
+	fs, parseErr := parseVet(stdout.Bytes(), ov, roots)
 	if runErr != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {
@@ -173,8 +182,9 @@ func writeOverlay(tmp string, open []openFile) (*overlay, error) {
 
 // parseVet decodes go vet's JSON output into findings. A package's
 // test variant repeats the findings in its non-test files; they are
-// kept once.
-func parseVet(out []byte, ov *overlay) ([]finding, error) {
+// kept once. Entries of packages other than roots (the package
+// analyzed), if known, are dependencies' and dropped.
+func parseVet(out []byte, ov *overlay, roots map[string]bool) ([]finding, error) {
 	texts := &textCache{ov: ov, disk: map[string][]byte{}}
 	var fs []finding
 	var errs []error
@@ -184,6 +194,9 @@ func parseVet(out []byte, ov *overlay) ([]finding, error) {
 		errs = append(errs, err)
 	}
 	for _, e := range entries {
+		if roots != nil && !vetjson.FromRoot(e.Package, roots) {
+			continue // a dependency's (vetjson.ReportDepsFlag)
+		}
 		if e.Err != "" {
 			errs = append(errs, fmt.Errorf("%s: %s: %s", e.Package, e.Analyzer, e.Err))
 			continue
