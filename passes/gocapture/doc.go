@@ -187,7 +187,8 @@
 //     holding a lock it took on a parameter or a global (func (s *S)
 //     lock() { s.mu.Lock() }) takes it for its caller, and one that
 //     unlocks such a lock without taking it releases it, for the
-//     accesses after the call in the same block.
+//     accesses after the call on every path from it, until a release
+//     (lockGlobal(); if ok { count++ }; unlockGlobal()).
 //  14. ordered: a handoff the other way: the starting function writes
 //     and then sends, the goroutine receives and then reads (rule 6).
 //  15. bracketed: two goroutines' accesses are ordered when one may

@@ -61,6 +61,7 @@ func run(pass *analysis.Pass) (any, error) {
 		byParam:  make(map[*ssa.MakeClosure]bool),
 		effects:  make(map[*ssa.BasicBlock][]lockEffect),
 		helpers:  make(map[*ssa.Function]helperSummary),
+		entries:  make(map[*ssa.Function][]lockset.Set),
 	}
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
 	return nil, nil
@@ -82,6 +83,7 @@ type checker struct {
 	byParam  map[*ssa.MakeClosure]bool        // the sites of go f(&n), by closure (params.go)
 	effects  map[*ssa.BasicBlock][]lockEffect // the lock effects of the package's helpers, by block (helperlocks.go)
 	helpers  map[*ssa.Function]helperSummary  // what a helper does to its caller's locks
+	entries  map[*ssa.Function][]lockset.Set  // the helpers' locks held at each block's entry (helperlocks.go)
 }
 
 // A side is a function whose accesses to a captured variable are

@@ -16,9 +16,11 @@ import (
 // every return, a lock that it took itself on one of its parameters or
 // a global, and does not unlock by a deferred call, acquires it for its
 // caller; one that unlocks such a lock that it did not take releases
-// it. The effects are applied within the caller's block, in order, to
-// the accesses after them: a helper's lock held across blocks is not
-// followed (doc.go, Limitations).
+// it. The effects are applied in order, to the accesses after them in
+// the block, and carried to the blocks after it by a forward
+// must-dataflow, as passes/internal/lockset carries direct locks: a
+// lock is held at a block's entry if it is held at the end of every
+// block before it (s.lock(); if ok { count++ }; s.unlock()).
 
 // A lockEffect is a call, at index idx of its block, that acquires or
 // releases a lock for its caller.
@@ -29,18 +31,34 @@ type lockEffect struct {
 }
 
 // helperHeld returns the locks that the package's helpers called before
-// instr, at index at of its block, acquired and did not release.
+// instr, at index at of its block, acquired and did not release, on
+// every path to it.
 func (c *checker) helperHeld(instr ssa.Instruction, at int) lockset.Set {
 	b := instr.Block()
 	if b == nil {
 		return nil
 	}
+	var held lockset.Set
+	if entry := c.helperEntries(b.Parent()); entry != nil {
+		held = entry[b.Index]
+	}
+	return applyEffects(held, c.effectsOf(b), at)
+}
+
+// effectsOf returns the lock effects of the calls of block b, computed
+// once.
+func (c *checker) effectsOf(b *ssa.BasicBlock) []lockEffect {
 	effects, ok := c.effects[b]
 	if !ok {
 		effects = c.blockEffects(b)
 		c.effects[b] = effects
 	}
-	var held lockset.Set
+	return effects
+}
+
+// applyEffects returns held after the effects before index at of their
+// block. It does not modify held.
+func applyEffects(held lockset.Set, effects []lockEffect, at int) lockset.Set {
 	for _, e := range effects {
 		if e.idx >= at {
 			break
@@ -52,6 +70,65 @@ func (c *checker) helperHeld(instr ssa.Instruction, at int) lockset.Set {
 		}
 	}
 	return held
+}
+
+// helperEntries returns, by block index, the locks that helpers
+// acquired and nothing released on every path to the entry of each
+// block of fn, or nil if no call of fn has a lock effect, the common
+// case. It is a forward must-dataflow (join = intersection) from the
+// entry and the recover block, which start with none, computed once
+// per function; a lock that a helper takes on one branch only is not
+// held after the branches meet (fixture badHelperLockOnePath).
+func (c *checker) helperEntries(fn *ssa.Function) []lockset.Set {
+	if entry, ok := c.entries[fn]; ok {
+		return entry
+	}
+	c.entries[fn] = nil
+	effects := false
+	for _, b := range fn.Blocks {
+		effects = effects || len(c.effectsOf(b)) > 0
+	}
+	if !effects {
+		return nil
+	}
+	entry := make([]lockset.Set, len(fn.Blocks))
+	reached := make([]bool, len(fn.Blocks))
+	queued := make([]bool, len(fn.Blocks))
+	var work []*ssa.BasicBlock
+	push := func(b *ssa.BasicBlock) {
+		if !queued[b.Index] {
+			queued[b.Index] = true
+			work = append(work, b)
+		}
+	}
+	reached[0] = true
+	push(fn.Blocks[0])
+	if fn.Recover != nil {
+		reached[fn.Recover.Index] = true
+		push(fn.Recover)
+	}
+	// Sets only shrink once a block is reached, so this ends.
+	for len(work) > 0 {
+		b := work[0]
+		work = work[1:]
+		queued[b.Index] = false
+		held := applyEffects(entry[b.Index], c.effectsOf(b), len(b.Instrs))
+		for _, s := range b.Succs {
+			switch {
+			case !reached[s.Index]:
+				reached[s.Index] = true
+				entry[s.Index] = held
+				push(s)
+			default:
+				if next := entry[s.Index].Intersect(held); !next.Equal(entry[s.Index]) {
+					entry[s.Index] = next
+					push(s)
+				}
+			}
+		}
+	}
+	c.entries[fn] = entry
+	return entry
 }
 
 // blockEffects returns the lock effects of the calls of block b, in
@@ -136,13 +213,7 @@ func (c *checker) heldAtReturns(fn *ssa.Function, lf *lockset.Func) lockset.Set 
 					held, first = at, false
 					continue
 				}
-				var both lockset.Set
-				for _, l := range held {
-					if at.Has(l.Key) {
-						both = append(both, l)
-					}
-				}
-				held = both
+				held = held.Intersect(at)
 			}
 		}
 	}

@@ -275,8 +275,9 @@ func (s Set) Without(k Key) Set {
 	return append(out, s[i+1:]...)
 }
 
-// intersect returns the locks of s that t also holds.
-func (s Set) intersect(t Set) Set {
+// Intersect returns the locks of s that t also holds: the join of two
+// paths' sets. It does not modify s.
+func (s Set) Intersect(t Set) Set {
 	var out Set
 	for _, l := range s {
 		if t.Has(l.Key) {
@@ -289,7 +290,8 @@ func (s Set) intersect(t Set) Set {
 	return out
 }
 
-func (s Set) equal(t Set) bool {
+// Equal reports whether s and t hold the same mutexes.
+func (s Set) Equal(t Set) bool {
 	if len(s) != len(t) {
 		return false
 	}
@@ -398,7 +400,7 @@ func solve(fn *ssa.Function, bindings map[*ssa.FreeVar]ssa.Value, entry Set) *Fu
 				f.entry[s.Index] = held
 				push(s)
 			default:
-				if next := f.entry[s.Index].intersect(held); !next.equal(f.entry[s.Index]) {
+				if next := f.entry[s.Index].Intersect(held); !next.Equal(f.entry[s.Index]) {
 					f.entry[s.Index] = next
 					push(s)
 				}
