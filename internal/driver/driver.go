@@ -91,6 +91,7 @@ func Main(analyzers []*analysis.Analyzer) {
 			os.Exit(exitError)
 		}
 		os.Args = append(os.Args[:1], args...)
+		unitGC()
 		unitchecker.Main(all...)
 		return
 	}
