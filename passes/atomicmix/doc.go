@@ -164,9 +164,10 @@
 //     alone (the package neither calls it nor uses it as a value, it
 //     does not call t.Parallel, and the package calls t.Parallel only
 //     on a test's or a subtest's own t), when every atomic access of
-//     the variable is in the body of such a function or is followed,
-//     on every path of its function, by Done (called, or deferred) on
-//     an unexported package-level WaitGroup; the function waits on
+//     the variable is in the body of a test, benchmark or example
+//     function that the package neither calls nor uses as a value, or
+//     is followed, on every path of its function, by Done (called, or
+//     deferred) on an unexported package-level WaitGroup; the function waits on
 //     that group before the access on every path and adds to it on no
 //     path between its last wait and the access; and the group is only
 //     ever the receiver of Add, Done and Wait, every Add in the body of

@@ -26,8 +26,9 @@ import (
 //     nowhere but on the own parameter of a test function or of a
 //     closure it only runs as a subtest (a helper could make any test
 //     parallel);
-//   - every atomic access of the variable is in the body of such a
-//     function (which never overlaps the reader), or is followed on
+//   - every atomic access of the variable is in the body of a test
+//     function that the package neither calls nor uses as a value
+//     (which, parallel or not, never overlaps the reader), or is followed on
 //     every path of its own function by Done on an unexported
 //     package-level WaitGroup, called or deferred
 //     (fixture TestDoneFirst, fixture TestLeakedTask);
