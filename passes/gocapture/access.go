@@ -63,6 +63,15 @@ type reach struct {
 	elems   bool // follow the slice the variable holds to its elements
 	pointee bool // follow the pointer the variable holds to its object
 	calls   int  // the calls of the package's functions entered so far (methods.go)
+
+	// at is the length of the path at which elems and pointee apply:
+	// 0 for the variable itself, 2 for a field of the object its
+	// pointer points to (*, .f).
+	at int
+	// fields, for a pointer variable followed to its object, says how
+	// far each field of the object that keeps one value is followed
+	// (st.buf[0], st.in.n; fieldReaches).
+	fields map[int]reach
 }
 
 // accessesOf returns the plain accesses that its function makes to the
@@ -103,12 +112,12 @@ func addrAccesses(addr ssa.Value, path []string, r reach, out *[]access) {
 			case *types.Map:
 				mapAccesses(ref, path, out)
 			case *types.Slice:
-				if r.elems && len(path) == 0 {
+				if r.elems && len(path) == r.at {
 					sliceAccesses(ref, with(path, elemsSel), false, out)
 				}
 			case *types.Pointer:
-				if r.pointee && len(path) == 0 {
-					addrAccesses(ref, with(path, pointee), reach{}, out)
+				if r.pointee && len(path) == r.at {
+					addrAccesses(ref, with(path, pointee), reach{fields: r.fields}, out)
 				}
 			case *types.Interface:
 				if r.pointee && len(path) == 0 {
@@ -124,7 +133,14 @@ func addrAccesses(addr ssa.Value, path []string, r reach, out *[]access) {
 			}
 		case *ssa.FieldAddr:
 			if ref.X == addr {
-				addrAccesses(ref, with(path, "."+fieldName(addr.Type(), ref.Field)), r, out)
+				fr := r
+				if len(path) == 1 && path[0] == pointee && r.fields != nil {
+					// A field of the function's own object: followed to
+					// the memory it reaches if it keeps one value.
+					fr = r.fields[ref.Field]
+					fr.at, fr.calls = len(path)+1, r.calls
+				}
+				addrAccesses(ref, with(path, "."+fieldName(addr.Type(), ref.Field)), fr, out)
 			}
 		case *ssa.IndexAddr:
 			// Only arrays: an element of a slice is not part of the
@@ -555,8 +571,8 @@ func reachOfAlloc(alloc *ssa.Alloc) reach {
 		return reach{elems: true}
 	case *types.Pointer:
 		if len(stored) == 1 {
-			if _, own := stored[0].(*ssa.Alloc); own {
-				return reach{pointee: true}
+			if obj, own := stored[0].(*ssa.Alloc); own {
+				return reach{pointee: true, fields: fieldReaches(alloc, obj)}
 			}
 		}
 	case *types.Interface:
@@ -572,6 +588,116 @@ func reachOfAlloc(alloc *ssa.Alloc) reach {
 		}
 	}
 	return reach{}
+}
+
+// fieldReaches returns how far the fields of obj, the function's own
+// object that the variable v holds and keeps (st := &stats{buf:
+// make([]int, 4), in: &inner{}}), are followed: the elements of a slice
+// field and the object of a pointer field that the function allocated
+// itself, when the field keeps one value (rule "behind", fixtures
+// badFieldSliceElement and badFieldPointee). A field is known to keep
+// it only when every use of the object is seen: the object's pointer
+// is only stored to v, and v is only loaded to select fields of it, and
+// the field is assigned at most once and its address taken for
+// nothing else. A call handed the pointer (a method, which may assign
+// the field again) or the field's address leaves the fields unfollowed:
+// after st.in = q, st.in.n is another object's.
+func fieldReaches(v, obj *ssa.Alloc) map[int]reach {
+	ptrs := []ssa.Value{obj}
+	if !loadsOf(v, 0, &ptrs) {
+		return nil
+	}
+	byField := map[int][]*ssa.FieldAddr{}
+	for _, p := range ptrs {
+		for _, ref := range *p.Referrers() {
+			switch ref := ref.(type) {
+			case *ssa.FieldAddr:
+				byField[ref.Field] = append(byField[ref.Field], ref)
+			case *ssa.Store:
+				if ref.Val != obj || ref.Addr != v {
+					return nil
+				}
+			case *ssa.DebugRef:
+			case *ssa.UnOp:
+				if ref.Op != token.MUL {
+					return nil
+				}
+			case *ssa.BinOp:
+			default:
+				return nil
+			}
+		}
+	}
+	out := map[int]reach{}
+	for f, fas := range byField {
+		var stored []ssa.Value
+		kept := true
+		for _, fa := range fas {
+			for _, ref := range *fa.Referrers() {
+				switch ref := ref.(type) {
+				case *ssa.Store:
+					if ref.Addr != fa {
+						kept = false
+					}
+					stored = append(stored, ref.Val)
+				case *ssa.UnOp:
+					kept = kept && ref.Op == token.MUL
+				case *ssa.DebugRef:
+				default:
+					kept = false
+				}
+			}
+		}
+		if !kept || len(stored) > 1 {
+			continue
+		}
+		switch fas[0].Type().(*types.Pointer).Elem().Underlying().(type) {
+		case *types.Slice:
+			out[f] = reach{elems: true}
+		case *types.Pointer:
+			if len(stored) == 1 {
+				if _, own := stored[0].(*ssa.Alloc); own {
+					out[f] = reach{pointee: true}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// loadsOf appends to out the loads of the variable v, an Alloc or a
+// free variable of a closure, in its function and the closures that
+// capture it. It reports false if the variable is used otherwise than
+// stored to, loaded or captured.
+func loadsOf(v ssa.Value, depth int, out *[]ssa.Value) bool {
+	refs := v.Referrers()
+	if refs == nil || depth > 4 {
+		return false
+	}
+	for _, ref := range *refs {
+		switch ref := ref.(type) {
+		case *ssa.Store:
+			if ref.Addr != v {
+				return false
+			}
+		case *ssa.UnOp:
+			if ref.Op != token.MUL {
+				return false
+			}
+			*out = append(*out, ref)
+		case *ssa.DebugRef:
+		case *ssa.MakeClosure:
+			fn := ref.Fn.(*ssa.Function)
+			for j, b := range ref.Bindings {
+				if b == v && j < len(fn.FreeVars) && !loadsOf(fn.FreeVars[j], depth+1, out) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // storesTo returns the values stored to the variable v, an Alloc or a

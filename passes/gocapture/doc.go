@@ -114,6 +114,15 @@
 //     (st := &stats{} or p := &n; then st.hits++ in the goroutine and
 //     return *st after go), also when the variable is an interface
 //     that holds the pointer (var v any = &stats{}; v.(*stats).hits++).
+//     From that object, one step further: the elements of the slice a
+//     field holds (st.buf[0]) and the fields of an object a field
+//     points to that the function allocated (st := &stats{in:
+//     &inner{}}; st.in.n++), when the field keeps one value: it is
+//     assigned at most once, and the object is handed to no call nor
+//     stored anywhere else (a method could assign the field again). A
+//     write of an element is not a read of the slice in the field
+//     (len(st.buf)). Deeper accesses count as accesses of their
+//     four-selector prefix.
 //  4. inline: a closure that the goroutine or the starting function
 //     calls at once or defers, and hands nowhere else, accesses the
 //     variables it captures at the call, or when the function returns
@@ -248,7 +257,10 @@
 // by a variable assigned more than once (after p = q, *p is another
 // object) or whose address is taken, nor an object the function did
 // not allocate (a parameter's, whose methods may lock it), nor memory
-// two steps away (a slice in the object), nor accesses in closures
+// behind a field of the function's object when the object is handed
+// to a call (st.reset(), which may assign st.in again) or the field
+// is assigned more than once, nor memory three steps away (the
+// elements of a slice in the object a field points to), nor accesses in closures
 // nested in the goroutine or the starting function that are handed
 // to another function or stored (only rule "inline" closures count). A
 // function handed the slice is taken to read its elements, not to
