@@ -597,20 +597,35 @@ func reachOfAlloc(alloc *ssa.Alloc) reach {
 // itself, when the field keeps one value (rule "behind", fixtures
 // badFieldSliceElement and badFieldPointee). A field is known to keep
 // it only when every use of the object is seen: the object's pointer
-// is only stored to v, and v is only loaded to select fields of it, and
-// the field is assigned at most once and its address taken for
-// nothing else. A call handed the pointer (a method, which may assign
-// the field again) or the field's address leaves the fields unfollowed:
-// after st.in = q, st.in.n is another object's.
+// is only stored to v, v is only loaded to select fields of it or to
+// hand it to functions of the package (handedTo), which do likewise
+// with their parameter, and the field is assigned at most once in all
+// of them and its address taken for nothing else. A call of another
+// package's function handed the pointer, or the field's address,
+// leaves the fields unfollowed: after st.in = q, st.in.n is another
+// object's.
 func fieldReaches(v, obj *ssa.Alloc) map[int]reach {
 	ptrs := []ssa.Value{obj}
 	if !loadsOf(v, 0, &ptrs) {
 		return nil
 	}
 	byField := map[int][]*ssa.FieldAddr{}
-	for _, p := range ptrs {
+	entered := map[*ssa.Parameter]int{} // the parameters followed, and how deep
+	for k := 0; k < len(ptrs); k++ {
+		p := ptrs[k]
 		for _, ref := range *p.Referrers() {
 			switch ref := ref.(type) {
+			case ssa.CallInstruction:
+				params, ok := handedTo(ref, p, obj.Type(), entered[asParam(p)]+1)
+				if !ok {
+					return nil
+				}
+				for _, q := range params {
+					if _, seen := entered[q]; !seen {
+						entered[q] = entered[asParam(p)] + 1
+						ptrs = append(ptrs, q)
+					}
+				}
 			case *ssa.FieldAddr:
 				byField[ref.Field] = append(byField[ref.Field], ref)
 			case *ssa.Store:
@@ -663,6 +678,41 @@ func fieldReaches(v, obj *ssa.Alloc) map[int]reach {
 		}
 	}
 	return out
+}
+
+// handedTo returns the parameters that call, a call of a function of
+// the package (a method most often: st.flush()), takes the pointer p to
+// an object of type t as, to be followed like the pointer itself: what
+// the body does to the object's fields counts (an assignment st.in = q
+// in it is one more). It reports false for a call of another package's
+// function, of a function value or an interface method, one handed p
+// otherwise than as a parameter of type t, and one more than
+// maxCallDepth calls deep: what the callee does is not known.
+func handedTo(call ssa.CallInstruction, p ssa.Value, t types.Type, depth int) ([]*ssa.Parameter, bool) {
+	common := call.Common()
+	callee := common.StaticCallee()
+	if callee == nil || callee.Blocks == nil || callee.Synthetic != "" || depth > maxCallDepth ||
+		call.Parent() == nil || callee.Pkg != call.Parent().Pkg || len(callee.Params) != len(common.Args) ||
+		common.Value == p {
+		return nil, false
+	}
+	var out []*ssa.Parameter
+	for i, a := range common.Args {
+		if a != p {
+			continue
+		}
+		if !types.Identical(callee.Params[i].Type(), t) {
+			return nil, false
+		}
+		out = append(out, callee.Params[i])
+	}
+	return out, true
+}
+
+// asParam returns p as a parameter, or nil.
+func asParam(p ssa.Value) *ssa.Parameter {
+	q, _ := p.(*ssa.Parameter)
+	return q
 }
 
 // loadsOf appends to out the loads of the variable v, an Alloc or a

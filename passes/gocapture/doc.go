@@ -118,8 +118,9 @@
 //     field holds (st.buf[0]) and the fields of an object a field
 //     points to that the function allocated (st := &stats{in:
 //     &inner{}}; st.in.n++), when the field keeps one value: it is
-//     assigned at most once, and the object is handed to no call nor
-//     stored anywhere else (a method could assign the field again). A
+//     assigned at most once, counting the assignments of the functions
+//     of the package that the object is handed to (st.reset(), which
+//     does t.in = &inner{}), and the object is stored nowhere else. A
 //     write of an element is not a read of the slice in the field
 //     (len(st.buf)). Deeper accesses count as accesses of their
 //     four-selector prefix.
@@ -258,8 +259,9 @@
 // object) or whose address is taken, nor an object the function did
 // not allocate (a parameter's, whose methods may lock it), nor memory
 // behind a field of the function's object when the object is handed
-// to a call (st.reset(), which may assign st.in again) or the field
-// is assigned more than once, nor memory three steps away (the
+// to a function of another package, a function value, an interface or
+// a call more than two deep, which may assign the field again, or the
+// field is assigned more than once, nor memory three steps away (the
 // elements of a slice in the object a field points to), nor accesses in closures
 // nested in the goroutine or the starting function that are handed
 // to another function or stored (only rule "inline" closures count). A

@@ -166,3 +166,18 @@ func okFieldReassigned() int {
 	}()
 	return old.n
 }
+
+// first reads the object's first element: a method of the package that
+// does not assign the object's fields.
+func (t *tally) first() int { return t.buf[0] }
+
+// badFieldElemAfterMethod hands the object to a method that leaves its
+// fields as they are: the slice in the field is still followed.
+func badFieldElemAfterMethod() int {
+	st := &tally{buf: make([]int, 4)}
+	n := st.first()
+	go func() {
+		st.buf[0] = n // want "goroutine writes `st.buf\\[0\\]`, which is read after the go statement"
+	}()
+	return st.buf[0]
+}
