@@ -259,7 +259,7 @@ func (w *shareWalker) closureUse(call ssa.CallInstruction, mc *ssa.MakeClosure, 
 }
 
 // addMethods name the methods that count a goroutine in before it starts.
-var addMethods = map[string]bool{"(*sync.WaitGroup).Add": true}
+var addMethods = map[string]bool{syncapi.WaitGroupAdd: true}
 
 // nestedJoined reports whether the closure inner, which the go statement
 // call of the goroutine g's body starts, is joined by whatever joins g:

@@ -200,7 +200,7 @@ type groupUses struct {
 // groupMethods are the WaitGroup methods a group of rule 18 may be
 // the receiver of.
 var groupMethods = map[string]bool{
-	"(*sync.WaitGroup).Add": true, syncapi.WaitGroupDone: true, syncapi.WaitGroupWait: true,
+	syncapi.WaitGroupAdd: true, syncapi.WaitGroupDone: true, syncapi.WaitGroupWait: true,
 }
 
 // groupUsesOf returns the uses of g in the package, computed once per
@@ -242,7 +242,7 @@ func (u *groupUses) use(instr ssa.Instruction, op *ssa.Value) {
 	}
 	direct, _ := call.(*ssa.Call)
 	switch callee.FullName() {
-	case "(*sync.WaitGroup).Add":
+	case syncapi.WaitGroupAdd:
 		if direct == nil {
 			u.plain = false // defer wg.Add(1)
 			return

@@ -34,19 +34,20 @@ type SyncOp struct {
 	Case  int // for a select, the index of the case; else -1
 }
 
-// WaitGroupDone and WaitGroupWait are the full names of the methods by
-// which a WaitGroup joins a goroutine, for checks that model only
-// those joins (atomicmix).
+// WaitGroupAdd, WaitGroupDone and WaitGroupWait are the full names of
+// the methods by which a WaitGroup joins a goroutine, for checks that
+// model only those joins (atomicmix).
 const (
+	WaitGroupAdd  = "(*sync.WaitGroup).Add"
 	WaitGroupDone = "(*sync.WaitGroup).Done"
 	WaitGroupWait = "(*sync.WaitGroup).Wait"
 )
 
 // syncMethods maps the methods that synchronize goroutines to their class.
 var syncMethods = map[string]SyncClass{
-	WaitGroupDone:           GroupDone,
-	"(*sync.WaitGroup).Add": GroupDone,
-	WaitGroupWait:           GroupWait,
+	WaitGroupDone: GroupDone,
+	WaitGroupAdd:  GroupDone,
+	WaitGroupWait: GroupWait,
 	"(*golang.org/x/sync/errgroup.Group).Wait": GroupWait,
 	"(*sync.Cond).Signal":                      CondSignal,
 	"(*sync.Cond).Broadcast":                   CondSignal,
