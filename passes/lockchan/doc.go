@@ -107,7 +107,16 @@
 //     there, for the value the call waits on (the field the call's
 //     receiver is loaded from, or the value Monitor returned, stored
 //     in that field or passed as that receiver), takes L. Taking L only after the operation
-//     does not count (a closer that closes quit and then locks). A read
+//     does not count (a closer that closes quit and then locks), nor,
+//     by the exception started-flag, taking it only to set a flag the
+//     wait checks: when the wait runs only once a boolean field f, read
+//     under the held L, is true, a counterpart's Lock of L in its own
+//     function is passed over if its critical section, on every path
+//     to the operation, sets f to true after finding it false, and no
+//     loop brings the Lock back before the operation (robfig/cron v3's
+//     Run and Schedule, fixtures deadlock/startflag.go). A waiter that
+//     sees f set knows the goroutine set it and is past its Lock, or
+//     found it set and returns without reaching its operation. A read
 //     lock held is needed only by a counterpart that takes L for writing.
 //     Locks are compared by the struct field that holds them (all values
 //     of the type), or by the package variable or captured local they are;

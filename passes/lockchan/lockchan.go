@@ -181,7 +181,7 @@ func dominatingDefers(fn *ssa.Function, rd *ssa.RunDefers) []*ssa.Defer {
 
 // reportOp reports a blocking channel operation made while holding locks.
 func (c *checker) reportOp(op syncapi.BlockingOp, held lockset.Set) {
-	c.reportTiered(op.Pos, fmt.Sprintf("%s while holding %s", c.describe(op), c.lockNames(held)), c.judge(op, held), c.lockedHere(held))
+	c.reportTiered(op.Pos, fmt.Sprintf("%s while holding %s", c.describe(op), c.lockNames(held)), c.judge(op, op.Instr, held), c.lockedHere(held))
 }
 
 // reportCall reports a call, made while holding locks, that may block.
@@ -207,7 +207,7 @@ func (c *checker) judgeCall(call ssa.CallInstruction, b *blocker, held lockset.S
 	if len(b.unblockers) > 0 && b.via != nil {
 		return c.judgeCallbacks(b, held)
 	}
-	return c.judge(b.judged(call), held)
+	return c.judge(b.judged(call), call.(ssa.Instruction), held)
 }
 
 // maxRelatedCounterparts bounds the counterparts a deadlock shows.

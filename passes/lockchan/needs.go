@@ -186,10 +186,29 @@ func (n *lockNeeds) add(fn *ssa.Function, cls lockClass, a acquisition) bool {
 // instr's function, up to maxDepth calls up. If only a read lock is
 // held, only an exclusive acquisition needs it.
 func (n *lockNeeds) needs(instr ssa.Instruction, cls lockClass, heldShared bool) (token.Pos, bool) {
-	return n.needsFrom(instr, cls, heldShared, 0, make(map[*ssa.Function]bool))
+	pos, ok, _ := n.needsUnlessStarted(instr, cls, heldShared, nil)
+	return pos, ok
 }
 
-func (n *lockNeeds) needsFrom(instr ssa.Instruction, cls lockClass, heldShared bool, depth int, seen map[*ssa.Function]bool) (token.Pos, bool) {
+// needsUnlessStarted is needs for a wait that runs only when one of
+// flags is true: an acquisition made only to set one of them does not
+// count (rule 4's started-flag, started.go). It also reports whether
+// such an acquisition was passed over.
+func (n *lockNeeds) needsUnlessStarted(instr ssa.Instruction, cls lockClass, heldShared bool, flags []*types.Var) (pos token.Pos, ok, started bool) {
+	q := needQuery{cls: cls, heldShared: heldShared, flags: flags}
+	pos, ok = n.needsFrom(instr, &q, 0, make(map[*ssa.Function]bool))
+	return pos, ok, q.started
+}
+
+// A needQuery is what needsFrom looks for, and what it passed over.
+type needQuery struct {
+	cls        lockClass
+	heldShared bool
+	flags      []*types.Var // started flags the wait checks under the lock
+	started    bool         // an acquisition was passed over by started-flag
+}
+
+func (n *lockNeeds) needsFrom(instr ssa.Instruction, q *needQuery, depth int, seen map[*ssa.Function]bool) (token.Pos, bool) {
 	fn := instr.Parent()
 	if seen[fn] {
 		return token.NoPos, false
@@ -200,15 +219,20 @@ func (n *lockNeeds) needsFrom(instr ssa.Instruction, cls lockClass, heldShared b
 		r = new(flow.Reach)
 		n.reach[fn] = r
 	}
-	for _, a := range n.acquires[fn][cls] {
-		if heldShared && !a.exclusive {
+	for _, a := range n.acquires[fn][q.cls] {
+		if q.heldShared && !a.exclusive {
 			continue
 		}
 		for _, from := range runsAt(a.instr) {
 			for _, to := range runsAt(instr) {
-				if from.Block() != nil && to.Block() != nil && r.MayPrecede(from, to) && !freshEachTime(from, to, cls) {
-					return a.instr.Pos(), true
+				if from.Block() == nil || to.Block() == nil || !r.MayPrecede(from, to) || freshEachTime(from, to, q.cls) {
+					continue
 				}
+				if n.setsFlagFirst(a, to, q.flags, r) {
+					q.started = true
+					continue
+				}
+				return a.instr.Pos(), true
 			}
 		}
 	}
@@ -220,7 +244,7 @@ func (n *lockNeeds) needsFrom(instr ssa.Instruction, cls lockClass, heldShared b
 		if !ok {
 			continue
 		}
-		if pos, ok := n.needsFrom(site, cls, heldShared, depth+1, seen); ok {
+		if pos, ok := n.needsFrom(site, q, depth+1, seen); ok {
 			return pos, true
 		}
 	}

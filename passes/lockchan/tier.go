@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
+	"github.com/sharedvet/sharedvet/passes/internal/report"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
@@ -37,8 +39,10 @@ type counterpart struct {
 	lockAt token.Pos
 }
 
-// judge decides the tier of op, blocking while held is held.
-func (c *checker) judge(op syncapi.BlockingOp, held lockset.Set) verdict {
+// judge decides the tier of op, blocking while held is held; at is
+// where the function holding the locks waits: op itself, or the call
+// through which it reaches op.
+func (c *checker) judge(op syncapi.BlockingOp, at ssa.Instruction, held lockset.Set) verdict {
 	side := sideOf(op.Kind)
 	if op.Instr == nil {
 		return verdict{why: "it blocks in another package, whose other side is not known", side: side}
@@ -56,13 +60,17 @@ func (c *checker) judge(op syncapi.BlockingOp, held lockset.Set) verdict {
 		if !cls.known() {
 			continue
 		}
-		needs, ok := c.allNeed(sites, cls, l.Shared)
+		flags := c.startedFlags(at, l)
+		needs, ok, started := c.allNeed(sites, cls, l.Shared, flags)
 		if ok && buffered {
 			// Deadlock-shaped, but only once the buffer is full.
 			return verdict{why: fmt.Sprintf("its %ss take %s first, so it deadlocks %s", side, c.lockName(l), whenBufferBlocks(op.Kind)), side: side}
 		}
 		if ok {
 			return verdict{deadlock: true, lock: l, needs: needs, side: side}
+		}
+		if why == "" && started {
+			why = fmt.Sprintf("its %ss take %s only to set %s before they start, and this wait runs only once it is set", side, c.lockName(l), flagNames(flags))
 		}
 		if why == "" {
 			why = fmt.Sprintf("its %ss do not all take %s", side, c.lockName(l))
@@ -81,17 +89,27 @@ func (c *checker) judge(op syncapi.BlockingOp, held lockset.Set) verdict {
 }
 
 // allNeed reports whether every site's goroutine may take cls before
-// the site, and where.
-func (c *checker) allNeed(sites []chanSite, cls lockClass, heldShared bool) ([]counterpart, bool) {
-	var out []counterpart
+// the site, and where, passing over the acquisitions that only set one
+// of flags (started-flag); started reports whether it passed one over.
+func (c *checker) allNeed(sites []chanSite, cls lockClass, heldShared bool, flags []*types.Var) (out []counterpart, ok, started bool) {
 	for _, s := range sites {
-		pos, ok := c.needs.needs(s.instr, cls, heldShared)
+		pos, ok, st := c.needs.needsUnlessStarted(s.instr, cls, heldShared, flags)
+		started = started || st
 		if !ok {
-			return nil, false
+			return nil, false, started
 		}
 		out = append(out, counterpart{site: s, lockAt: pos})
 	}
-	return out, true
+	return out, true, started
+}
+
+// flagNames names started flags as their fields: "`running`".
+func flagNames(flags []*types.Var) string {
+	var names []string
+	for _, f := range flags {
+		names = append(names, report.Code(f.Name()))
+	}
+	return strings.Join(names, " or ")
 }
 
 // opaqueFirst reports whether each site whose goroutine does not take

@@ -645,3 +645,38 @@ func (m *Machine) okNotifyEachWaiter() {
 	}
 	m.waiters = nil
 }
+
+// Started is robfig/cron v3's shape: run takes s.mu only to set
+// s.running; the send under s.mu runs only once it is set, a stall
+// (rule 4, started-flag).
+type Started struct {
+	mu      sync.Mutex
+	running bool
+	add     chan int
+	n       int
+}
+
+func (s *Started) run() {
+	s.mu.Lock()
+	if s.running {
+		s.mu.Unlock()
+		return
+	}
+	s.running = true
+	s.mu.Unlock()
+	for v := range s.add {
+		s.n += v
+	}
+}
+
+func newStarted() *Started { return &Started{add: make(chan int)} }
+
+var _ = newStarted
+
+func (s *Started) sendWhenRunning(v int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running {
+		s.add <- v // want "send on `s.add` while holding `s.mu`; it stalls other users of the lock, but its receivers take `s.mu` only to set `running` before they start, and this wait runs only once it is set"
+	}
+}
