@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // A Diagnostic is one finding. Positions are go/token positions
@@ -129,9 +130,13 @@ func cutLast(s, sep string) (before, after string, ok bool) {
 
 // positionedError matches a line go vet prints on stderr for a package
 // that does not build: a position in a Go file, and what is wrong
-// there ("x.go:3:2: undefined: y", "vet: x.go:3:2: ...").
-var positionedError = regexp.MustCompile(`^(vet: )?\S+\.go:\d+(:\d+)?: `)
+// there ("x.go:3:2: undefined: y", "vet: x.go:3:2: ..."). It is
+// compiled on first use: this package is linked into every process go
+// vet starts, most of which never read go vet's stderr.
+var positionedError = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(vet: )?\S+\.go:\d+(:\d+)?: `)
+})
 
 // IsPositionedError reports whether a line of go vet's stderr is an
 // error at a position in a Go file.
-func IsPositionedError(line string) bool { return positionedError.MatchString(line) }
+func IsPositionedError(line string) bool { return positionedError().MatchString(line) }

@@ -5,7 +5,6 @@ package docs
 
 import (
 	"fmt"
-	"go/ast"
 	"go/parser"
 	"go/token"
 	"strings"
@@ -25,19 +24,74 @@ func MustExtract(content, name string) string {
 }
 
 func extract(content, name string) (string, error) {
+	text, ok := lineCommentDoc(content)
+	if !ok {
+		var err error
+		if text, err = parsedDoc(content); err != nil {
+			return "", err
+		}
+	}
+	if text == "" {
+		return "", fmt.Errorf("doc.go of %s has no package comment", name)
+	}
+	return section(text, name)
+}
+
+// parsedDoc returns the package comment of content as go/doc sees it.
+func parsedDoc(content string) (string, error) {
 	f, err := parser.ParseFile(token.NewFileSet(), "doc.go", content, parser.ParseComments|parser.PackageClauseOnly)
 	if err != nil {
 		return "", err
 	}
-	if f.Doc == nil {
-		return "", fmt.Errorf("doc.go of %s has no package comment", name)
-	}
-	return section(f.Doc, name)
+	return f.Doc.Text(), nil
 }
 
-func section(doc *ast.CommentGroup, name string) (string, error) {
+// lineCommentDoc returns the package comment of content without the
+// parser, when content is the usual doc.go: a block of // comments, then
+// the package clause. Every process go vet starts for a package builds
+// the analyzers' documentation at init, and parsing the long doc.go
+// files cost about 0.4 ms of each one's start (2% of a cold run's CPU
+// on etcd). It reports false for any other layout (a /* comment, a
+// directive, a build constraint, text the parser would treat
+// differently), and the caller parses instead; TestLineCommentDoc
+// holds the two to the same result on every doc.go.
+func lineCommentDoc(content string) (string, bool) {
+	// The text is built as ast.CommentGroup.Text builds it: leading
+	// blank lines dropped, runs of blank lines made one, a final
+	// newline; in one buffer, as the allocations of a process's first
+	// milliseconds are mostly page faults.
+	var b strings.Builder
+	b.Grow(len(content))
+	blank := false
+	for line := range strings.Lines(content) {
+		line = strings.TrimRight(line, "\r\n")
+		if rest, ok := strings.CutPrefix(line, "package "); ok && rest != "" {
+			return b.String(), true
+		}
+		text, ok := strings.CutPrefix(line, "//")
+		if !ok || strings.Contains(line, "*/") || strings.Contains(line, "/*") {
+			return "", false
+		}
+		if text != "" && text[0] != ' ' && text[0] != '\t' {
+			return "", false // perhaps a directive, which the parser leaves out
+		}
+		text = strings.TrimRight(strings.TrimPrefix(text, " "), " \t")
+		if text == "" {
+			blank = b.Len() > 0
+			continue
+		}
+		if blank {
+			b.WriteByte('\n')
+			blank = false
+		}
+		b.WriteString(text)
+		b.WriteByte('\n')
+	}
+	return "", false
+}
+
+func section(text, name string) (string, error) {
 	heading := "# Analyzer " + name
-	text := doc.Text()
 	i := strings.Index(text, heading+"\n")
 	if i < 0 {
 		return "", fmt.Errorf("package comment has no %q section", heading)
