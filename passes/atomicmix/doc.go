@@ -38,7 +38,7 @@
 // are never reported.
 //
 // The model, stated once: rules 1 and 2 say what is a candidate and
-// what it races with; rules 3 to 19 are the check's exceptions, named,
+// what it races with; rules 3 to 20 are the check's exceptions, named,
 // in the order it applies them (the first that holds clears the
 // candidate). sharedvet -excused prints, for each candidate cleared,
 // "excused by NAME: statement", and -atomicmix.disable=NAME,... turns
@@ -180,7 +180,22 @@
 //     incSumInt(j) }), whose incSumInt adds and then calls wg.Done).
 //     That each Done is counted by an Add before the work it marks
 //     done is assumed, as the WaitGroup's contract says.
-//  19. update: the read of x++ or x op= y, reported once, at its
+//  19. joincall: in a _test.go file, a plain access in a test's
+//     top-level function of a field (when rule 13's condition on the
+//     function holds) or of the function's own local variable, when no
+//     atomic access of the location runs in a goroutine that the
+//     function, or a closure it makes, leaves running: goroutines that
+//     a function of the package starts, itself or through its callees,
+//     and waits for before it returns (wg.Go, errgroup's Go, or a
+//     deferred Done, then a Wait on the same group, called or deferred,
+//     on every path to a return but one that returns an error tested
+//     non-nil) do not count (gnet's Run, evio's Serve: a server that
+//     starts its event loops and returns once they exited). When a
+//     goroutine left running calls a function value, or runs another
+//     package's code, no atomic access may be in a closure or a function
+//     used as a value. Groups are told apart by the variable or the
+//     field path they are reached through.
+//  20. update: the read of x++ or x op= y, reported once, at its
 //     write.
 //
 // A suggested fix replaces a plain read with atomic.LoadT(&x), x = v

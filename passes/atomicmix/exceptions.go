@@ -5,7 +5,7 @@ import (
 )
 
 // The model of the check is doc.go's numbered list. Rules 1 and 2 say
-// what a candidate is and what it races with (judge.go); rules 3 to 19
+// what a candidate is and what it races with (judge.go); rules 3 to 20
 // are the exceptions below, one entry each, in the order the judge
 // applies them. The first that holds clears the candidate, and its
 // name is what -excused prints. TestModelDoc checks that the list in
@@ -110,7 +110,10 @@ var exceptions = []*exception{
 	{name: "testjoin", rule: 18, stage: perCandidate,
 		statement: "this test function runs alone and waited on a WaitGroup whose Done follows every atomic access outside the test functions",
 		excuses:   func(c *checker, k *candidate) bool { return c.testJoined(k.t, k.sum) }},
-	{name: "update", rule: 19, stage: perCandidate, reported: true,
+	{name: "joincall", rule: 19, stage: perCandidate,
+		statement: "every goroutine that the test starts through the package's functions and that reaches the location was joined by the function that started it, before it returned",
+		excuses:   func(c *checker, k *candidate) bool { return c.joinedInCallee(k.t, k.sum.allOrNil()) }},
+	{name: "update", rule: 20, stage: perCandidate, reported: true,
 		statement: "the read of x++ or x op= y is reported once, at its write",
 		excuses:   func(c *checker, k *candidate) bool { return c.readOfUpdate(k.t) }},
 }

@@ -22,7 +22,8 @@ var fixturePackages = []string{
 	"atomicmix/countdown", "atomicmix/testjoin", "atomicmix/testjoinstray",
 	"atomicmix/enclosure/pool", "atomicmix/enclosure/client", "atomicmix/enclosure/shared",
 	"atomicmix/guards", "atomicmix/crosspkg/counter", "atomicmix/crosspkg/user",
-	"atomicmix/crosspkg/atomicuser", "clean",
+	"atomicmix/crosspkg/atomicuser", "atomicmix/joincall", "atomicmix/joincall/lib",
+	"atomicmix/joincall/user", "clean",
 }
 
 // TestExcused runs the check with the trace on over the fixtures and

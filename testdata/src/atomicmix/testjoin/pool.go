@@ -37,7 +37,7 @@ type FuncPool struct {
 }
 
 // NewFuncPool starts n workers that call fn.
-func NewFuncPool(n int, fn func(int32)) *FuncPool {
+func NewFuncPool(n int, fn func(int32)) *FuncPool { // want NewFuncPool:"leaves goroutines"
 	p := &FuncPool{fn: fn, args: make(chan int32)}
 	for range n {
 		go p.work()

@@ -1,0 +1,819 @@
+package atomicmix
+
+import (
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/sharedvet/sharedvet/passes/internal/flow"
+	"github.com/sharedvet/sharedvet/passes/internal/spawn"
+	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
+)
+
+// Rule 19 (joincall). A test calls the code under test, which starts
+// goroutines and waits for them before it returns (a server's Run that
+// starts its event loops and returns once they exited: gnet's Run, evio's
+// Serve), and then checks the counters those goroutines updated
+// atomically. Rule 13 gives up there, since the test starts goroutines
+// through the package's functions that reach the counter; but each of
+// them has returned when the call does, so the read is ordered after
+// their atomic writes, and a write before the call before them
+// (fixtures TestServeJoined and testServeLocal in atomicmix/joincall).
+//
+// What a function leaves running is its extent: the goroutines that it
+// starts, itself or through the package's functions it calls, and does
+// not wait for on every path to a return. It is computed once per
+// function, from the extents of its callees. A goroutine is waited for
+// when it was started with wg.Go or errgroup's Go, or defers Done on a
+// WaitGroup (directly or in a deferred closure), and every path from
+// its start to a return of the function passes a Wait on that group:
+// called, deferred, or inside a callee that waits on it on every path
+// (gnet's run, which defers eng.stop, whose errgroup Wait joins the
+// loops that eng.start started). Groups are told apart as rule 11
+// tells mutexes apart, by the variable or the field path they are
+// reached through (s.wg is the field wg of every server). A return of
+// a non-nil error in the branch that tested it (if err != nil { return
+// err }) need not wait: a start that failed may leave goroutines behind
+// (gnet's Run, when a poller cannot be opened after the sub-reactors
+// started), and the caller is taken not to rely on a call that failed.
+// The goroutines that a joined goroutine leaves running are left
+// running by the function too. A closure or method value that the
+// function hands to a call runs during that call (as rule 13 assumes);
+// one that it stores or returns may run at any time, so what it leaves
+// running cannot be joined.
+
+// A LeavesFact says that an exported function may return while
+// goroutines that it started, itself or through its callees, still run
+// (rule 19): a caller in another package cannot count on their end.
+type LeavesFact struct{}
+
+func (*LeavesFact) AFact() {}
+
+func (*LeavesFact) String() string { return "leaves goroutines" }
+
+// exportLeaves exports a LeavesFact for each exported function of the
+// package that may leave goroutines running, and that an importer can
+// hand code to run in them: a parameter (or the receiver) holds a
+// function or an interface, directly or in a struct's field. Other
+// leftovers cannot run the importer's code.
+func (c *checker) exportLeaves(funcs []*ssa.Function) {
+	for _, fn := range funcs {
+		obj, ok := fn.Object().(*types.Func)
+		if !ok || !obj.Exported() || fn.Parent() != nil || c.inTestFile(fn) || !takesCode(fn) || !c.mayStart(fn) {
+			continue
+		}
+		if len(c.extentOf(fn).left) > 0 {
+			c.pass.ExportObjectFact(obj, new(LeavesFact))
+		}
+	}
+}
+
+// takesCode reports whether a parameter of fn holds a function or an
+// interface, directly, through a pointer, or in a struct's field.
+func takesCode(fn *ssa.Function) bool {
+	for _, p := range fn.Params {
+		if holdsCode(p.Type(), 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func holdsCode(t types.Type, depth int) bool {
+	if depth > 3 {
+		return false
+	}
+	if isContext(t) {
+		return false // its methods are the context package's
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Signature, *types.Interface:
+		return true
+	case *types.Pointer:
+		return holdsCode(u.Elem(), depth+1)
+	case *types.Struct:
+		for i := range u.NumFields() {
+			if holdsCode(u.Field(i).Type(), depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isContext(t types.Type) bool {
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "context" && n.Obj().Name() == "Context"
+}
+
+// A leftover is a goroutine that a function may leave running when it
+// returns.
+type leftover struct {
+	fn *ssa.Function // what it runs; nil if not known (a function value started)
+	// group is the group it is registered with, whose Wait joins it;
+	// the zero groupID if none.
+	group groupID
+}
+
+// A groupID names a WaitGroup or errgroup.Group the way every function
+// of the package can: a variable (a package-level one, a local one, or
+// a parameter, which a caller maps to its argument), or a field path
+// from a value of a type.
+type groupID struct {
+	root ssa.Value // the variable, or nil
+	typ  string    // the type that path starts from
+	path string
+}
+
+func (g groupID) known() bool { return g.root != nil || g.path != "" }
+
+// An extent is what a function leaves running, and the groups it waits
+// on before every return.
+type extent struct {
+	left  []leftover
+	waits map[groupID]bool
+}
+
+// unknownExtent is the extent of a function whose extent is being
+// computed: a recursive call may leave anything running.
+var unknownExtent = &extent{left: []leftover{{}}}
+
+// groupWaits are the methods that return once every goroutine of
+// their group returned.
+var groupWaits = map[string]bool{
+	syncapi.WaitGroupWait:                      true,
+	"(*golang.org/x/sync/errgroup.Group).Wait": true,
+}
+
+// groupSpawners are the spawners that register the goroutine with
+// their receiver, whose Wait joins it.
+var groupSpawners = map[string]bool{
+	"(*sync.WaitGroup).Go":                      true,
+	"(*golang.org/x/sync/errgroup.Group).Go":    true,
+	"(*golang.org/x/sync/errgroup.Group).TryGo": true,
+}
+
+// extentOf returns fn's extent, computed once per function. A
+// function that cannot start a goroutine leaves none running; one that
+// is being computed (a recursive call) and could leaves one that is not
+// known, and waits on nothing.
+func (c *checker) extentOf(fn *ssa.Function) *extent {
+	if o := fn.Origin(); o != nil {
+		fn = o
+	}
+	if e, ok := c.extents[fn]; ok {
+		if e == nil {
+			if c.mayStart(fn) {
+				return unknownExtent
+			}
+			return &extent{}
+		}
+		return e
+	}
+	if c.extents == nil {
+		c.extents = make(map[*ssa.Function]*extent)
+	}
+	c.extents[fn] = nil // in progress
+	e := c.computeExtent(fn)
+	c.extents[fn] = e
+	return e
+}
+
+// mayStart reports whether fn may start a goroutine, itself or
+// through the functions of the package it calls or makes closures of:
+// computed for the whole package at once, from the functions that start
+// one up through their callers.
+func (c *checker) mayStart(fn *ssa.Function) bool {
+	if c.starters == nil {
+		c.starters = c.findStarters()
+	}
+	return c.starters[fn]
+}
+
+func (c *checker) findStarters() map[*ssa.Function]bool {
+	callers := make(map[*ssa.Function][]*ssa.Function)
+	starts := make(map[*ssa.Function]bool)
+	var stack []*ssa.Function
+	scanned := make(map[*ssa.Function]bool)
+	todo := slices.Clone(c.packageFuncs())
+	for len(todo) > 0 {
+		fn := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if o := fn.Origin(); o != nil {
+			fn = o
+		}
+		if scanned[fn] || fn.Pkg != c.ssa.Pkg {
+			continue
+		}
+		scanned[fn] = true
+		edge := func(callee *ssa.Function) {
+			if o := callee.Origin(); o != nil {
+				callee = o
+			}
+			callers[callee] = append(callers[callee], fn)
+			todo = append(todo, callee)
+		}
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				switch instr := instr.(type) {
+				case *ssa.Go:
+					starts[fn] = true
+				case ssa.CallInstruction:
+					common := instr.Common()
+					if spawn.IsSpawner(common, nil) {
+						starts[fn] = true
+					} else if common.IsInvoke() {
+						for _, m := range c.implementations(common) {
+							edge(m)
+						}
+					} else if callee := common.StaticCallee(); callee != nil {
+						edge(callee)
+					}
+				case *ssa.MakeClosure:
+					edge(instr.Fn.(*ssa.Function))
+				}
+			}
+		}
+		if starts[fn] {
+			stack = append(stack, fn)
+		}
+	}
+	for len(stack) > 0 {
+		fn := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, caller := range callers[fn] {
+			if !starts[caller] {
+				starts[caller] = true
+				stack = append(stack, caller)
+			}
+		}
+	}
+	return starts
+}
+
+// An event is a place in a function from which goroutines may run:
+// a start, or a call whose callee leaves some running.
+type event struct {
+	at   ssa.Instruction
+	left []leftover
+	// late: they may also start after the function returns (a deferred
+	// call, or a closure stored away), so no wait of it joins them.
+	late bool
+	// closure: the closure or method value made here whose leftovers
+	// these are, or nil.
+	closure *ssa.Function
+}
+
+func (c *checker) computeExtent(fn *ssa.Function) *extent {
+	e := &extent{waits: c.mustWait(fn)}
+	if !c.mayStart(fn) {
+		return e
+	}
+	seen := make(map[leftover]bool)
+	for _, ev := range c.eventsOf(fn) {
+		for _, l := range ev.left {
+			if !seen[l] && (ev.late || !c.joinedAt(fn, ev.at, l.group)) {
+				seen[l] = true
+				e.left = append(e.left, l)
+			}
+		}
+	}
+	return e
+}
+
+// eventsOf returns the places in fn from which goroutines may run.
+func (c *checker) eventsOf(fn *ssa.Function) []event {
+	sites := make(map[ssa.Instruction]spawn.Site)
+	for _, s := range spawn.SitesOf(fn, nil) {
+		sites[s.Instr] = s
+	}
+	var out []event
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			switch instr := instr.(type) {
+			case *ssa.Go:
+				out = append(out, event{at: instr, left: c.goLeftovers(instr)})
+			case ssa.CallInstruction:
+				_, deferred := instr.(*ssa.Defer)
+				if s, ok := sites[instr]; ok {
+					l := leftover{fn: s.Fn}
+					if s.Group != nil {
+						l.group = c.groupOf(s.Group)
+					}
+					out = append(out, event{at: instr, left: append([]leftover{l}, c.extentOf(s.Fn).left...), late: deferred})
+					continue
+				}
+				if spawn.IsSpawner(instr.Common(), nil) {
+					// A function value started: known only by its group.
+					l := leftover{}
+					if callee := syncapi.Callee(instr.Common()); callee != nil && groupSpawners[callee.FullName()] {
+						l.group = c.groupOf(instr.Common().Args[0])
+					}
+					out = append(out, event{at: instr, left: []leftover{l}, late: deferred})
+					continue
+				}
+				if left := c.calleeLeftovers(instr); len(left) > 0 {
+					out = append(out, event{at: instr, left: left, late: deferred})
+				}
+			case *ssa.MakeClosure:
+				if onlyCalled(instr) {
+					continue // its calls are events
+				}
+				cl := instr.Fn.(*ssa.Function)
+				if left := c.extentOf(cl).left; len(left) > 0 {
+					for _, ref := range *instr.Referrers() {
+						call, ok := ref.(ssa.CallInstruction)
+						if !ok || !closureIsArg(call.Common(), instr) {
+							// Stored, returned or converted: it may run at any time.
+							out = append(out, event{at: instr, left: left, late: true, closure: cl})
+							break
+						}
+						_, deferred := call.(*ssa.Defer)
+						out = append(out, event{at: call, left: left, late: deferred, closure: cl})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// goLeftovers returns what the go statement g leaves running: the
+// goroutine, and what it leaves running itself.
+func (c *checker) goLeftovers(g *ssa.Go) []leftover {
+	if g.Call.IsInvoke() {
+		// go h.OnTick(): any of the package's methods it may reach, or
+		// another package's.
+		out := []leftover{{fn: nil}}
+		if impls := c.implementations(&g.Call); len(impls) > 0 {
+			out = nil
+			for _, fn := range impls {
+				out = append(out, leftover{fn: fn})
+				out = append(out, c.extentOf(fn).left...)
+			}
+		}
+		return out
+	}
+	callee := g.Call.StaticCallee()
+	if callee == nil {
+		return []leftover{{}}
+	}
+	if !c.ownFunc(callee) {
+		return []leftover{{fn: callee}} // go atomic.AddInt64(&n, 1), go srv.Serve(l)
+	}
+	l := leftover{fn: callee, group: c.deferredDoneGroup(callee, g.Common())}
+	return append([]leftover{l}, c.extentOf(callee).left...)
+}
+
+// calleeLeftovers returns what a call of a function of the package
+// leaves running: of its static callee, or of the package's methods
+// that an interface call may reach.
+func (c *checker) calleeLeftovers(call ssa.CallInstruction) []leftover {
+	common := call.Common()
+	if common.IsInvoke() {
+		var out []leftover
+		for _, fn := range c.implementations(common) {
+			out = append(out, c.extentOf(fn).left...)
+		}
+		return out
+	}
+	callee := common.StaticCallee()
+	if callee == nil {
+		return nil // a function value
+	}
+	if !c.ownFunc(callee) {
+		if obj, ok := callee.Object().(*types.Func); ok && obj.Pkg() != c.pass.Pkg && c.pass.ImportObjectFact(obj, new(LeavesFact)) {
+			return []leftover{{}}
+		}
+		return nil
+	}
+	left := c.extentOf(callee).left
+	out := make([]leftover, len(left))
+	for i, l := range left {
+		out[i] = leftover{fn: l.fn, group: c.mapGroup(l.group, common)}
+	}
+	return out
+}
+
+// ownFunc reports whether fn is a function of the package with a
+// body, or a wrapper that go/ssa made for one (a method value's).
+func (c *checker) ownFunc(fn *ssa.Function) bool {
+	if o := fn.Origin(); o != nil {
+		fn = o
+	}
+	return len(fn.Blocks) > 0 && (fn.Pkg == c.ssa.Pkg || fn.Pkg == nil && fn.Synthetic != "")
+}
+
+// mapGroup maps a group of a callee that is one of its parameters to
+// the call's argument.
+func (c *checker) mapGroup(g groupID, call *ssa.CallCommon) groupID {
+	p, ok := g.root.(*ssa.Parameter)
+	if !ok {
+		return g
+	}
+	if idx := paramIndex(p); idx >= 0 && idx < len(call.Args) {
+		return c.groupOf(call.Args[idx])
+	}
+	return groupID{}
+}
+
+func paramIndex(p *ssa.Parameter) int {
+	for i, q := range p.Parent().Params {
+		if q == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// implementations returns the package's methods that the interface
+// call may reach, memoized by interface method and type.
+func (c *checker) implementations(call *ssa.CallCommon) []*ssa.Function {
+	key := implKey{call.Method, call.Value.Type().String()}
+	if fns, ok := c.impls[key]; ok {
+		return fns
+	}
+	if c.impls == nil {
+		c.impls = make(map[implKey][]*ssa.Function)
+	}
+	fns := (&testScope{pkg: c.ssa.Pkg}).implementations(call)
+	c.impls[key] = fns
+	return fns
+}
+
+type implKey struct {
+	method *types.Func
+	iface  string
+}
+
+// groupOf names the group v points to. A local variable that holds a
+// pointer is looked through (s := &server{}, captured by a closure).
+func (c *checker) groupOf(v ssa.Value) groupID {
+	k := c.locks.KeyOf(v)
+	if k.Path == "" {
+		return groupID{root: k.Root}
+	}
+	t, path := k.Root.Type(), k.Path
+	if _, ok := k.Root.(*ssa.Alloc); ok && strings.HasPrefix(path, "*") {
+		t, path = t.Underlying().(*types.Pointer).Elem(), path[1:]
+	}
+	if path == "" {
+		return groupID{root: k.Root}
+	}
+	return groupID{typ: t.String(), path: path}
+}
+
+// deferredDoneGroup returns the group whose Done fn, started by the go
+// statement call, defers before every return (directly, or in a
+// deferred closure that calls it before each of its returns), or the
+// zero groupID.
+func (c *checker) deferredDoneGroup(fn *ssa.Function, call *ssa.CallCommon) groupID {
+	rets := returnsOf(fn)
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			d, ok := instr.(*ssa.Defer)
+			if !ok || !dominatesAll(d, rets) {
+				continue
+			}
+			var done ssa.CallInstruction
+			if isGroupCall(d.Common(), syncapi.WaitGroupDone) {
+				done = d
+			} else if mc, ok := d.Call.Value.(*ssa.MakeClosure); ok && len(d.Call.Args) == 0 {
+				inner := mc.Fn.(*ssa.Function)
+				for _, x := range groupCalls(inner, syncapi.WaitGroupDone) {
+					if _, direct := x.(*ssa.Call); direct && dominatesAll(x, returnsOf(inner)) {
+						done = x
+					}
+				}
+			}
+			if done == nil {
+				continue
+			}
+			return c.mapGroup(c.groupOf(done.Common().Args[0]), call)
+		}
+	}
+	return groupID{}
+}
+
+func isGroupCall(call *ssa.CallCommon, method string) bool {
+	if call.IsInvoke() || len(call.Args) == 0 {
+		return false
+	}
+	callee := syncapi.Callee(call)
+	return callee != nil && callee.FullName() == method
+}
+
+// returnsOf returns fn's returns, but for the one of its recover
+// block, which a panic reaches.
+func returnsOf(fn *ssa.Function) []ssa.Instruction {
+	var out []ssa.Instruction
+	for _, b := range fn.Blocks {
+		if b == fn.Recover {
+			continue
+		}
+		if r, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func dominatesAll(a ssa.Instruction, bs []ssa.Instruction) bool {
+	for _, b := range bs {
+		if !flow.Dominates(a, b) {
+			return false
+		}
+	}
+	return true
+}
+
+// waitPoints returns, by group, fn's instructions after which a return
+// waits on the group: a Wait call, a call of a function that waits on
+// it before every return, or such a call deferred.
+func (c *checker) waitPoints(fn *ssa.Function) map[groupID]map[ssa.Instruction]bool {
+	out := make(map[groupID]map[ssa.Instruction]bool)
+	add := func(g groupID, instr ssa.Instruction) {
+		if !g.known() {
+			return
+		}
+		if out[g] == nil {
+			out[g] = make(map[ssa.Instruction]bool)
+		}
+		out[g][instr] = true
+	}
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok || call.Common().IsInvoke() {
+				continue
+			}
+			if _, isGo := instr.(*ssa.Go); isGo {
+				continue
+			}
+			common := call.Common()
+			if callee := syncapi.Callee(common); callee != nil && groupWaits[callee.FullName()] && len(common.Args) > 0 {
+				add(c.groupOf(common.Args[0]), instr)
+				continue
+			}
+			callee := common.StaticCallee()
+			if callee == nil || !c.ownFunc(callee) {
+				continue
+			}
+			for g := range c.extentOf(callee).waits {
+				add(c.mapGroup(g, common), instr)
+			}
+		}
+	}
+	return out
+}
+
+// waitPointsOf returns waitPoints(fn), computed once per function.
+func (c *checker) waitPointsOf(fn *ssa.Function) map[groupID]map[ssa.Instruction]bool {
+	if points, ok := c.waits[fn]; ok {
+		return points
+	}
+	if c.waits == nil {
+		c.waits = make(map[*ssa.Function]map[groupID]map[ssa.Instruction]bool)
+	}
+	points := c.waitPoints(fn)
+	c.waits[fn] = points
+	return points
+}
+
+// mustWait returns the groups that fn waits on before every return
+// that is not an error return.
+func (c *checker) mustWait(fn *ssa.Function) map[groupID]bool {
+	out := make(map[groupID]bool)
+	if len(fn.Blocks) == 0 {
+		return out
+	}
+	for g, stop := range c.waitPointsOf(fn) {
+		if !c.returnsWithout(runFromEntry(fn, stop)) {
+			out[g] = true
+		}
+	}
+	return out
+}
+
+// joinedAt reports whether a goroutine of group g that may run from
+// at on has returned when fn returns without an error: a wait on g
+// deferred before at, or one on every path from at to a return.
+func (c *checker) joinedAt(fn *ssa.Function, at ssa.Instruction, g groupID) bool {
+	if !g.known() {
+		return false
+	}
+	stop := c.waitPointsOf(fn)[g]
+	if len(stop) == 0 {
+		return false
+	}
+	for p := range stop {
+		if _, deferred := p.(*ssa.Defer); deferred && flow.Dominates(p, at) {
+			return true
+		}
+	}
+	return !c.returnsWithout(runAfter(at, stop))
+}
+
+// returnsWithout reports whether live, the instructions that may run
+// before a wait, hold a return that is not an error return.
+func (c *checker) returnsWithout(live map[ssa.Instruction]bool) bool {
+	for instr := range live {
+		if r, ok := instr.(*ssa.Return); ok && !errorReturn(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// errorReturn reports whether r returns, as its last result, an error
+// that the branch r is in tested to be non-nil: if err != nil { return
+// err }.
+func errorReturn(r *ssa.Return) bool {
+	if len(r.Results) == 0 {
+		return false
+	}
+	v := r.Results[len(r.Results)-1]
+	if !types.Identical(v.Type(), types.Universe.Lookup("error").Type()) {
+		return false
+	}
+	// A function with deferred calls stores its results in slots that
+	// it loads after running them.
+	if u, ok := v.(*ssa.UnOp); ok && u.Op == token.MUL {
+		if slot, ok := u.X.(*ssa.Alloc); ok {
+			instrs := r.Block().Instrs
+			for i := len(instrs) - 1; i >= 0; i-- {
+				if st, ok := instrs[i].(*ssa.Store); ok && st.Addr == slot {
+					v = st.Val
+					break
+				}
+			}
+		}
+	}
+	b := r.Block()
+	for i := 0; b != nil && i < 8; i++ {
+		idom := b.Idom()
+		if idom == nil {
+			return false
+		}
+		if iff, ok := idom.Instrs[len(idom.Instrs)-1].(*ssa.If); ok {
+			if cmp, ok := iff.Cond.(*ssa.BinOp); ok && isNilTest(cmp, v) {
+				succ := idom.Succs[0]
+				if cmp.Op == token.EQL {
+					succ = idom.Succs[1]
+				}
+				if succ.Dominates(r.Block()) {
+					return true
+				}
+			}
+		}
+		b = idom
+	}
+	return false
+}
+
+// isNilTest reports whether cmp compares v with nil.
+func isNilTest(cmp *ssa.BinOp, v ssa.Value) bool {
+	if cmp.Op != token.NEQ && cmp.Op != token.EQL {
+		return false
+	}
+	isNil := func(x ssa.Value) bool {
+		k, ok := x.(*ssa.Const)
+		return ok && k.IsNil()
+	}
+	return cmp.X == v && isNil(cmp.Y) || cmp.Y == v && isNil(cmp.X)
+}
+
+// joinedInCallee reports whether t, a plain access in a test function
+// of a field or of one of its local variables, is ordered with every
+// atomic access of the location because every goroutine that the test
+// starts through the package's functions, and that reaches one, is
+// joined by the function that started it before it returned (rule 19).
+func (c *checker) joinedInCallee(t touch, atomics []*access) bool {
+	if len(atomics) == 0 || t.fn.Parent() != nil || !c.inTestFile(t.fn) {
+		return false
+	}
+	sc := c.testScope()
+	switch {
+	case t.loc.Local != nil:
+		// Each call of the function has its own variable: it does
+		// not matter which goroutine runs it.
+		if t.loc.Local.Parent() != t.fn {
+			return false
+		}
+	case t.loc.IsField():
+		if sc.inGo[t.fn] {
+			return false
+		}
+	default:
+		return false // a package-level variable: every test reaches it
+	}
+	roots, ok := c.leftBy(t.fn)
+	if !ok {
+		return false
+	}
+	started := sc.closure(slices.Clone(roots)) // closure reuses its argument as its stack
+	callsBack := false
+	for _, fn := range roots {
+		if fn.Pkg != c.ssa.Pkg {
+			callsBack = true // another package's code, started as a goroutine
+		}
+	}
+	for fn := range started {
+		if callsBack {
+			break
+		}
+		callsBack = callsFuncValue(fn)
+	}
+	for _, a := range atomics {
+		if _, ok := a.instr.(*ssa.Go); ok {
+			return false
+		}
+		if started[a.fn] || callsBack && c.mayRunAsValue(a.fn) {
+			return false
+		}
+	}
+	return true
+}
+
+// leftBy returns the goroutines that top, and the closures it makes,
+// start themselves or through the package's functions and leave
+// running; false if one of them is not known.
+func (c *checker) leftBy(top *ssa.Function) ([]*ssa.Function, bool) {
+	var roots []*ssa.Function
+	funcs := []*ssa.Function{top}
+	for len(funcs) > 0 {
+		fn := funcs[len(funcs)-1]
+		funcs = funcs[:len(funcs)-1]
+		funcs = append(funcs, fn.AnonFuncs...)
+		for _, ev := range c.eventsOf(fn) {
+			if ev.closure != nil && ev.closure.Parent() != nil {
+				continue // a closure of top: walked as top's own code
+			}
+			for _, l := range ev.left {
+				if l.fn == nil {
+					return nil, false
+				}
+				roots = append(roots, unwrapped(l.fn)...)
+			}
+		}
+	}
+	return roots, true
+}
+
+// unwrapped returns fn, or the functions that fn calls when it is a
+// wrapper that go/ssa made (a method value's), which has no package.
+func unwrapped(fn *ssa.Function) []*ssa.Function {
+	if fn.Pkg != nil || fn.Synthetic == "" {
+		return []*ssa.Function{fn}
+	}
+	var out []*ssa.Function
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			if call, ok := instr.(ssa.CallInstruction); ok {
+				if callee := call.Common().StaticCallee(); callee != nil {
+					out = append(out, callee)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// callsFuncValue reports whether fn calls a function value.
+func callsFuncValue(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok || call.Common().IsInvoke() {
+				continue
+			}
+			switch call.Common().Value.(type) {
+			case *ssa.Function, *ssa.Builtin, *ssa.MakeClosure:
+			default:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mayRunAsValue reports whether fn may be called through a function
+// value: a closure, or a function or method the package uses as one.
+func (c *checker) mayRunAsValue(fn *ssa.Function) bool {
+	if fn.Parent() != nil {
+		return true
+	}
+	c.staticCallers()
+	if c.funcValues[fn] {
+		return true
+	}
+	for v := range c.funcValues {
+		if v.Object() != nil && v.Object() == fn.Object() {
+			return true // a method value
+		}
+	}
+	return false
+}

@@ -1,0 +1,2 @@
+// Package user counts lib's callbacks in its tests.
+package user

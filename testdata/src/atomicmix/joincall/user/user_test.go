@@ -1,0 +1,30 @@
+package user
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"atomicmix/joincall/lib"
+)
+
+func TestAcross(t *testing.T) {
+	var wg sync.WaitGroup
+	wg.Go(func() { serveAcross(t) })
+	wg.Go(func() { startAcross(t) })
+	wg.Wait()
+}
+
+func serveAcross(t *testing.T) {
+	var n int64
+	lib.Serve(lib.Events{Opened: func() { atomic.AddInt64(&n, 1) }}, 2)
+	if n != 2 { // ok: lib.Serve waits for its loops: it has no LeavesFact // excused joincall
+		t.Error(n) // excused joincall
+	}
+}
+
+func startAcross(t *testing.T) {
+	var n int64
+	lib.Start(lib.Events{Opened: func() { atomic.AddInt64(&n, 1) }})
+	_ = n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
+}
