@@ -31,33 +31,44 @@ func cannotBlock(op syncapi.BlockingOp) bool {
 	if !ok || c.Value == nil {
 		return false
 	}
-	sends := int64(0)
+	sends, ok := sendsBefore(mk, op.Instr)
+	return ok && sends+1 <= c.Int64()
+}
+
+// sendsBefore counts the sends on mk's channel that may precede op,
+// other than op itself; ok is false if the channel may reach other
+// code before op.
+func sendsBefore(mk *ssa.MakeChan, op ssa.Instruction) (sends int64, ok bool) {
+	var reach flow.Reach
 	for _, ref := range *mk.Referrers() {
-		if ref == op.Instr || !reach.MayPrecede(ref, op.Instr) {
+		if ref == op || !reach.MayPrecede(ref, op) {
 			continue
 		}
 		switch ref := ref.(type) {
 		case *ssa.Send:
+			if ref.Chan != mk {
+				return 0, false // the channel itself is sent away
+			}
 			sends++
 		case *ssa.UnOp, *ssa.DebugRef:
 			// Receiving adds no sender.
 		case *ssa.ChangeType:
 			// Converting to a receive-only channel adds no sender.
 			if ch, ok := ref.Type().Underlying().(*types.Chan); !ok || ch.Dir() != types.RecvOnly {
-				return false
+				return 0, false
 			}
 		case *ssa.Call:
 			// close(ch), len(ch) and cap(ch) add no sender.
 			if _, ok := ref.Call.Value.(*ssa.Builtin); !ok {
-				return false
+				return 0, false
 			}
 		default:
 			// Stored, captured, passed or converted before op:
 			// another sender may fill the buffer.
-			return false
+			return 0, false
 		}
 	}
-	return sends+1 <= c.Int64()
+	return sends, true
 }
 
 // closedBefore reports whether op is a receive from, or a range over,

@@ -223,6 +223,14 @@ func badBufferedEscapes(b *Broker) {
 	ch <- b.seq // want "send on `ch` while holding `b.mu`"
 }
 
+func badBufferedSentAway(b *Broker, out chan<- chan int) {
+	ch := make(chan int, 2)
+	out <- ch // its receiver may fill the buffer
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ch <- b.seq // want "send on `ch` while holding `b.mu`"
+}
+
 func okTwoMutexes(a, b *Broker) {
 	a.mu.Lock()
 	a.seq++
