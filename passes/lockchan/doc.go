@@ -54,7 +54,11 @@
 //     -lockchan.depth calls below (default 2). These exceptions clear an
 //     operation from both tiers, tried in this order (clear.go):
 //     buffered-local, a send on a channel the function made with room
-//     for all its sends there; buffered-covered, a send on a channel
+//     for all its sends there; buffered-ranged, a send made at most once
+//     per element in a range over x, on a channel the function made
+//     with a buffer of len(x) and handed to no other code before it (a
+//     map ranged over must not be written or passed to calls in the
+//     loop: go-libp2p-kad-dht's CheckPeers); buffered-covered, a send on a channel
 //     whose constant buffer holds every send the package makes on it,
 //     none of them in a loop or in a goroutine started in one (go work();
 //     go work() on a channel of capacity 2); drained, a send after a non-blocking
