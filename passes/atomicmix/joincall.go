@@ -197,6 +197,11 @@ func (c *checker) findStarters() map[*ssa.Function]bool {
 	callers := make(map[*ssa.Function][]*ssa.Function)
 	starts := make(map[*ssa.Function]bool)
 	var stack []*ssa.Function
+	type invoke struct {
+		from *ssa.Function
+		call *ssa.CallCommon
+	}
+	var invokes []invoke
 	scanned := make(map[*ssa.Function]bool)
 	todo := slices.Clone(c.packageFuncs())
 	for len(todo) > 0 {
@@ -205,17 +210,10 @@ func (c *checker) findStarters() map[*ssa.Function]bool {
 		if o := fn.Origin(); o != nil {
 			fn = o
 		}
-		if scanned[fn] || fn.Pkg != c.ssa.Pkg {
+		if scanned[fn] || !c.ownFunc(fn) {
 			continue
 		}
 		scanned[fn] = true
-		edge := func(callee *ssa.Function) {
-			if o := callee.Origin(); o != nil {
-				callee = o
-			}
-			callers[callee] = append(callers[callee], fn)
-			todo = append(todo, callee)
-		}
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				switch instr := instr.(type) {
@@ -226,19 +224,35 @@ func (c *checker) findStarters() map[*ssa.Function]bool {
 					if spawn.IsSpawner(common, nil) {
 						starts[fn] = true
 					} else if common.IsInvoke() {
-						for _, m := range c.implementations(common) {
-							edge(m)
-						}
+						invokes = append(invokes, invoke{fn, common})
 					} else if callee := common.StaticCallee(); callee != nil {
-						edge(callee)
+						if c.ownFunc(callee) {
+							callers[callee] = append(callers[callee], fn)
+							todo = append(todo, callee)
+						} else if c.importedLeaves(callee) {
+							starts[fn] = true
+						}
 					}
 				case *ssa.MakeClosure:
-					edge(instr.Fn.(*ssa.Function))
+					cl := instr.Fn.(*ssa.Function)
+					callers[cl] = append(callers[cl], fn)
+					todo = append(todo, cl)
 				}
 			}
 		}
 		if starts[fn] {
 			stack = append(stack, fn)
+		}
+	}
+	if len(stack) == 0 {
+		return starts // nothing starts a goroutine: no need to resolve the interface calls
+	}
+	for _, inv := range invokes {
+		for _, m := range c.implementations(inv.call) {
+			if o := m.Origin(); o != nil {
+				m = o
+			}
+			callers[m] = append(callers[m], inv.from)
 		}
 	}
 	for len(stack) > 0 {
@@ -252,6 +266,13 @@ func (c *checker) findStarters() map[*ssa.Function]bool {
 		}
 	}
 	return starts
+}
+
+// importedLeaves reports whether callee, another package's function,
+// has a LeavesFact.
+func (c *checker) importedLeaves(callee *ssa.Function) bool {
+	obj, ok := callee.Object().(*types.Func)
+	return ok && obj.Pkg() != c.pass.Pkg && c.pass.ImportObjectFact(obj, new(LeavesFact))
 }
 
 // An event is a place in a function from which goroutines may run:
@@ -385,7 +406,7 @@ func (c *checker) calleeLeftovers(call ssa.CallInstruction) []leftover {
 		return nil // a function value
 	}
 	if !c.ownFunc(callee) {
-		if obj, ok := callee.Object().(*types.Func); ok && obj.Pkg() != c.pass.Pkg && c.pass.ImportObjectFact(obj, new(LeavesFact)) {
+		if c.importedLeaves(callee) {
 			return []leftover{{}}
 		}
 		return nil

@@ -28,3 +28,18 @@ func startAcross(t *testing.T) {
 	lib.Start(lib.Events{Opened: func() { atomic.AddInt64(&n, 1) }})
 	_ = n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
 }
+
+// startVia leaves lib.Start's loop running too.
+func startVia(ev lib.Events) { lib.Start(ev) }
+
+func TestVia(t *testing.T) {
+	var wg sync.WaitGroup
+	wg.Go(func() { startViaHelper(t) })
+	wg.Wait()
+}
+
+func startViaHelper(t *testing.T) {
+	var n int64
+	startVia(lib.Events{Opened: func() { atomic.AddInt64(&n, 1) }})
+	_ = n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
+}
