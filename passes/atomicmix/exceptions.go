@@ -34,7 +34,7 @@ type exception struct {
 	rule      int // its number in doc.go's list
 	stage     stage
 	statement string // what it takes to be true of the access, for the trace
-	// reported: the line is reported anyway (rule 19's read is part of
+	// reported: the line is reported anyway (rule 20's read is part of
 	// a write that is), so the trace leaves it out.
 	reported bool
 	excuses  func(c *checker, k *candidate) bool

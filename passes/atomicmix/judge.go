@@ -219,7 +219,7 @@ func (c *checker) racesWith(t touch, s *atomicSummary) (f *finding, loadsOnly bo
 }
 
 // readOfUpdate reports whether t is the read of x++ or x op= y, whose
-// finding is at its write (rule 19).
+// finding is at its write (rule 20).
 func (c *checker) readOfUpdate(t touch) bool {
 	if t.write || t.path != "" {
 		return false
