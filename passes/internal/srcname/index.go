@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/sharedvet/sharedvet/passes/functime"
@@ -22,7 +23,9 @@ var Analyzer = &analysis.Analyzer{
 	// directive.Analyzer rides along so that every pass, which
 	// requires srcname, can reach the //lint:ignore directives of its
 	// package from report.Report without wiring of its own.
-	Requires:   []*analysis.Analyzer{directive.Analyzer},
+	// inspect.Analyzer costs nothing more: buildssa, which every pass
+	// requires, runs it already (through ctrlflow).
+	Requires:   []*analysis.Analyzer{directive.Analyzer, inspect.Analyzer},
 	Run:        run,
 	ResultType: reflect.TypeOf((*Index)(nil)),
 }
@@ -36,15 +39,15 @@ var Analyzer = &analysis.Analyzer{
 // for every call expression cost 1.6% of a run over std. Passes of one
 // package may run in parallel, hence the sync.Once.
 type Index struct {
-	files []*ast.File
-	info  *types.Info
-	dirs  *directive.Index
+	info *types.Info
+	dirs *directive.Index
 
-	// The inspector is built on first use too, rather than required from
-	// inspect.Analyzer, which builds one for every package: 3–4% of a
-	// run's CPU on client-go, for packages that never ask.
-	insOnce sync.Once
-	ins     *inspector.Inspector
+	// The inspector of inspect.Analyzer, shared. (It was once built here
+	// on first use, to save the 3–4% of a run that inspect.Analyzer
+	// cost; since x/tools v0.52 buildssa requires it through ctrlflow,
+	// and a second inspector only doubled the cost: 0.4% of a cold
+	// vet-engine run on etcd.)
+	ins *inspector.Inspector
 
 	once      sync.Once
 	chans     map[token.Pos]ast.Expr // send/receive arrow, range "for" → channel
@@ -54,18 +57,15 @@ type Index struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	return &Index{
-		files: pass.Files,
-		info:  pass.TypesInfo,
-		dirs:  pass.ResultOf[directive.Analyzer].(*directive.Index),
+		info: pass.TypesInfo,
+		dirs: pass.ResultOf[directive.Analyzer].(*directive.Index),
+		ins:  pass.ResultOf[inspect.Analyzer].(*inspector.Inspector),
 	}, nil
 }
 
-// Inspector returns an inspector over the package's files, built on
-// first use and shared by the passes that need syntax.
-func (idx *Index) Inspector() *inspector.Inspector {
-	idx.insOnce.Do(func() { idx.ins = inspector.New(idx.files) })
-	return idx.ins
-}
+// Inspector returns the inspector over the package's files that the
+// passes needing syntax share.
+func (idx *Index) Inspector() *inspector.Inspector { return idx.ins }
 
 // build indexes the package's channel operations and calls.
 func (idx *Index) build() {
