@@ -35,7 +35,7 @@ var exceptions = []exception{
 		func(_ *checker, op syncapi.BlockingOp) bool { return drainedBefore(op) }},
 	{"closed", "a receive from a channel the function closed before it on every path",
 		func(_ *checker, op syncapi.BlockingOp) bool { return closedBefore(op) }},
-	{"fork-join", "a wait for goroutines the same function started",
+	{"fork-join", "a wait for goroutines the same function started, on a channel it made for them or on a channel field of an object only they have",
 		func(_ *checker, op syncapi.BlockingOp) bool { return joinsOwnGoroutine(op) }},
 	{"len-guarded", "a receive after len(ch) > 0 was checked under a lock that every sender on the channel holds",
 		(*checker).lenGuarded},

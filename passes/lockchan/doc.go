@@ -64,7 +64,10 @@
 //     go work() on a channel of capacity 2); drained, a send after a non-blocking
 //     drain of the channel under the lock; closed, a receive from a
 //     channel the function closed before it on every path; fork-join, a
-//     wait for goroutines the same function started (go f(c); <-c);
+//     wait for goroutines the same function started (go f(c); <-c; or
+//     go o.loop(); <-o.started, o an object the function made and
+//     handed before the wait only to the goroutines it starts, its
+//     field a channel made for it alone: certmagic's NewRateLimiter);
 //     len-guarded, a receive after len(ch) > 0 was checked under a lock
 //     that every sender on the channel holds, still held at the receive;
 //     slot-release, a receive from a buffered channel the function sent

@@ -327,7 +327,7 @@ func isBufferedOrNil(v ssa.Value) bool {
 func joinsOwnGoroutine(op syncapi.BlockingOp) bool {
 	switch op.Kind {
 	case syncapi.Recv, syncapi.Range:
-		return ownGoroutineChan(op.Chan)
+		return ownGoroutineChan(op.Chan) || ownObjectChan(op.Chan, op.Instr)
 	case syncapi.Select:
 		sel := op.Instr.(*ssa.Select)
 		own := false
@@ -335,7 +335,7 @@ func joinsOwnGoroutine(op syncapi.BlockingOp) bool {
 			switch {
 			case st.Dir != types.RecvOnly:
 				return false
-			case ownGoroutineChan(st.Chan):
+			case ownGoroutineChan(st.Chan) || ownObjectChan(st.Chan, op.Instr):
 				own = true
 			case !isTimerChan(st.Chan):
 				return false
@@ -366,6 +366,120 @@ func ownGoroutineChan(ch ssa.Value) bool {
 		return false
 	}
 	return handedOnlyToGoroutines(mk, 0)
+}
+
+// ownObjectChan reports whether ch is a field of an object that the
+// function allocated and, before op, handed to nothing but goroutines
+// it starts (go obj.loop()), the field holding a channel made there for
+// it alone: until op, only those goroutines can reach the channel
+// (certmagic's NewRateLimiter waits for its loop to signal started;
+// fixture okForkJoinOwnObject). Uses after op, such as returning the
+// object, do not matter: the wait is over.
+func ownObjectChan(ch ssa.Value, op ssa.Instruction) bool {
+	ld, ok := unconvert(ch).(*ssa.UnOp)
+	if !ok || ld.Op != token.MUL {
+		return false
+	}
+	fa, ok := ld.X.(*ssa.FieldAddr)
+	if !ok {
+		return false
+	}
+	obj, ok := fa.X.(*ssa.Alloc)
+	if !ok || obj.Parent() != op.Parent() {
+		return false
+	}
+	var reach flow.Reach
+	started := false
+	for _, ref := range *obj.Referrers() {
+		if ref != op && !reach.MayPrecede(ref, op) {
+			continue
+		}
+		switch ref := ref.(type) {
+		case *ssa.FieldAddr:
+			if !fieldOnlyInitialized(ref, fa.Field, op, &reach) {
+				return false
+			}
+		case *ssa.Go:
+			started = true
+		case *ssa.MakeClosure:
+			if !closureOnlyStarted(ref) {
+				return false
+			}
+			started = true
+		case *ssa.DebugRef:
+		default:
+			return false
+		}
+	}
+	return started
+}
+
+// fieldOnlyInitialized reports whether, before op, the field at addr
+// is only stored to and loaded, and if it is the channel field (index
+// chanField), stored only channels made for it and loaded only to
+// receive: nothing but the object's own goroutines can send on it.
+func fieldOnlyInitialized(addr *ssa.FieldAddr, chanField int, op ssa.Instruction, reach *flow.Reach) bool {
+	for _, ref := range *addr.Referrers() {
+		if ref != op && !reach.MayPrecede(ref, op) {
+			continue
+		}
+		switch ref := ref.(type) {
+		case *ssa.Store:
+			if ref.Addr != addr {
+				return false
+			}
+			if addr.Field == chanField && !madeOnlyFor(ref) {
+				return false
+			}
+		case *ssa.UnOp:
+			if ref.Op != token.MUL {
+				return false
+			}
+			if addr.Field == chanField && !onlyReceived(ref) {
+				return false
+			}
+		case *ssa.DebugRef:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// madeOnlyFor reports whether store stores a channel made for it alone.
+func madeOnlyFor(store *ssa.Store) bool {
+	mk, ok := store.Val.(*ssa.MakeChan)
+	if !ok {
+		return false
+	}
+	for _, ref := range *mk.Referrers() {
+		if _, ok := ref.(*ssa.DebugRef); !ok && ref != ssa.Instruction(store) {
+			return false
+		}
+	}
+	return true
+}
+
+// onlyReceived reports whether the loaded channel v is only received from.
+func onlyReceived(v ssa.Value) bool {
+	for _, ref := range *v.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.UnOp:
+			if ref.Op != token.ARROW {
+				return false
+			}
+		case *ssa.Select:
+			for _, st := range ref.States {
+				if st.Chan == v && st.Dir != types.RecvOnly {
+					return false
+				}
+			}
+		case *ssa.DebugRef:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // ownGoroutineVar is ownGoroutineChan for a channel held in a local

@@ -173,3 +173,74 @@ func (q *Queue) badChannelEscapes() {
 	waitFor(func() {}) // want "call to `waitFor` may block on a channel receive while holding `q.mu`"
 	q.mu.Unlock()
 }
+
+// Limiter starts its loop in its constructor and waits for the loop to
+// say it runs (certmagic's NewRateLimiter): the object is new, and
+// before the wait only the goroutine it started has it.
+type Limiter struct {
+	mu      sync.Mutex
+	started chan struct{}
+	ticket  chan struct{}
+}
+
+func newLimiter() *Limiter {
+	l := &Limiter{started: make(chan struct{}), ticket: make(chan struct{})}
+	go l.loop()
+	<-l.started
+	return l
+}
+
+func (l *Limiter) loop() {
+	l.started <- struct{}{}
+	for range l.ticket {
+		l.mu.Lock()
+		l.mu.Unlock()
+	}
+}
+
+var limiters = map[string]*Limiter{}
+
+func (q *Queue) okForkJoinOwnObject(name string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if limiters[name] == nil {
+		limiters[name] = newLimiter() // ok: waits only for the goroutine it started
+	}
+}
+
+// newPublishedLimiter publishes the limiter before it waits: another
+// goroutine may take the loop's signal first.
+func newPublishedLimiter(name string) *Limiter {
+	l := &Limiter{started: make(chan struct{}), ticket: make(chan struct{})}
+	limiters[name] = l
+	go l.loop()
+	<-l.started
+	return l
+}
+
+// newLimiterSharing hands the started channel to other code before it
+// waits.
+func newLimiterSharing(also func(chan struct{})) *Limiter {
+	started := make(chan struct{})
+	also(started)
+	l := &Limiter{started: started, ticket: make(chan struct{})}
+	go l.loop()
+	<-l.started
+	return l
+}
+
+// newLimiterOn waits on a channel it was given.
+func newLimiterOn(started chan struct{}) *Limiter {
+	l := &Limiter{started: started, ticket: make(chan struct{})}
+	go l.loop()
+	<-l.started
+	return l
+}
+
+func (q *Queue) badOwnObjectNotOwn(name string, also func(chan struct{}), started chan struct{}) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	newPublishedLimiter(name) // want "call to `newPublishedLimiter` may block on a channel receive while holding `q.mu`"
+	newLimiterSharing(also)   // want "call to `newLimiterSharing` may block on a channel receive while holding `q.mu`"
+	newLimiterOn(started)     // want "call to `newLimiterOn` may block on a channel receive while holding `q.mu`"
+}
