@@ -116,7 +116,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 			if !ok {
 				return
 			}
-			if e := c.excuse(op); e != nil {
+			if e := c.excuse(op); e != nil && !(e.name == forkJoin && c.judge(op, op.Instr, held).deadlock) {
 				report.Excused(c.pass, op.Pos, e.name, e.rule)
 				return
 			}

@@ -815,3 +815,31 @@ func (p *Pipe) okForkJoinUnderLock() int {
 	go func() { c <- 1 }()
 	return <-c // ok: a fork-join
 }
+
+// badForkJoinTakesLock waits under p.mu for the goroutine it started,
+// which takes p.mu before it sends: a fork-join that never joins.
+func (p *Pipe) badForkJoinTakesLock() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := make(chan int)
+	go func() {
+		p.mu.Lock()
+		p.n++
+		p.mu.Unlock()
+		c <- p.n
+	}()
+	return <-c // want "receive from `c` while holding `p.mu`; its only sender takes `p.mu` first"
+}
+
+// okForkJoinOtherLock's goroutine takes a lock the wait does not hold.
+func (p *Pipe) okForkJoinOtherLock(other *sync.Mutex) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := make(chan int)
+	go func() {
+		other.Lock()
+		other.Unlock()
+		c <- 1
+	}()
+	return <-c // ok: a fork-join
+}
