@@ -61,7 +61,7 @@
 //
 // The model, stated once: rules 1 to 6 say what starts a goroutine,
 // what it and its starter access, what races and what orders two
-// accesses; rules 7 to 16 are the check's exceptions, named, in the
+// accesses; rules 7 to 17 are the check's exceptions, named, in the
 // order it applies them (the first that holds clears the candidate).
 // sharedvet -excused prints, for each candidate cleared, "excused by
 // NAME: statement" at the line the finding would have been reported
@@ -74,13 +74,31 @@
 //     walker: var walk func(*node); walk = func(n *node) { ...; go
 //     walk(k) }), by the spawners
 //     (*sync.WaitGroup).Go and (*errgroup.Group).Go and TryGo of
-//     golang.org/x/sync and time.AfterFunc, and by the functions of any
+//     golang.org/x/sync, time.AfterFunc, and (*conc.WaitGroup).Go of
+//     github.com/sourcegraph/conc (listed because it hands f to a
+//     function of another package, whose body spawnfact cannot see),
+//     and by the functions of any
 //     package that run a function argument in a new goroutine (go f(),
 //     go func() { ...; f() }(), or f handed to a spawner) and may return
 //     before it ends (no receive, Wait or call of an unknown function
 //     follows; (*testing.B).RunParallel waits for its goroutines), which
-//     the spawnfact analyzer finds and records as facts; the
-//     -gocapture.spawners flag adds others, as a comma-separated list of
+//     the spawnfact analyzer finds and records as facts. Among them are
+//     pools: a function that sends its function argument on a channel
+//     of a type that a goroutine of its package receives functions
+//     from and calls (a worker loop, for fn := range w.task { fn() },
+//     started by a go statement or a spawner, or a function it calls
+//     two calls deep), or hands it to such a function, also through an
+//     unexported method of an interface whose every implementation in
+//     the package does (ants' (*Pool).Submit, through worker.inputFunc):
+//     it queues the task for a worker goroutine (fixture
+//     badSubmitRead). A pool's Submit that waits for its task (a
+//     receive after the send, as a synchronous Do) starts nothing for
+//     its caller (fixture okSubmitWait). The end of a goroutine that a
+//     spawner other than wg.Go and errgroup's starts may release to a later
+//     call handed one of the spawner's other arguments, its receiver
+//     first, or to a call of any function of the spawner's package (the
+//     pool's Wait, StopWait or ReleaseTimeout; rule "helper", fixture
+//     okPoolWait). The -gocapture.spawners flag adds others, as a comma-separated list of
 //     functions that run their last argument in a new goroutine
 //     (example.com/pool.Go,(*example.com/pool.Pool).Submit). A go
 //     statement in the body of a range-over-func loop (for x := range
@@ -218,8 +236,23 @@
 //     not computed from the old one before it returns true (a done
 //     flag, a last-logged time), and every goroutine calls it with the
 //     same arguments.
+//  17. queued: two goroutines that are both tasks queued to a pool
+//     (rule 1) are not paired: a pool of one worker, or an event loop,
+//     runs its tasks one after another (fixture okQueuedTasks). A task
+//     and the function that queued it, or a task and a goroutine of a
+//     go statement, are still paired.
 //
-// Limitations: the check prefers silence when it cannot tell. A call
+// Limitations: the check prefers silence when it cannot tell. A
+// pool's worker loop is recognized by the type of the functions its
+// channel carries, not by the channel: a package that both runs
+// functions of a type in a worker goroutine and queues functions of
+// the same type for a loop its caller runs in its own goroutine has
+// that queue taken for a pool's. A task queued by a function that is
+// itself a task of the same one-worker pool runs after it, which the
+// check does not know: the queuing function's accesses after the
+// Submit are reported. A pool whose worker is reached only through
+// an exported interface method, a function value or a third call is
+// not recognized; name its Submit with -gocapture.spawners. A call
 // of another function that is handed a channel, a WaitGroup or a
 // pointer that leads to one is taken to synchronize on it, and so is
 // one handed any value that comes from a call, since its identity

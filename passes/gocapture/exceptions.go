@@ -12,7 +12,7 @@ import (
 
 // The model of the check is doc.go's numbered list. Rules 1 to 6 say
 // what starts a goroutine, what the goroutine and its starter access,
-// what a race is and what orders two accesses; rules 7 to 16 are the
+// what a race is and what orders two accesses; rules 7 to 17 are the
 // exceptions below, one entry each, in the order the judge applies
 // them. The first that holds clears the candidate, and its name is
 // what -excused prints. TestModelDoc checks that the list in doc.go
@@ -139,6 +139,11 @@ var exceptions = []*exception{
 		statement: "both accesses run only for the winner of the same claim under a lock, which one goroutine wins",
 		excuses: func(c *checker, k *candidate) bool {
 			return k.sb != nil && c.bothClaimed(k.parent, *k.sa, k.a, *k.sb, k.b)
+		}},
+	{name: "queued", rule: 17, stage: perPair,
+		statement: "both goroutines are tasks handed to a pool's worker over a channel, which may run them one after another",
+		excuses: func(c *checker, k *candidate) bool {
+			return k.sb != nil && k.sa.Queued && k.sb.Queued
 		}},
 }
 

@@ -33,6 +33,7 @@ var fixtureRuns = []fixtureRun{
 		"gocapture/inline", "gocapture/starters",
 		"gocapture/rangefunc",
 		"gocapture/methods",
+		"gocapture/pools",
 	}},
 	{"gocapture/versions/go122", []string{"./..."}},
 	{"gocapture/versions/go121", []string{"./..."}},

@@ -363,6 +363,7 @@ func (c *checker) groupByReleases(parent, gor *side, s spawn.Site, accs []access
 	if s.Group != nil {
 		end = append(end, event{instr: s.Instr, class: syncapi.GroupDone, key: c.locks.KeyOf(s.Group), sel: -1})
 	}
+	end = append(end, c.poolEnd(s)...)
 	// Rule "handoff": the goroutine's unlock of a mutex that the
 	// starter holds at s releases to the starter's next lock.
 	held := c.heldAt(parent.fn, s.Instr)
@@ -632,4 +633,31 @@ func (g *cfg) acquiredBefore(q event, b ssa.Instruction) bool {
 // fromBlock reports whether to may execute once block b is entered.
 func (g *cfg) fromBlock(b *ssa.BasicBlock, to ssa.Instruction) bool {
 	return to.Block() == b || g.after(b.Instrs[len(b.Instrs)-1], to)
+}
+
+// poolEnd returns the releases that the end of a goroutine started by
+// a spawner outside the table (a pool's Submit, a package's Go helper)
+// may make: the pool may count its tasks, as conc's pool.Go and
+// workerpool's StopWait do, so a later call handed the spawner's
+// receiver or another of its arguments, or a call of a function of the
+// spawner's package (ants.ReleaseTimeout), may wait for the goroutine
+// (rule "helper"; fixture okPoolWait).
+func (c *checker) poolEnd(s spawn.Site) []event {
+	if s.Via == nil {
+		return nil
+	}
+	call, ok := s.Instr.(*ssa.Call)
+	if l := c.lifted[s.Closure]; l != nil {
+		call, ok = l.site.Instr.(*ssa.Call)
+	}
+	if !ok {
+		return nil
+	}
+	end := []event{{instr: call, unknown: true, sel: -1, pool: s.Via.Pkg()}}
+	for _, a := range call.Call.Args {
+		if _, isClosure := a.(*ssa.MakeClosure); !isClosure && argMayCarrySync(a) {
+			end = append(end, event{instr: call, unknown: true, key: c.locks.KeyOf(a), sel: -1})
+		}
+	}
+	return end
 }

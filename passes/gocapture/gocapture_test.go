@@ -34,6 +34,7 @@ func TestGocapture(t *testing.T) {
 		"gocapture/starters",
 		"gocapture/rangefunc",
 		"gocapture/methods",
+		"gocapture/pools",
 		"clean",
 	)
 }

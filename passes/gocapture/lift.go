@@ -68,7 +68,9 @@ func (c *checker) liftedSites(fn *ssa.Function) []spawn.Site {
 			// A closure of no function's code: it stands for s's
 			// closure, with the bindings as fn sees them.
 			closure := &ssa.MakeClosure{Fn: s.Fn, Bindings: bindings}
-			out = append(out, spawn.Site{Instr: call, Closure: closure, Fn: s.Fn, Pos: s.Pos, Group: s.Group})
+			lifted := s
+			lifted.Instr, lifted.Closure = call, closure
+			out = append(out, lifted)
 			c.lifted[closure] = &lift{site: s, yield: mc, again: callsAgain(body, s.Instr)}
 		}
 	}

@@ -27,6 +27,10 @@ type event struct {
 	deferred bool        // a deferred call: it runs when the function returns
 	timer    bool        // a receive from a timer's channel, which only the runtime sends on
 	handoff  bool        // an unlock of a mutex that the starter held at the go statement (rule "handoff")
+	// pool: the end of a goroutine started by a spawner of this
+	// package, which a call of any function of the package may wait
+	// for (poolEnd).
+	pool *types.Package
 }
 
 // Mutex operations are events only for rule "handoff": an unlock in
@@ -342,6 +346,9 @@ func orders(r, a event) bool {
 		// Rule "handoff" (fixture okMutexHandoff).
 		return r.handoff && a.class == mutexLock && !a.unknown && r.key == a.key
 	}
+	if r.pool != nil {
+		return a.unknown && calleePkg(a.instr) == r.pool
+	}
 	if r.unknown || a.unknown {
 		return mayBeSame(r.key, a.key)
 	}
@@ -611,4 +618,17 @@ func selectEdge(sel *ssa.Select, i int) (from, to *ssa.BasicBlock) {
 		}
 	}
 	return nil, nil
+}
+
+// calleePkg returns the package of the function that instr, a call,
+// calls, or nil.
+func calleePkg(instr ssa.Instruction) *types.Package {
+	call, ok := instr.(ssa.CallInstruction)
+	if !ok {
+		return nil
+	}
+	if fn := syncapi.Callee(call.Common()); fn != nil {
+		return fn.Pkg()
+	}
+	return nil
 }

@@ -121,7 +121,7 @@ func (st *starter) region(s spawn.Site, v ssa.Value, releases []event, stops sto
 func releaseSig(releases []event) string {
 	var sig []byte
 	for _, e := range releases {
-		sig = fmt.Appendf(sig, "%d/%t/%t/%t/%p/%s;", e.class, e.unknown, e.timer, e.handoff, e.key.Root, e.key.Path)
+		sig = fmt.Appendf(sig, "%d/%t/%t/%t/%p/%s/%p;", e.class, e.unknown, e.timer, e.handoff, e.key.Root, e.key.Path, e.pool)
 	}
 	return string(sig)
 }

@@ -36,6 +36,11 @@ var spawners = map[string]spawner{
 	"(*golang.org/x/sync/errgroup.Group).TryGo": {arg: 1, joined: true},
 	// AfterFunc runs f in its own goroutine once the duration elapses.
 	"time.AfterFunc": {arg: 1},
+	// conc's WaitGroup.Go runs f in a goroutine through panics'
+	// Catcher.Try, a function of another package, whose body the
+	// inference of spawnfact cannot see; its Wait, a call handed the
+	// receiver, may wait for the goroutine (Site.Via).
+	"(*github.com/sourcegraph/conc.WaitGroup).Go": {arg: 1},
 }
 
 // A Site is a place where a function starts a closure as a goroutine.
@@ -48,6 +53,16 @@ type Site struct {
 	// Group is the receiver of a spawner that registers the goroutine
 	// with it (wg in wg.Go(f)), so that Group.Wait() joins it; or nil.
 	Group ssa.Value
+
+	// Via is the spawner called, for one that does not register the
+	// goroutine with a Group (a pool's Submit, a package's Go helper,
+	// one of -gocapture.spawners): the pool it belongs to may wait for
+	// the goroutine (p.Wait()); or nil.
+	Via *types.Func
+	// Queued: the spawner hands the closure to a pool's worker
+	// goroutine over a channel, and the pool may run the closures
+	// handed to it one after another, not at once.
+	Queued bool
 }
 
 // Extra is a set of further spawner functions, named as
@@ -145,17 +160,19 @@ func siteOf(instr ssa.Instruction, extra Extra, lookup Lookup) (Site, bool) {
 		if callee == nil || instr.Call.IsInvoke() {
 			return Site{}, false
 		}
-		arg, ok := spawnerArg(callee, extra, lookup)
-		if !ok || arg < 0 || arg >= len(instr.Call.Args) {
+		sp, ok := spawnerArg(callee, extra, lookup)
+		if !ok || sp.Arg < 0 || sp.Arg >= len(instr.Call.Args) {
 			return Site{}, false
 		}
-		mc, ok := unwrap(instr.Call.Args[arg]).(*ssa.MakeClosure)
+		mc, ok := unwrap(instr.Call.Args[sp.Arg]).(*ssa.MakeClosure)
 		if !ok {
 			return Site{}, false
 		}
-		s := Site{Instr: instr, Closure: mc, Fn: mc.Fn.(*ssa.Function), Pos: instr.Pos()}
+		s := Site{Instr: instr, Closure: mc, Fn: mc.Fn.(*ssa.Function), Pos: instr.Pos(), Queued: sp.Queued}
 		if spawners[callee.FullName()].joined {
 			s.Group = instr.Call.Args[0]
+		} else {
+			s.Via = callee
 		}
 		return s, true
 	}
@@ -165,14 +182,14 @@ func siteOf(instr ssa.Instruction, extra Extra, lookup Lookup) (Site, bool) {
 // spawnerArg returns the argument of a call of callee that callee runs
 // in a new goroutine, if it is a spawner: a known one, one of extra
 // (its last argument), or one with a SpawnsFact.
-func spawnerArg(callee *types.Func, extra Extra, lookup Lookup) (int, bool) {
+func spawnerArg(callee *types.Func, extra Extra, lookup Lookup) (SpawnsFact, bool) {
 	if callee.Pkg() != nil && (spawnerPkgs[callee.Pkg().Path()] || extra.hasPkg(callee.Pkg().Path())) {
-		if sp, ok := spawnerByName(syncapi.FullName(callee), extra, callee); ok {
-			return sp, true
+		if arg, ok := spawnerByName(syncapi.FullName(callee), extra, callee); ok {
+			return SpawnsFact{Arg: arg}, true
 		}
 	}
-	arg, ok := lookup[callee]
-	return arg, ok
+	sp, ok := lookup[callee]
+	return sp, ok
 }
 
 // spawnerPkgs holds the packages of the known spawners: the name of a

@@ -15,5 +15,5 @@ func TestFacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	analysistest.Run(t, dir, spawn.Analyzer, "spawn/helpers")
+	analysistest.Run(t, dir, spawn.Analyzer, "spawn/helpers", "spawn/pools")
 }
