@@ -17,6 +17,7 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/memloc"
 	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
+	"github.com/sharedvet/sharedvet/passes/internal/spawn"
 	"github.com/sharedvet/sharedvet/passes/internal/srcname"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
@@ -28,7 +29,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:      "atomicmix",
 	Doc:       docs.MustExtract(doc, "atomicmix"),
 	URL:       "https://github.com/sharedvet/sharedvet#atomicmix",
-	Requires:  []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer, srcname.Analyzer},
+	Requires:  []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer, srcname.Analyzer, spawn.Analyzer},
 	Run:       run,
 	FactTypes: []analysis.Fact{new(AccessFact), new(EscapeFact), new(LeavesFact)},
 }
@@ -57,6 +58,7 @@ func run(pass *analysis.Pass) (any, error) {
 		escapes: make(map[ssa.Value][]ssa.Instruction),
 		shared:  make(map[ssa.Value]*sharing),
 		sums:    make(map[*ssa.Function]*EscapeFact),
+		spawns:  pass.ResultOf[spawn.Analyzer].(spawn.Lookup),
 	}
 	c.hooks = runtimeHooks(ssainfo.Pkg, ssainfo.SrcFuncs)
 	// Summaries first: the scan asks them whether a call shares a
@@ -98,7 +100,9 @@ type checker struct {
 	lockRule   *lockRule                                              // rules 11 and 16, once the accesses are known
 	originSets [2]*originRules                                        // built on first use: [0] without the test files, [1] with them
 	latches    map[*ssa.MakeChan]*latch                               // memo of latchOf (rule 17); nil: not a latch
-	extents    map[*ssa.Function]*extent                              // memo of extentOf (rule 19); nil: being computed
+	extents    map[*ssa.Function]*extent                              // memo of extentOf (rule 19)
+	scc        sccSearch                                              // extentOf's search for cycles
+	spawns     spawn.Lookup                                           // the functions that run a function argument in a new goroutine (rule 19)
 	waits      map[*ssa.Function]map[groupID]map[ssa.Instruction]bool // memo of waitPoints (rule 19)
 	impls      map[implKey][]*ssa.Function                            // memo of implementations (rule 19)
 	starters   map[*ssa.Function]bool                                 // functions that may start a goroutine (rule 19), built on first use

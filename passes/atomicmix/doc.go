@@ -191,10 +191,17 @@
 //     on every path to a return but one that returns an error tested
 //     non-nil) do not count (gnet's Run, evio's Serve: a server that
 //     starts its event loops and returns once they exited). When a
-//     goroutine left running calls a function value, or runs another
-//     package's code, no atomic access may be in a closure or a function
-//     used as a value. Groups are told apart by the variable or the
-//     field path they are reached through.
+//     goroutine left running calls a function value, hands one to
+//     another package's function, or runs another package's code, no
+//     atomic access may be in a closure, a method or a function used
+//     as a value. A closure handed to a call is taken to run during it
+//     (a pool's Submit, as rule 13 takes it), unless the callee runs it
+//     in a new goroutine (a SpawnsFact); another package's function
+//     that may leave goroutines running (a LeavesFact) and is handed a
+//     value holding code counts as a goroutine that calls back. Groups
+//     are told apart by the variable or the field path they are reached
+//     through; functions that call one another are computed again until
+//     their extents settle.
 //  20. update: the read of x++ or x op= y, reported once, at its
 //     write.
 //

@@ -41,9 +41,11 @@ import (
 // started), and the caller is taken not to rely on a call that failed.
 // The goroutines that a joined goroutine leaves running are left
 // running by the function too. A closure or method value that the
-// function hands to a call runs during that call (as rule 13 assumes);
-// one that it stores or returns may run at any time, so what it leaves
-// running cannot be joined.
+// function hands to a call runs during that call (as rule 13 assumes),
+// also when the callee is another package's (gnet's tests hand their
+// dialers to a worker pool's Submit), unless the callee's SpawnsFact
+// says it starts it; one that the function stores or returns may run
+// at any time, so what it leaves running cannot be joined.
 
 // A LeavesFact says that an exported function may return while
 // goroutines that it started, itself or through its callees, still run
@@ -137,8 +139,8 @@ type extent struct {
 	waits map[groupID]bool
 }
 
-// unknownExtent is the extent of a function whose extent is being
-// computed: a recursive call may leave anything running.
+// unknownExtent is the extent of functions that call one another and
+// whose extents did not settle.
 var unknownExtent = &extent{left: []leftover{{}}}
 
 // groupWaits are the methods that return once every goroutine of
@@ -156,30 +158,119 @@ var groupSpawners = map[string]bool{
 	"(*golang.org/x/sync/errgroup.Group).TryGo": true,
 }
 
-// extentOf returns fn's extent, computed once per function. A
-// function that cannot start a goroutine leaves none running; one that
-// is being computed (a recursive call) and could leaves one that is not
-// known, and waits on nothing.
+// extentOf returns fn's extent, computed once per function. The
+// functions that call one another in a cycle (a strongly connected
+// component, found as Tarjan's algorithm does, the calls of extentOf
+// being the search) are computed again, from their last extents,
+// until none changes; after maxExtentRounds, they leave one goroutine
+// that is not known.
 func (c *checker) extentOf(fn *ssa.Function) *extent {
 	if o := fn.Origin(); o != nil {
 		fn = o
 	}
 	if e, ok := c.extents[fn]; ok {
-		if e == nil {
-			if c.mayStart(fn) {
-				return unknownExtent
-			}
-			return &extent{}
-		}
 		return e
 	}
-	if c.extents == nil {
+	s := &c.scc
+	if s.index == nil {
+		s.index, s.low, s.onStack, s.partial = make(map[*ssa.Function]int), make(map[*ssa.Function]int), make(map[*ssa.Function]bool), make(map[*ssa.Function]*extent)
 		c.extents = make(map[*ssa.Function]*extent)
 	}
-	c.extents[fn] = nil // in progress
+	if s.onStack[fn] {
+		// A call back into the cycle: its extent so far.
+		s.cyclic = true
+		s.lower(s.index[fn])
+		if e := s.partial[fn]; e != nil {
+			return e
+		}
+		return &extent{}
+	}
+	s.index[fn], s.low[fn] = len(s.index), len(s.index)
+	s.stack = append(s.stack, fn)
+	s.onStack[fn] = true
+	outer := s.cyclic
+	s.cyclic = false
 	e := c.computeExtent(fn)
-	c.extents[fn] = e
-	return e
+	s.partial[fn] = e
+	if s.low[fn] == s.index[fn] {
+		k := slices.Index(s.stack, fn)
+		members := slices.Clone(s.stack[k:])
+		s.stack = s.stack[:k]
+		if s.cyclic {
+			c.settle(members)
+		}
+		for _, m := range members {
+			c.extents[m] = s.partial[m]
+			delete(s.onStack, m)
+		}
+		s.cyclic = false
+	}
+	s.cyclic = s.cyclic || outer
+	s.lower(s.low[fn])
+	return s.partial[fn]
+}
+
+// maxExtentRounds bounds the rounds over a cycle of functions.
+const maxExtentRounds = 4
+
+// settle computes the extents of members, functions that call one
+// another, again until none changes.
+func (c *checker) settle(members []*ssa.Function) {
+	s := &c.scc
+	for range maxExtentRounds {
+		changed := false
+		for _, m := range members {
+			delete(c.waits, m) // their waits may have changed too
+			e := c.computeExtent(m)
+			if !sameExtent(e, s.partial[m]) {
+				changed = true
+			}
+			s.partial[m] = e
+		}
+		if !changed {
+			return
+		}
+	}
+	for _, m := range members {
+		s.partial[m] = unknownExtent
+	}
+}
+
+func sameExtent(a, b *extent) bool {
+	if len(a.left) != len(b.left) || len(a.waits) != len(b.waits) {
+		return false
+	}
+	for _, l := range a.left {
+		if !slices.Contains(b.left, l) {
+			return false
+		}
+	}
+	for g := range a.waits {
+		if !b.waits[g] {
+			return false
+		}
+	}
+	return true
+}
+
+// An sccSearch is the state of the search for cycles of extentOf.
+type sccSearch struct {
+	index, low map[*ssa.Function]int
+	onStack    map[*ssa.Function]bool
+	stack      []*ssa.Function
+	partial    map[*ssa.Function]*extent // the last extent computed, of functions on the stack
+	cyclic     bool                      // a call back into the stack was seen since the top's search began
+}
+
+// lower lowers the low link of the function on top of the stack to i.
+// While a cycle settles its members are off the stack, which may be
+// empty.
+func (s *sccSearch) lower(i int) {
+	if len(s.stack) == 0 {
+		return
+	}
+	top := s.stack[len(s.stack)-1]
+	s.low[top] = min(s.low[top], i)
 }
 
 // mayStart reports whether fn may start a goroutine, itself or
@@ -221,7 +312,7 @@ func (c *checker) findStarters() map[*ssa.Function]bool {
 					starts[fn] = true
 				case ssa.CallInstruction:
 					common := instr.Common()
-					if spawn.IsSpawner(common, nil) {
+					if spawn.IsSpawnerWith(common, nil, c.spawns) {
 						starts[fn] = true
 					} else if common.IsInvoke() {
 						invokes = append(invokes, invoke{fn, common})
@@ -269,10 +360,39 @@ func (c *checker) findStarters() map[*ssa.Function]bool {
 }
 
 // importedLeaves reports whether callee, another package's function,
-// has a LeavesFact.
+// has a LeavesFact. The testing package's are left out: t.Run and
+// b.Run return after their subtest, or let a parallel one go on only
+// once the caller's test returns (as rule 8 has it).
 func (c *checker) importedLeaves(callee *ssa.Function) bool {
 	obj, ok := callee.Object().(*types.Func)
-	return ok && obj.Pkg() != c.pass.Pkg && c.pass.ImportObjectFact(obj, new(LeavesFact))
+	return ok && obj.Pkg() != c.pass.Pkg && obj.Pkg().Path() != "testing" && c.pass.ImportObjectFact(obj, new(LeavesFact))
+}
+
+// handedCode returns what of the package's code a call of callee,
+// another package's function that leaves goroutines running, may run
+// in them, when it is passed code that cannot be named (a function
+// value from elsewhere, or a value that holds one: lib.Start(
+// lib.Events{Opened: f})): callee itself, as a goroutine that runs
+// another package's code. A closure or function passed to it is taken
+// to run during the call, as for the package's own functions (rule 13
+// takes a pool's Submit so), unless callee's SpawnsFact says it starts
+// it (spawn.Lookup, a site of eventsOf). The receiver of a method is
+// left out: the code it holds was set when it was built.
+func (c *checker) handedCode(call *ssa.CallCommon, callee *ssa.Function) []leftover {
+	args := call.Args
+	if callee.Signature.Recv() != nil && len(args) > 0 {
+		args = args[1:]
+	}
+	for _, a := range args {
+		switch a.(type) {
+		case *ssa.MakeClosure, *ssa.Function:
+		default:
+			if holdsCode(a.Type(), 0) {
+				return []leftover{{fn: callee}}
+			}
+		}
+	}
+	return nil
 }
 
 // An event is a place in a function from which goroutines may run:
@@ -308,7 +428,7 @@ func (c *checker) computeExtent(fn *ssa.Function) *extent {
 // eventsOf returns the places in fn from which goroutines may run.
 func (c *checker) eventsOf(fn *ssa.Function) []event {
 	sites := make(map[ssa.Instruction]spawn.Site)
-	for _, s := range spawn.SitesOf(fn, nil) {
+	for _, s := range spawn.SitesWith(fn, nil, c.spawns) {
 		sites[s.Instr] = s
 	}
 	var out []event
@@ -327,7 +447,7 @@ func (c *checker) eventsOf(fn *ssa.Function) []event {
 					out = append(out, event{at: instr, left: append([]leftover{l}, c.extentOf(s.Fn).left...), late: deferred})
 					continue
 				}
-				if spawn.IsSpawner(instr.Common(), nil) {
+				if spawn.IsSpawnerWith(instr.Common(), nil, c.spawns) {
 					// A function value started: known only by its group.
 					l := leftover{}
 					if callee := syncapi.Callee(instr.Common()); callee != nil && groupSpawners[callee.FullName()] {
@@ -407,7 +527,7 @@ func (c *checker) calleeLeftovers(call ssa.CallInstruction) []leftover {
 	}
 	if !c.ownFunc(callee) {
 		if c.importedLeaves(callee) {
-			return []leftover{{}}
+			return c.handedCode(common, callee)
 		}
 		return nil
 	}
@@ -746,13 +866,13 @@ func (c *checker) joinedInCallee(t touch, atomics []*access) bool {
 		if callsBack {
 			break
 		}
-		callsBack = callsFuncValue(fn)
+		callsBack = c.callsBack(fn)
 	}
 	for _, a := range atomics {
 		if _, ok := a.instr.(*ssa.Go); ok {
 			return false
 		}
-		if started[a.fn] || callsBack && c.mayRunAsValue(a.fn) {
+		if started[a.fn] || callsBack && c.mayRunBack(a.fn) {
 			return false
 		}
 	}
@@ -803,22 +923,45 @@ func unwrapped(fn *ssa.Function) []*ssa.Function {
 	return out
 }
 
-// callsFuncValue reports whether fn calls a function value.
-func callsFuncValue(fn *ssa.Function) bool {
+// callsBack reports whether fn may run code it does not name: it calls
+// a function value, or hands one to another package's function (which
+// the package's code cannot follow).
+func (c *checker) callsBack(fn *ssa.Function) bool {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			call, ok := instr.(ssa.CallInstruction)
 			if !ok || call.Common().IsInvoke() {
 				continue
 			}
-			switch call.Common().Value.(type) {
-			case *ssa.Function, *ssa.Builtin, *ssa.MakeClosure:
+			switch callee := call.Common().Value.(type) {
+			case *ssa.Builtin, *ssa.MakeClosure:
+			case *ssa.Function:
+				if !c.ownFunc(callee) && passesFunc(call.Common()) {
+					return true
+				}
 			default:
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// passesFunc reports whether one of call's arguments is a function.
+func passesFunc(call *ssa.CallCommon) bool {
+	for _, a := range call.Args {
+		if _, ok := a.Type().Underlying().(*types.Signature); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// mayRunBack reports whether code that a goroutine left running does
+// not name may run fn: fn is a closure, a method (another package's
+// code may call it through an interface), or used as a value.
+func (c *checker) mayRunBack(fn *ssa.Function) bool {
+	return fn.Signature.Recv() != nil || c.mayRunAsValue(fn)
 }
 
 // mayRunAsValue reports whether fn may be called through a function

@@ -88,3 +88,16 @@ func testServeWatched(t *testing.T) {
 		t.Error("clients left")
 	}
 }
+
+func TestNested(t *testing.T) {
+	h := &counting{}
+	RunNested(h, 3)
+	_ = h.opened // ok: every level joined the loop it started // excused joincall
+}
+
+func TestNestedLeaky(t *testing.T) {
+	h := &counting{}
+	RunNestedLeaky(h, 3)
+	_ = h.opened // ok: the levels' loops are joined // excused joincall
+	_ = h.closed // want "non-atomic read of `h.closed`, which is accessed atomically elsewhere"
+}

@@ -121,3 +121,33 @@ func ServeWatched(ev Events, loops int) { // want ServeWatched:"leaves goroutine
 }
 
 func (s *Server) tick() { s.h.OnTick() }
+
+// RunNested starts, at each level, a loop that runs the next level,
+// and waits for it: the cycle through its closure settles with
+// nothing left running.
+func RunNested(h Handler, depth int) {
+	if depth == 0 {
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		h.OnOpen()
+		RunNested(h, depth-1)
+	})
+	wg.Wait()
+}
+
+// RunNestedLeaky is RunNested whose last level leaves a goroutine
+// running.
+func RunNestedLeaky(h Handler, depth int) { // want RunNestedLeaky:"leaves goroutines"
+	if depth == 0 {
+		go h.OnClose()
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		h.OnOpen()
+		RunNestedLeaky(h, depth-1)
+	})
+	wg.Wait()
+}

@@ -21,3 +21,9 @@ func Serve(ev Events, loops int) {
 func Start(ev Events) { // want Start:"leaves goroutines"
 	go func() { ev.Opened() }()
 }
+
+// Call calls f.
+func Call(f func()) { f() }
+
+// Go runs f in a new goroutine (a SpawnsFact).
+func Go(f func()) { go f() } // want Go:"leaves goroutines"

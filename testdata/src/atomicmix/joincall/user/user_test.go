@@ -43,3 +43,34 @@ func startViaHelper(t *testing.T) {
 	startVia(lib.Events{Opened: func() { atomic.AddInt64(&n, 1) }})
 	_ = n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
 }
+
+// watchVia leaves a goroutine that hands the callback to lib.Call.
+func watchVia(ev lib.Events) {
+	go func() { lib.Call(ev.Opened) }()
+}
+
+func TestWatchVia(t *testing.T) {
+	var wg sync.WaitGroup
+	wg.Go(func() { watchViaHelper(t) })
+	wg.Wait()
+}
+
+func watchViaHelper(t *testing.T) {
+	var n int64
+	ev := lib.Events{Opened: func() { atomic.AddInt64(&n, 1) }}
+	watchVia(ev)
+	lib.Serve(ev, 2)
+	_ = n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
+}
+
+func TestGoAcross(t *testing.T) {
+	var wg sync.WaitGroup
+	wg.Go(func() { goAcross(t) })
+	wg.Wait()
+}
+
+func goAcross(t *testing.T) {
+	var n int64
+	lib.Go(func() { atomic.AddInt64(&n, 1) })
+	_ = n // want "non-atomic read of `n`, which is accessed atomically elsewhere"
+}
