@@ -214,6 +214,11 @@ func (x *chanIndex) callees(call *ssa.CallCommon) []*ssa.Function {
 		return nil
 	}
 	if f := call.StaticCallee(); f != nil {
+		// A generic function is analyzed as its generic body; a call
+		// of an instance (c.run() in a method of Cron[T]) calls it.
+		if f.Origin() != nil {
+			f = f.Origin()
+		}
 		return []*ssa.Function{f}
 	}
 	if ld, ok := call.Value.(*ssa.UnOp); ok && ld.Op == token.MUL {

@@ -211,14 +211,15 @@ func (x *chanIndex) sub(w ssa.Value, seen map[ssa.Value]bool, depth int) []chanN
 }
 
 // fieldNode returns the node of field i of the struct that t is or
-// points to.
+// points to: for a generic type, the field of its origin, so that the
+// methods of Pipe[T], each with its own T, share the field's channels.
 func fieldNode(t types.Type, i int) chanNode {
 	t = t.Underlying()
 	if p, ok := t.(*types.Pointer); ok {
 		t = p.Elem().Underlying()
 	}
 	if s, ok := t.(*types.Struct); ok && i < s.NumFields() {
-		return chanNode(s.Field(i))
+		return chanNode(s.Field(i).Origin())
 	}
 	return openNode
 }

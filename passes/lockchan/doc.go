@@ -89,8 +89,10 @@
 //     unblocked by receives (receive, range, select case) on the same
 //     channel; a receive by sends and close; a select by the union over
 //     its cases. Channels are known by where the package keeps them: make
-//     sites, struct fields, package variables, captured locals, and
-//     the containers they are stored in, followed through stores,
+//     sites, struct fields (of a generic type, its origin's field; and a
+//     call of a generic function's instance is a call of its generic
+//     body: fixtures deadlock/generic.go), package variables, captured
+//     locals, and the containers they are stored in, followed through stores,
 //     arguments, results and channels of channels. A channel that
 //     reaches code the package does not see has unknown counterparts:
 //     a parameter of an exported function, an exported field or
