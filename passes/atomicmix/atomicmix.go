@@ -82,30 +82,31 @@ type checker struct {
 	index   *syntaxIndex // built on first use: most packages have no findings
 	imports imported
 
-	atomics    []*access // in scan order
-	plains     []*access
-	escapes    map[ssa.Value][]ssa.Instruction                        // memo of escapesOf, once the summaries are done
-	shared     map[ssa.Value]*sharing                                 // memo of sharingOf
-	sums       map[*ssa.Function]*EscapeFact                          // the summaries of the package's functions
-	fields     typeutil.Map                                           // types.Type → []contained, memo of containedFields
-	order      *instrOrder                                            // of the function being scanned
-	tests      *testScope                                             // built on first use
-	hooks      map[*ssa.Function]bool                                 // runtime hooks (rule 3)
-	casGuards  map[*ssa.Function][]casGuard                           // memo of casGuardsOf (claim.go)
-	callers    map[*ssa.Function][]ssa.CallInstruction                // static calls of each function, built on first use
-	funcValues map[*ssa.Function]bool                                 // functions also used as values, built with callers
-	groups     map[*ssa.Global]*groupUses                             // memo of groupUsesOf (rule 18)
-	parallel   *bool                                                  // memo of parallelEntries (rule 18)
-	encl       map[memloc.Loc]enclosure                               // fields whose atomic accesses all go through unescaped containers
-	lockRule   *lockRule                                              // rules 11 and 16, once the accesses are known
-	originSets [2]*originRules                                        // built on first use: [0] without the test files, [1] with them
-	latches    map[*ssa.MakeChan]*latch                               // memo of latchOf (rule 17); nil: not a latch
-	extents    map[*ssa.Function]*extent                              // memo of extentOf (rule 19)
-	scc        sccSearch                                              // extentOf's search for cycles
-	spawns     spawn.Lookup                                           // the functions that run a function argument in a new goroutine (rule 19)
-	waits      map[*ssa.Function]map[groupID]map[ssa.Instruction]bool // memo of waitPoints (rule 19)
-	impls      map[implKey][]*ssa.Function                            // memo of implementations (rule 19)
-	starters   map[*ssa.Function]bool                                 // functions that may start a goroutine (rule 19), built on first use
+	atomics     []*access // in scan order
+	plains      []*access
+	escapes     map[ssa.Value][]ssa.Instruction                        // memo of escapesOf, once the summaries are done
+	shared      map[ssa.Value]*sharing                                 // memo of sharingOf
+	sums        map[*ssa.Function]*EscapeFact                          // the summaries of the package's functions
+	fields      typeutil.Map                                           // types.Type → []contained, memo of containedFields
+	order       *instrOrder                                            // of the function being scanned
+	tests       *testScope                                             // built on first use
+	hooks       map[*ssa.Function]bool                                 // runtime hooks (rule 3)
+	casGuards   map[*ssa.Function][]casGuard                           // memo of casGuardsOf (claim.go)
+	callers     map[*ssa.Function][]ssa.CallInstruction                // static calls of each function, built on first use
+	funcValues  map[*ssa.Function]bool                                 // functions also used as values, built with callers
+	groups      map[*ssa.Global]*groupUses                             // memo of groupUsesOf (rule 18)
+	parallel    *bool                                                  // memo of parallelEntries (rule 18)
+	encl        map[memloc.Loc]enclosure                               // fields whose atomic accesses all go through unescaped containers
+	lockRule    *lockRule                                              // rules 11 and 16, once the accesses are known
+	originSets  [2]*originRules                                        // built on first use: [0] without the test files, [1] with them
+	latches     map[*ssa.MakeChan]*latch                               // memo of latchOf (rule 17); nil: not a latch
+	extents     map[*ssa.Function]*extent                              // memo of extentOf (rule 19)
+	convertedIn map[*types.TypeName]*ssa.Function                      // memo of conversionSites (rule 19)
+	scc         sccSearch                                              // extentOf's search for cycles
+	spawns      spawn.Lookup                                           // the functions that run a function argument in a new goroutine (rule 19)
+	waits       map[*ssa.Function]map[groupID]map[ssa.Instruction]bool // memo of waitPoints (rule 19)
+	impls       map[implKey][]*ssa.Function                            // memo of implementations (rule 19)
+	starters    map[*ssa.Function]bool                                 // functions that may start a goroutine (rule 19), built on first use
 }
 
 // An access is an atomic call, or a plain load or store, of a location.

@@ -193,8 +193,10 @@
 //     starts its event loops and returns once they exited). When a
 //     goroutine left running calls a function value, hands one to
 //     another package's function, or runs another package's code, no
-//     atomic access may be in a closure, a method or a function used
-//     as a value. A closure handed to a call is taken to run during it
+//     atomic access may be in a closure or a function used as a value,
+//     nor, in the last case, in a method. The methods of a type of the
+//     test files that only another test function makes into interface
+//     values are taken to run on that test's values only. A closure handed to a call is taken to run during it
 //     (a pool's Submit, as rule 13 takes it), unless the callee runs it
 //     in a new goroutine (a SpawnsFact); another package's function
 //     that may leave goroutines running (a LeavesFact) and is handed a

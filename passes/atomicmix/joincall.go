@@ -9,6 +9,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/flow"
+	"github.com/sharedvet/sharedvet/passes/internal/memloc"
 	"github.com/sharedvet/sharedvet/passes/internal/spawn"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
@@ -855,11 +856,23 @@ func (c *checker) joinedInCallee(t touch, atomics []*access) bool {
 	if !ok {
 		return false
 	}
-	started := sc.closure(slices.Clone(roots)) // closure reuses its argument as its stack
-	callsBack := false
+	// Methods of a type that only another test function makes into
+	// interface values run on that test's values only.
+	top := topLevel(t.fn)
+	othersOnly := func(fn *ssa.Function) bool {
+		owner := c.testLocalOwner(fn)
+		return owner != nil && owner != top
+	}
+	roots = slices.DeleteFunc(roots, othersOnly)
+	started := sc.closureWithout(slices.Clone(roots), othersOnly) // closure reuses its argument as its stack
+	// foreign: another package's code runs in a goroutine left
+	// running, and may call the package's methods through interfaces;
+	// callsBack: the package's code there calls function values, or
+	// hands them to another package's.
+	foreign, callsBack := false, false
 	for _, fn := range roots {
 		if fn.Pkg != c.ssa.Pkg {
-			callsBack = true // another package's code, started as a goroutine
+			foreign = true
 		}
 	}
 	for fn := range started {
@@ -872,7 +885,7 @@ func (c *checker) joinedInCallee(t touch, atomics []*access) bool {
 		if _, ok := a.instr.(*ssa.Go); ok {
 			return false
 		}
-		if started[a.fn] || callsBack && c.mayRunBack(a.fn) {
+		if started[a.fn] || foreign && a.fn.Signature.Recv() != nil || (foreign || callsBack) && c.mayRunAsValue(a.fn) {
 			return false
 		}
 	}
@@ -957,13 +970,6 @@ func passesFunc(call *ssa.CallCommon) bool {
 	return false
 }
 
-// mayRunBack reports whether code that a goroutine left running does
-// not name may run fn: fn is a closure, a method (another package's
-// code may call it through an interface), or used as a value.
-func (c *checker) mayRunBack(fn *ssa.Function) bool {
-	return fn.Signature.Recv() != nil || c.mayRunAsValue(fn)
-}
-
 // mayRunAsValue reports whether fn may be called through a function
 // value: a closure, or a function or method the package uses as one.
 func (c *checker) mayRunAsValue(fn *ssa.Function) bool {
@@ -980,4 +986,64 @@ func (c *checker) mayRunAsValue(fn *ssa.Function) bool {
 		}
 	}
 	return false
+}
+
+// testLocalOwner returns, for a method of a type declared in a _test.go
+// file (or a closure in one), the top-level function whose code alone
+// makes the type's values into interface values, itself or as a field
+// embedded in another type's values; nil if there is none or several.
+// Another test's goroutines call such methods only on that function's
+// values: rule 13's view, that a test shows its own concurrency.
+func (c *checker) testLocalOwner(fn *ssa.Function) *ssa.Function {
+	top := topLevel(fn)
+	recv := top.Signature.Recv()
+	if recv == nil {
+		return nil
+	}
+	named := memloc.Owner(recv.Type())
+	if named == nil || !strings.HasSuffix(c.pass.Fset.Position(named.Pos()).Filename, "_test.go") {
+		return nil
+	}
+	if c.convertedIn == nil {
+		c.convertedIn = c.conversionSites()
+	}
+	return c.convertedIn[named]
+}
+
+// conversionSites maps the named types of the package to the one
+// top-level function that makes their values (or values that embed
+// them) into interface values; nil for a type that several do.
+func (c *checker) conversionSites() map[*types.TypeName]*ssa.Function {
+	out := make(map[*types.TypeName]*ssa.Function)
+	seen := make(map[*types.TypeName]bool)
+	var note func(t types.Type, top *ssa.Function, depth int)
+	note = func(t types.Type, top *ssa.Function, depth int) {
+		named := memloc.Owner(t)
+		if named == nil || depth > 4 {
+			return
+		}
+		if !seen[named] {
+			seen[named] = true
+			out[named] = top
+		} else if out[named] != top {
+			out[named] = nil
+		}
+		if st, ok := named.Type().Underlying().(*types.Struct); ok {
+			for i := range st.NumFields() {
+				if f := st.Field(i); f.Embedded() {
+					note(f.Type(), top, depth+1)
+				}
+			}
+		}
+	}
+	for _, fn := range c.ssa.SrcFuncs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if mi, ok := instr.(*ssa.MakeInterface); ok {
+					note(mi.X.Type(), topLevel(fn), 0)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -117,6 +117,12 @@ func (sc *testScope) calledBy(top *ssa.Function) map[*ssa.Function]bool {
 // create (a closure passed to t.Run or sort.Slice runs on the caller's
 // behalf). Calls through function values are not followed.
 func (sc *testScope) closure(roots []*ssa.Function) map[*ssa.Function]bool {
+	return sc.closureWithout(roots, nil)
+}
+
+// closureWithout is closure, leaving out the functions that skip, if
+// not nil, holds for.
+func (sc *testScope) closureWithout(roots []*ssa.Function, skip func(*ssa.Function) bool) map[*ssa.Function]bool {
 	seen := make(map[*ssa.Function]bool)
 	stack := roots
 	for len(stack) > 0 {
@@ -125,7 +131,7 @@ func (sc *testScope) closure(roots []*ssa.Function) map[*ssa.Function]bool {
 		if o := fn.Origin(); o != nil {
 			fn = o
 		}
-		if seen[fn] || fn.Pkg != sc.pkg {
+		if seen[fn] || fn.Pkg != sc.pkg || skip != nil && skip(fn) {
 			continue
 		}
 		seen[fn] = true

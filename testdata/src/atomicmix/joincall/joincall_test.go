@@ -101,3 +101,17 @@ func TestNestedLeaky(t *testing.T) {
 	_ = h.opened // ok: the levels' loops are joined // excused joincall
 	_ = h.closed // want "non-atomic read of `h.closed`, which is accessed atomically elsewhere"
 }
+
+// A relay's ticks open its next handler from a goroutine they leave
+// running. Only TestRelay makes relays into Handlers, so the ticks of
+// the other tests' servers never run relay.OnTick (fixture
+// TestServeTicking: its h.opened stays excused).
+type relay struct{ next Handler }
+
+func (r *relay) OnOpen()  {}
+func (r *relay) OnClose() {}
+func (r *relay) OnTick()  { go func() { r.next.OnOpen() }() }
+
+func TestRelay(t *testing.T) {
+	RunTicking(&relay{next: &counting{}}, 1)
+}
