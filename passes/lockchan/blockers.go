@@ -37,6 +37,10 @@ type blocker struct {
 	// callbacks.
 	unblockers []Unblocker
 	via        *ssa.CallCommon
+	// joins marks a wait that the fork-join exception clears from the
+	// stall tier: a call that reaches it is reported only if the judge
+	// finds a deadlock (the goroutines it joins take the held lock).
+	joins bool
 }
 
 // through returns why call, a call of the function b describes, may
@@ -160,8 +164,11 @@ func (c *checker) scan(fn *ssa.Function) (*blocker, []*ssa.CallCommon) {
 				continue
 			}
 			if op, ok := syncapi.BlockingOpOf(instr); ok {
-				if c.excuse(op) == nil {
+				switch e := c.excuse(op); {
+				case e == nil:
 					found(&blocker{op: opNoun(op), pos: op.Pos, local: op, param: paramIndex(op.Chan)})
+				case e.name == forkJoin:
+					found(&blocker{op: opNoun(op), pos: op.Pos, local: op, param: paramIndex(op.Chan), joins: true})
 				}
 				continue
 			}
@@ -212,15 +219,18 @@ var opKinds = map[string]syncapi.ChanOpKind{
 	"a range over a channel": syncapi.Range,
 }
 
-// better reports whether b explains a block better than cur: it blocks
-// whatever the arguments, or through fewer calls. Depths only shrink,
-// so summarize's worklist still terminates.
+// better reports whether b explains a block better than cur: it is not
+// a fork-join, it blocks whatever the arguments, or through fewer calls.
+// Each of the three only improves, so summarize's worklist still
+// terminates.
 func (b *blocker) better(cur *blocker) bool {
 	switch {
 	case b == nil:
 		return false
 	case cur == nil:
 		return true
+	case b.joins != cur.joins:
+		return !b.joins
 	case (b.param < 0) != (cur.param < 0):
 		return b.param < 0
 	}
@@ -273,7 +283,9 @@ func (c *checker) exportFacts(funcs []*ssa.Function) {
 		// Only exported functions can be called from other packages.
 		// The runtime's own channel operations (the GC waiting for its
 		// workers, reached from every allocation) are not the program's.
-		if b == nil || !ok || obj.Pkg() != c.pass.Pkg || !obj.Exported() || isRuntime(obj.Pkg()) {
+		// A fork-join stays in its package: its judge needs the
+		// goroutines it joins, which facts do not carry.
+		if b == nil || b.joins || !ok || obj.Pkg() != c.pass.Pkg || !obj.Exported() || isRuntime(obj.Pkg()) {
 			continue
 		}
 		// A caller's call would be one deeper than b: beyond the

@@ -68,9 +68,10 @@
 //     go o.loop(); <-o.started, o an object the function made and
 //     handed before the wait only to the goroutines it starts, its
 //     field a channel made for it alone: certmagic's NewRateLimiter;
-//     in the function that holds the lock this clears only the stall
-//     tier, and a join whose goroutines take the held lock before they
-//     unblock it is judged a deadlock, fixture badForkJoinTakesLock);
+//     this clears only the stall tier: a join whose goroutines take the
+//     held lock before they unblock it, in the function that holds the
+//     lock or in one it calls, is judged a deadlock, fixtures
+//     badForkJoinTakesLock, badForkJoinThroughCall);
 //     len-guarded, a receive after len(ch) > 0 was checked under a lock
 //     that every sender on the channel holds, still held at the receive;
 //     slot-release, a receive from a buffered channel the function sent
@@ -173,7 +174,7 @@
 // in one container are one channel in the model: their counterparts are
 // pooled, which can hide a deadlock, never invent one. A function that
 // unlocks a mutex its caller holds before it blocks (the sync.Cond
-// pattern) is assumed to release the caller's lock. A fork-join
-// reached through a call is cleared from both tiers, even when its
-// goroutines take a lock the caller holds.
+// pattern) is assumed to release the caller's lock. A fork-join in
+// another package is cleared from both tiers, even when its goroutines
+// take a lock the caller holds: facts do not carry it.
 package lockchan

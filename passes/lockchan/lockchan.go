@@ -197,7 +197,12 @@ func (c *checker) reportCall(call ssa.CallInstruction, what string, b *blocker, 
 	if b.pos.IsValid() {
 		related = append(related, report.Related(b.pos, c.describe(b.local)+" may block here")...)
 	}
-	c.reportTiered(call.Pos(), fmt.Sprintf("%s may block on %s while holding %s", what, op, c.lockNames(held)), c.judgeCall(call, b, held), related)
+	v := c.judgeCall(call, b, held)
+	if b.joins && !v.deadlock {
+		report.Excused(c.pass, call.Pos(), forkJoin, "a call that waits only for goroutines its callee started, none of which takes the held lock first")
+		return
+	}
+	c.reportTiered(call.Pos(), fmt.Sprintf("%s may block on %s while holding %s", what, op, c.lockNames(held)), v, related)
 }
 
 // judgeCall decides the tier of a call through which b blocks: by the

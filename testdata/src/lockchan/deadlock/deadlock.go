@@ -831,6 +831,39 @@ func (p *Pipe) badForkJoinTakesLock() int {
 	return <-c // want "receive from `c` while holding `p.mu`; its only sender takes `p.mu` first"
 }
 
+// bump waits for the goroutine it starts, which takes p.mu.
+func (p *Pipe) bump() int {
+	c := make(chan int)
+	go func() {
+		p.mu.Lock()
+		p.n++
+		p.mu.Unlock()
+		c <- 1
+	}()
+	return <-c
+}
+
+// badForkJoinThroughCall calls bump holding the lock bump's goroutine
+// needs.
+func (p *Pipe) badForkJoinThroughCall() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.bump() // want "call to `p.bump` may block on a channel receive while holding `p.mu`; its only sender takes `p.mu` first"
+}
+
+// count waits for the goroutine it starts, which takes no lock.
+func count(xs []int) int {
+	c := make(chan int)
+	go func() { c <- len(xs) }()
+	return <-c
+}
+
+func (p *Pipe) okForkJoinThroughCall(xs []int) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return count(xs) // ok: a fork-join whose goroutine takes no lock
+}
+
 // okForkJoinOtherLock's goroutine takes a lock the wait does not hold.
 func (p *Pipe) okForkJoinOtherLock(other *sync.Mutex) int {
 	p.mu.Lock()
