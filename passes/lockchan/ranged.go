@@ -118,9 +118,20 @@ func isConst(v ssa.Value, n int64) bool {
 }
 
 func isBuiltin(call *ssa.Call, name string) bool {
-	b, ok := call.Call.Value.(*ssa.Builtin)
-	return ok && b.Name() == name
+	return builtinName(call) == name
 }
+
+// builtinName returns the name of the builtin call calls, or "".
+func builtinName(call *ssa.Call) string {
+	if b, ok := call.Call.Value.(*ssa.Builtin); ok {
+		return b.Name()
+	}
+	return ""
+}
+
+// harmlessToMaps are the builtins a map range's body may call: none
+// adds an entry to a map.
+var harmlessToMaps = map[string]bool{"len": true, "cap": true, "append": true, "delete": true}
 
 // sameCollection reports whether len(x), the buffer's size, counts the
 // elements of ranged: x is ranged itself, or both load the same field
@@ -280,12 +291,13 @@ func leavesMapAlone(header *ssa.BasicBlock) bool {
 			continue
 		}
 		for _, instr := range b.Instrs {
-			switch instr.(type) {
-			case *ssa.MapUpdate, *ssa.Call, *ssa.Go, *ssa.Defer:
-				if call, ok := instr.(*ssa.Call); ok && (isBuiltin(call, "len") || isBuiltin(call, "cap") || isBuiltin(call, "append") || isBuiltin(call, "delete")) {
-					continue
-				}
+			switch instr := instr.(type) {
+			case *ssa.MapUpdate, *ssa.Go, *ssa.Defer:
 				return false
+			case *ssa.Call:
+				if !harmlessToMaps[builtinName(instr)] {
+					return false
+				}
 			}
 		}
 	}
