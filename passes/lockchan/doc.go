@@ -92,8 +92,11 @@
 //     its cases. Channels are known by where the package keeps them: make
 //     sites, struct fields (of a generic type, its origin's field; and a
 //     call of a generic function's instance is a call of its generic
-//     body: fixtures deadlock/generic.go), package variables, captured
-//     locals, and the containers they are stored in, followed through stores,
+//     body: fixtures deadlock/generic.go), package variables (made in a
+//     function or in their declaration, var quit = make(chan struct{}):
+//     the package's initializer and the closures of its declarations
+//     are read too), captured locals, and the containers they are
+//     stored in, followed through stores,
 //     arguments, results and channels of channels. A channel that
 //     reaches code the package does not see has unknown counterparts:
 //     a parameter of an exported function, an exported field or

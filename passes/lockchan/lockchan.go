@@ -58,14 +58,35 @@ func run(pass *analysis.Pass) (any, error) {
 
 		reportedDefers: make(map[*ssa.Defer]bool),
 	}
-	c.buffered = findBufferedChans(pass.Pkg, ssainfo.SrcFuncs, c.inTestFile)
-	c.chans = buildChanIndex(pass.Pkg, ssainfo.SrcFuncs, c.locks, c.containedArg)
+	indexed := withPackageInit(ssainfo)
+	c.buffered = findBufferedChans(pass.Pkg, indexed, c.inTestFile)
+	c.chans = buildChanIndex(pass.Pkg, indexed, c.locks, c.containedArg)
 	c.needs = newLockNeeds(c.locks, c.chans)
 	c.blockers = c.summarize(ssainfo.SrcFuncs)
 	c.exportFacts(ssainfo.SrcFuncs)
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
 	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkWaitBeforeDrain)
 	return nil, nil
+}
+
+// withPackageInit returns the package's source functions followed by
+// its synthetic initializer and the closures of its variable
+// declarations, which buildssa does not list: the channel of var quit =
+// make(chan struct{}) is made there (fixture deadlock/pkgvar.go), and
+// so are the calls and the function values of other declarations
+// (var handlers = map[string]func(){...}). The channel index needs them
+// to know where a package variable's channels come from and who else
+// operates on them; only the source functions are checked.
+func withPackageInit(ssainfo *buildssa.SSA) []*ssa.Function {
+	init := ssainfo.Pkg.Func("init")
+	if init == nil || init.Synthetic == "" {
+		return ssainfo.SrcFuncs
+	}
+	funcs := append(ssainfo.SrcFuncs[:len(ssainfo.SrcFuncs):len(ssainfo.SrcFuncs)], init)
+	for i := len(funcs) - 1; i < len(funcs); i++ {
+		funcs = append(funcs, funcs[i].AnonFuncs...)
+	}
+	return funcs
 }
 
 // A checker holds what the checks of one package share.
