@@ -96,9 +96,11 @@
 //     its caller (fixture okSubmitWait). The end of a goroutine that a
 //     spawner other than wg.Go and errgroup's starts may release to a later
 //     call handed one of the spawner's other arguments, its receiver
-//     first, or to a call of any function of the spawner's package (the
-//     pool's Wait, StopWait or ReleaseTimeout; rule "helper", fixture
-//     okPoolWait). The -gocapture.spawners flag adds others, as a comma-separated list of
+//     first, or, for a task queued to a pool, to a call of any function of
+//     the spawner's package (the pool's Wait, StopWait or
+//     ReleaseTimeout; rule "helper", fixture okPoolWait; a spawner that
+//     starts a goroutine of its own, as containerd's eventq.New, gets no
+//     such join: fixture badDiscardAfterShutdown). The -gocapture.spawners flag adds others, as a comma-separated list of
 //     functions that run their last argument in a new goroutine
 //     (example.com/pool.Go,(*example.com/pool.Pool).Submit). A go
 //     statement in the body of a range-over-func loop (for x := range

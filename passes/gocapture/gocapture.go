@@ -639,9 +639,13 @@ func (g *cfg) fromBlock(b *ssa.BasicBlock, to ssa.Instruction) bool {
 // a spawner outside the table (a pool's Submit, a package's Go helper)
 // may make: the pool may count its tasks, as conc's pool.Go and
 // workerpool's StopWait do, so a later call handed the spawner's
-// receiver or another of its arguments, or a call of a function of the
-// spawner's package (ants.ReleaseTimeout), may wait for the goroutine
-// (rule "helper"; fixture okPoolWait).
+// receiver or another of its arguments, or, for a task queued to a
+// pool, a call of a function of the spawner's package
+// (ants.ReleaseTimeout), may wait for the goroutine (rule "helper";
+// fixtures okPoolWait, okPackageRelease). A spawner that starts its
+// own goroutine (containerd's eventq.New) is no pool: the calls of its
+// package are the queue's Send and Shutdown, which wait for nothing the
+// goroutine does after them (fixture badDiscardAfterShutdown).
 func (c *checker) poolEnd(s spawn.Site) []event {
 	if s.Via == nil {
 		return nil
@@ -653,7 +657,10 @@ func (c *checker) poolEnd(s spawn.Site) []event {
 	if !ok {
 		return nil
 	}
-	end := []event{{instr: call, unknown: true, sel: -1, pool: s.Via.Pkg()}}
+	var end []event
+	if s.Queued {
+		end = append(end, event{instr: call, unknown: true, sel: -1, pool: s.Via.Pkg()})
+	}
 	for _, a := range call.Call.Args {
 		if _, isClosure := a.(*ssa.MakeClosure); !isClosure && argMayCarrySync(a) {
 			end = append(end, event{instr: call, unknown: true, key: c.locks.KeyOf(a), sel: -1})

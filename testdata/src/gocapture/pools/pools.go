@@ -177,3 +177,17 @@ func okConcWait() int {
 	wg.Wait()
 	return n
 }
+
+// badDiscardAfterShutdown is containerd's internal/eventq/eventq_test.go:
+// the queue's goroutine runs discard after Shutdown's hand-off, so the
+// read after Shutdown races with it. NewQueue spawns but is no pool, so
+// a call of its package (Shutdown, Send) is no join.
+func badDiscardAfterShutdown() []int {
+	var discarded []int
+	q := pool.NewQueue(func(e int) {
+		discarded = append(discarded, e) // want "goroutine writes `discarded`, which is read after the goroutine is started without synchronization"
+	})
+	q.Send(1)
+	q.Shutdown()
+	return discarded
+}

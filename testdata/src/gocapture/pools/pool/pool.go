@@ -144,3 +144,42 @@ func ReleaseTimeout() {
 	defaultPool.mu.Lock()
 	defer defaultPool.mu.Unlock()
 }
+
+// A Queue is containerd's internal/eventq: NewQueue starts the queue's
+// goroutine, which runs discard for the events still queued once
+// Shutdown hands it the word. NewQueue is a spawner (it runs its
+// argument in a goroutine it starts) but no pool: its tasks are not
+// queued, and Shutdown waits for no discard.
+type Queue struct {
+	events   chan int
+	shutdown chan struct{}
+}
+
+// NewQueue starts the queue's goroutine.
+func NewQueue(discard func(int)) *Queue {
+	q := &Queue{events: make(chan int), shutdown: make(chan struct{})}
+	go func() {
+		var queued []int
+		for {
+			select {
+			case e := <-q.events:
+				queued = append(queued, e)
+			case <-q.shutdown:
+				for _, e := range queued {
+					discard(e)
+				}
+				return
+			}
+		}
+	}()
+	return q
+}
+
+// Send queues e.
+func (q *Queue) Send(e int) { q.events <- e }
+
+// Shutdown hands the goroutine the word and returns.
+func (q *Queue) Shutdown() {
+	defer close(q.shutdown)
+	q.shutdown <- struct{}{}
+}
