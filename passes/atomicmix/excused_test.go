@@ -23,7 +23,7 @@ var fixturePackages = []string{
 	"atomicmix/enclosure/pool", "atomicmix/enclosure/client", "atomicmix/enclosure/shared",
 	"atomicmix/guards", "atomicmix/crosspkg/counter", "atomicmix/crosspkg/user",
 	"atomicmix/crosspkg/atomicuser", "atomicmix/joincall", "atomicmix/joincall/lib",
-	"atomicmix/joincall/user", "clean",
+	"atomicmix/joincall/user", "atomicmix/unsafename", "clean",
 }
 
 // TestExcused runs the check with the trace on over the fixtures and

@@ -143,7 +143,7 @@ func (c *checker) reportPlain(f *finding) {
 	var related []analysis.RelatedInformation
 	if f.other != nil {
 		msg += ", which is accessed atomically elsewhere"
-		related = report.Related(f.other.pos, report.Code(srcname.Of(f.other.addr))+" is accessed atomically here")
+		related = report.Related(f.other.pos, report.Code(c.atomicName(f.other))+" is accessed atomically here")
 	} else {
 		msg += fmt.Sprintf(", which is accessed atomically elsewhere (%s)", f.posn)
 	}
@@ -344,4 +344,18 @@ func (c *checker) namesAtomic(name string, pos token.Pos) bool {
 	_, obj := scope.LookupParent(name, pos)
 	pn, ok := obj.(*types.PkgName)
 	return ok && pn.Imported().Path() == "sync/atomic"
+}
+
+// atomicName names the location an atomic access reaches: from SSA, or,
+// when SSA has lost the name (a local pointer made from an
+// unsafe.Pointer, as xsync's buckets), from the &-operand of the atomic
+// call's first argument.
+func (c *checker) atomicName(a *access) string {
+	if srcname.Known(a.addr) {
+		return srcname.Of(a.addr)
+	}
+	if s, ok := c.pass.ResultOf[srcname.Analyzer].(*srcname.Index).AddressedArg(a.pos, 0); ok {
+		return s
+	}
+	return srcname.Of(a.addr)
 }

@@ -50,9 +50,10 @@ type Index struct {
 	ins *inspector.Inspector
 
 	once      sync.Once
-	chans     map[token.Pos]ast.Expr // send/receive arrow, range "for" → channel
-	receivers map[token.Pos]ast.Expr // call's "(" → receiver of a method call
-	callees   map[token.Pos]ast.Expr // call's "(" → called expression
+	chans     map[token.Pos]ast.Expr   // send/receive arrow, range "for" → channel
+	receivers map[token.Pos]ast.Expr   // call's "(" → receiver of a method call
+	callees   map[token.Pos]ast.Expr   // call's "(" → called expression
+	args      map[token.Pos][]ast.Expr // call's "(" → arguments
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -72,6 +73,7 @@ func (idx *Index) build() {
 	idx.chans = make(map[token.Pos]ast.Expr)
 	idx.receivers = make(map[token.Pos]ast.Expr)
 	idx.callees = make(map[token.Pos]ast.Expr)
+	idx.args = make(map[token.Pos][]ast.Expr)
 	filter := []ast.Node{(*ast.SendStmt)(nil), (*ast.UnaryExpr)(nil), (*ast.RangeStmt)(nil), (*ast.CallExpr)(nil)}
 	idx.Inspector().Preorder(filter, func(n ast.Node) {
 		switch n := n.(type) {
@@ -86,6 +88,7 @@ func (idx *Index) build() {
 		case *ast.CallExpr:
 			fun := ast.Unparen(n.Fun)
 			idx.callees[n.Lparen] = fun
+			idx.args[n.Lparen] = n.Args
 			if sel, ok := fun.(*ast.SelectorExpr); ok {
 				if s, ok := idx.info.Selections[sel]; ok && s.Kind() == types.MethodVal {
 					idx.receivers[n.Lparen] = sel.X
@@ -115,6 +118,21 @@ func (idx *Index) Receiver(pos token.Pos) (string, bool) { return idx.lookup(&id
 // Callee returns the called expression of the call at pos, e.g.
 // "q.flush" or "blocker.Wait".
 func (idx *Index) Callee(pos token.Pos) (string, bool) { return idx.lookup(&idx.callees, pos) }
+
+// AddressedArg returns the variable whose address is argument i of the
+// call at pos, e.g. "b.meta" for atomic.LoadUint64(&b.meta): the name
+// SSA loses when b is a local converted from an unsafe.Pointer.
+func (idx *Index) AddressedArg(pos token.Pos, i int) (string, bool) {
+	idx.once.Do(func() { functime.PackageWork(idx.build) })
+	args := idx.args[pos]
+	if i >= len(args) {
+		return "", false
+	}
+	if u, ok := ast.Unparen(args[i]).(*ast.UnaryExpr); ok && u.Op == token.AND {
+		return types.ExprString(u.X), true
+	}
+	return "", false
+}
 
 // Directives returns the //lint:ignore directives of the package.
 func (idx *Index) Directives() *directive.Index { return idx.dirs }
