@@ -66,7 +66,10 @@
 // sharedvet -excused prints, for each candidate cleared, "excused by
 // NAME: statement" at the line the finding would have been reported
 // at, and -gocapture.disable=NAME,... turns exceptions off, to see what
-// they clear.
+// they clear. The functions examined are the package's functions and
+// closures, those written in package-level variable declarations
+// included (var run = func() error { ... go ... }, a command's Run:
+// fixture basic/declclosure.go).
 //
 //  1. starters: goroutines are started by go statements (in the
 //     function, or in a goroutine it started) of a closure, or of a

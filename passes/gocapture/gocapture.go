@@ -14,6 +14,7 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
 	"github.com/sharedvet/sharedvet/passes/internal/spawn"
+	"github.com/sharedvet/sharedvet/passes/internal/srcfuncs"
 	"github.com/sharedvet/sharedvet/passes/internal/srcname"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 	"github.com/sharedvet/sharedvet/passes/trace"
@@ -63,7 +64,8 @@ func run(pass *analysis.Pass) (any, error) {
 		helpers:  make(map[*ssa.Function]helperSummary),
 		entries:  make(map[*ssa.Function][]lockset.Set),
 	}
-	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
+	// srcfuncs adds the closures of var declarations (a command's Run).
+	safefunc.ForEach(pass, srcfuncs.Checked(ssainfo), c.checkFunc)
 	return nil, nil
 }
 

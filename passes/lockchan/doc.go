@@ -43,7 +43,9 @@
 //		b.in <- m
 //	}
 //
-// The model, in the order the check applies it:
+// The model, in the order the check applies it, in the package's
+// functions and closures, those written in package-level variable
+// declarations included (fixture deadlock/pkgvar.go):
 //
 //  1. Held: a lock is held at an operation when it is held on every path
 //     to it. A deferred Unlock keeps the lock to the end of the function,

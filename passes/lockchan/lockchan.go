@@ -17,6 +17,7 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
 	"github.com/sharedvet/sharedvet/passes/internal/report"
 	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
+	"github.com/sharedvet/sharedvet/passes/internal/srcfuncs"
 	"github.com/sharedvet/sharedvet/passes/internal/srcname"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
@@ -58,35 +59,18 @@ func run(pass *analysis.Pass) (any, error) {
 
 		reportedDefers: make(map[*ssa.Defer]bool),
 	}
-	indexed := withPackageInit(ssainfo)
+	// The index reads the package initializer too, where var quit =
+	// make(chan struct{}) makes its channel (fixture deadlock/pkgvar.go).
+	indexed := srcfuncs.WithInit(ssainfo)
+	checked := srcfuncs.Checked(ssainfo)
 	c.buffered = findBufferedChans(pass.Pkg, indexed, c.inTestFile)
 	c.chans = buildChanIndex(pass.Pkg, indexed, c.locks, c.containedArg)
 	c.needs = newLockNeeds(c.locks, c.chans)
-	c.blockers = c.summarize(ssainfo.SrcFuncs)
-	c.exportFacts(ssainfo.SrcFuncs)
-	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkFunc)
-	safefunc.ForEach(pass, ssainfo.SrcFuncs, c.checkWaitBeforeDrain)
+	c.blockers = c.summarize(checked)
+	c.exportFacts(checked)
+	safefunc.ForEach(pass, checked, c.checkFunc)
+	safefunc.ForEach(pass, checked, c.checkWaitBeforeDrain)
 	return nil, nil
-}
-
-// withPackageInit returns the package's source functions followed by
-// its synthetic initializer and the closures of its variable
-// declarations, which buildssa does not list: the channel of var quit =
-// make(chan struct{}) is made there (fixture deadlock/pkgvar.go), and
-// so are the calls and the function values of other declarations
-// (var handlers = map[string]func(){...}). The channel index needs them
-// to know where a package variable's channels come from and who else
-// operates on them; only the source functions are checked.
-func withPackageInit(ssainfo *buildssa.SSA) []*ssa.Function {
-	init := ssainfo.Pkg.Func("init")
-	if init == nil || init.Synthetic == "" {
-		return ssainfo.SrcFuncs
-	}
-	funcs := append(ssainfo.SrcFuncs[:len(ssainfo.SrcFuncs):len(ssainfo.SrcFuncs)], init)
-	for i := len(funcs) - 1; i < len(funcs); i++ {
-		funcs = append(funcs, funcs[i].AnonFuncs...)
-	}
-	return funcs
 }
 
 // A checker holds what the checks of one package share.

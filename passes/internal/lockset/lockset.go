@@ -15,6 +15,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
+	"github.com/sharedvet/sharedvet/passes/internal/srcfuncs"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
@@ -48,13 +49,14 @@ func (r *Result) Binding(fv *ssa.FreeVar) ssa.Value { return r.bindings[fv] }
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainfo := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	funcs := srcfuncs.Checked(ssainfo) // with the closures of var declarations
 	res := &Result{
 		funcs:    make(map[*ssa.Function]*Func),
-		bindings: closureBindings(ssainfo.SrcFuncs),
+		bindings: closureBindings(funcs),
 	}
-	// SrcFuncs lists a function before its anonymous functions, so the
+	// funcs lists a function before its anonymous functions, so the
 	// parent of a range-over-func loop body is solved before the body.
-	safefunc.ForEach(pass, ssainfo.SrcFuncs, func(fn *ssa.Function) {
+	safefunc.ForEach(pass, funcs, func(fn *ssa.Function) {
 		if f := solve(fn, res.bindings, res.yieldEntry(fn)); f != nil {
 			res.funcs[fn] = f
 		}

@@ -74,3 +74,18 @@ func okPkgVarExported(v int) {
 	defer pvMu.Unlock()
 	PvOut <- v // ok: an exported variable's receivers are not all known
 }
+
+// pvHandlers holds closures written in a declaration: they are checked
+// like declared functions (srcfuncs.Checked), with their lock sets.
+var pvHandlers = map[string]func(int){
+	"send": func(v int) {
+		pvMu.Lock()
+		defer pvMu.Unlock()
+		pvQueue <- v // want "send on `pvQueue` while holding `pvMu`; its only receiver takes `pvMu` first"
+	},
+	"buffered": func(v int) {
+		pvMu.Lock()
+		defer pvMu.Unlock()
+		pvBuffered <- v // ok: a buffered make site gives the send room
+	},
+}
