@@ -18,6 +18,7 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/memloc"
 	"github.com/sharedvet/sharedvet/passes/internal/safefunc"
 	"github.com/sharedvet/sharedvet/passes/internal/spawn"
+	"github.com/sharedvet/sharedvet/passes/internal/srcfuncs"
 	"github.com/sharedvet/sharedvet/passes/internal/srcname"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
@@ -47,7 +48,11 @@ func init() {
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	ssainfo := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	// The package's functions with the closures of its var declarations
+	// (var handler = func(...) { hits++ }), which SrcFuncs leaves out:
+	// every rule reads this list (fixture declclosure).
+	built := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	ssainfo := &buildssa.SSA{Pkg: built.Pkg, SrcFuncs: srcfuncs.Checked(built)}
 	locks := pass.ResultOf[lockset.Analyzer].(*lockset.Result)
 	c := &checker{
 		pass:    pass,

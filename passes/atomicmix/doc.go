@@ -46,7 +46,10 @@
 // counts for nothing after: its writes do not count against the lock
 // rule.
 //
-//  1. Candidates: a plain load or store of a location (a struct field,
+//  1. Candidates: in the package's functions and closures, those
+//     written in package-level variable declarations included (var
+//     handler = func() { hits++ }: fixture basic/declclosure.go), a
+//     plain load or store of a location (a struct field,
 //     standing for that field of every value of its type, a
 //     package-level variable, or a captured local variable) that this
 //     package or an imported one accesses with sync/atomic, and a copy
