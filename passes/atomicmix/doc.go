@@ -193,7 +193,13 @@
 //     deferred Done, then a Wait on the same group, called or deferred,
 //     on every path to a return but one that returns an error tested
 //     non-nil) do not count (gnet's Run, evio's Serve: a server that
-//     starts its event loops and returns once they exited). When a
+//     starts its event loops and returns once they exited); nor do
+//     the test function's own goroutines of a group that it waits on,
+//     not deferred, on every path from their start to the access
+//     (go func() { defer wg.Done(); c.Add() }(); wg.Wait(); c.n:
+//     fixtures TestOwnJoin, TestOwnJoinReadBefore, TestOwnJoinOnePath,
+//     TestOwnJoinDeferredWait; a closure's group is the variable its
+//     go statement binds). When a
 //     goroutine left running calls a function value, hands one to
 //     another package's function, or runs another package's code, no
 //     atomic access may be in a closure or a function used as a value,

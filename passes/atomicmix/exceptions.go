@@ -111,7 +111,7 @@ var exceptions = []*exception{
 		statement: "this test function runs alone and waited on a WaitGroup whose Done follows every atomic access outside the test functions",
 		excuses:   func(c *checker, k *candidate) bool { return c.testJoined(k.t, k.sum) }},
 	{name: "joincall", rule: 19, stage: perCandidate,
-		statement: "every goroutine that the test starts through the package's functions and that reaches the location was joined by the function that started it, before it returned",
+		statement: "every goroutine that the test starts, itself or through the package's functions, and that reaches the location was joined before this access: by the function that started it, before it returned, or by the test's own wait",
 		excuses:   func(c *checker, k *candidate) bool { return c.joinedInCallee(k.t, k.sum.allOrNil()) }},
 	{name: "update", rule: 20, stage: perCandidate, reported: true,
 		statement: "the read of x++ or x op= y is reported once, at its write",

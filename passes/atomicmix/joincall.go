@@ -552,6 +552,16 @@ func (c *checker) ownFunc(fn *ssa.Function) bool {
 // mapGroup maps a group of a callee that is one of its parameters to
 // the call's argument.
 func (c *checker) mapGroup(g groupID, call *ssa.CallCommon) groupID {
+	if fv, ok := g.root.(*ssa.FreeVar); ok {
+		// go func() { defer wg.Done() }(): the closure's wg is the
+		// variable the go statement's closure binds.
+		if mc, ok := call.Value.(*ssa.MakeClosure); ok {
+			if i := slices.Index(mc.Fn.(*ssa.Function).FreeVars, fv); i >= 0 && i < len(mc.Bindings) {
+				return c.groupOf(mc.Bindings[i])
+			}
+		}
+		return g
+	}
 	p, ok := g.root.(*ssa.Parameter)
 	if !ok {
 		return g
@@ -852,7 +862,7 @@ func (c *checker) joinedInCallee(t touch, atomics []*access) bool {
 	default:
 		return false // a package-level variable: every test reaches it
 	}
-	roots, ok := c.leftBy(t.fn)
+	roots, ok := c.leftBy(t.fn, t.instr)
 	if !ok {
 		return false
 	}
@@ -893,9 +903,13 @@ func (c *checker) joinedInCallee(t touch, atomics []*access) bool {
 }
 
 // leftBy returns the goroutines that top, and the closures it makes,
-// start themselves or through the package's functions and leave
-// running; false if one of them is not known.
-func (c *checker) leftBy(top *ssa.Function) ([]*ssa.Function, bool) {
+// start themselves or through the package's functions and that may
+// still run at at, an instruction of top: all of them, but for a
+// goroutine that top itself starts in a group it waits on, on every
+// path from the start to at (rule 19's own join, fixture TestOwnJoin:
+// go func() { defer wg.Done(); c.Add() }(); wg.Wait(); c.n); false if
+// one of them is not known.
+func (c *checker) leftBy(top *ssa.Function, at ssa.Instruction) ([]*ssa.Function, bool) {
 	var roots []*ssa.Function
 	funcs := []*ssa.Function{top}
 	for len(funcs) > 0 {
@@ -910,11 +924,30 @@ func (c *checker) leftBy(top *ssa.Function) ([]*ssa.Function, bool) {
 				if l.fn == nil {
 					return nil, false
 				}
+				if fn == top && !ev.late && c.waitedBetween(top, ev.at, at, l.group) {
+					continue
+				}
 				roots = append(roots, unwrapped(l.fn)...)
 			}
 		}
 	}
 	return roots, true
+}
+
+// waitedBetween reports whether every path of fn from start to at
+// passes a call (not a deferred one) of Wait on group g, so that a
+// goroutine of g started at start has returned at at.
+func (c *checker) waitedBetween(fn *ssa.Function, start, at ssa.Instruction, g groupID) bool {
+	if !g.known() || at == nil || at.Parent() != fn {
+		return false
+	}
+	stop := make(map[ssa.Instruction]bool)
+	for p := range c.waitPointsOf(fn)[g] {
+		if _, deferred := p.(*ssa.Defer); !deferred {
+			stop[p] = true
+		}
+	}
+	return len(stop) > 0 && !runAfter(start, stop)[at]
 }
 
 // unwrapped returns fn, or the functions that fn calls when it is a
