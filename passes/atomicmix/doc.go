@@ -199,7 +199,12 @@
 //     (go func() { defer wg.Done(); c.Add() }(); wg.Wait(); c.n:
 //     fixtures TestOwnJoin, TestOwnJoinReadBefore, TestOwnJoinOnePath,
 //     TestOwnJoinDeferredWait; a closure's group is the variable its
-//     go statement binds). When a
+//     go statement binds), or a receive from a channel variable that
+//     the function makes and that only goroutines it starts close or
+//     send on, after a Wait on the group on every path, none of them
+//     started where it could run before the goroutines it waits for
+//     (go func() { wg.Wait(); close(done) }(); <-done: fixtures
+//     TestOwnJoinForwarded, TestForwardedWaiterFirst). When a
 //     goroutine left running calls a function value, hands one to
 //     another package's function, or runs another package's code, no
 //     atomic access may be in a closure or a function used as a value,

@@ -947,7 +947,132 @@ func (c *checker) waitedBetween(fn *ssa.Function, start, at ssa.Instruction, g g
 			stop[p] = true
 		}
 	}
+	for _, r := range c.forwardedWaits(fn, start, g) {
+		stop[r] = true
+	}
 	return len(stop) > 0 && !runAfter(start, stop)[at]
+}
+
+// forwardedWaits returns the receives in fn that return only after a
+// Wait on group g: from a channel variable that fn makes and that only
+// goroutines fn starts close or send on, each after such a Wait on
+// every path (go func() { wg.Wait(); close(done) }(); <-done; fixture
+// TestOwnJoinForwarded). The goroutine that waits must not start
+// before start may run: its Wait could then return before start's Add
+// (fixture TestForwardedWaiterFirst). A receive in a select is not
+// counted.
+func (c *checker) forwardedWaits(fn *ssa.Function, start ssa.Instruction, g groupID) []ssa.Instruction {
+	var out []ssa.Instruction
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			cell, ok := instr.(*ssa.Alloc)
+			if !ok || !isChanCell(cell) {
+				continue
+			}
+			if recvs, ok := c.receivesAfterWait(cell, start, g); ok {
+				out = append(out, recvs...)
+			}
+		}
+	}
+	return out
+}
+
+// isChanCell reports whether a is a local variable of channel type.
+func isChanCell(a *ssa.Alloc) bool {
+	_, ok := a.Type().Underlying().(*types.Pointer).Elem().Underlying().(*types.Chan)
+	return ok
+}
+
+// receivesAfterWait returns the receives from the channel variable
+// cell in its function when its one store is of a channel made there,
+// its loads are only received from, and the only other uses are the
+// bindings of closures that go statements start, none of which can run
+// before start, and which only close or send on it after a Wait on g
+// (the go statement's group, mapped through the bindings) on every
+// path; false otherwise.
+func (c *checker) receivesAfterWait(cell *ssa.Alloc, start ssa.Instruction, g groupID) ([]ssa.Instruction, bool) {
+	var recvs []ssa.Instruction
+	stores, signalers := 0, 0
+	for _, ref := range *cell.Referrers() {
+		switch ref := ref.(type) {
+		case *ssa.Store:
+			if _, made := ref.Val.(*ssa.MakeChan); !made || ref.Addr != cell {
+				return nil, false
+			}
+			stores++
+		case *ssa.UnOp:
+			if ref.Op != token.MUL {
+				return nil, false
+			}
+			for _, use := range *ref.Referrers() {
+				u, ok := use.(*ssa.UnOp)
+				if !ok || u.Op != token.ARROW {
+					return nil, false
+				}
+				recvs = append(recvs, u)
+			}
+		case *ssa.MakeClosure:
+			refs := *ref.Referrers()
+			if len(refs) != 1 {
+				return nil, false
+			}
+			gs, ok := refs[0].(*ssa.Go)
+			if !ok || gs.Call.Value != ref || gs == start || runAfter(gs, nil)[start] || !c.signalsOnlyAfterWait(gs, ref, cell, g) {
+				return nil, false
+			}
+			signalers++
+		default:
+			return nil, false
+		}
+	}
+	return recvs, stores == 1 && signalers > 0
+}
+
+// signalsOnlyAfterWait reports whether the closure that gs starts uses
+// its binding of cell only to load the channel and close it or send on
+// it, each after a Wait on g, not deferred.
+func (c *checker) signalsOnlyAfterWait(gs *ssa.Go, mc *ssa.MakeClosure, cell *ssa.Alloc, g groupID) bool {
+	cl := mc.Fn.(*ssa.Function)
+	var waits []ssa.Instruction
+	for cg, points := range c.waitPointsOf(cl) {
+		if c.mapGroup(cg, gs.Common()) != g {
+			continue
+		}
+		for p := range points {
+			if _, deferred := p.(*ssa.Defer); !deferred {
+				waits = append(waits, p)
+			}
+		}
+	}
+	after := func(u ssa.Instruction) bool {
+		return slices.ContainsFunc(waits, func(w ssa.Instruction) bool { return flow.Dominates(w, u) })
+	}
+	for i, b := range mc.Bindings {
+		if b != ssa.Value(cell) {
+			continue
+		}
+		for _, ref := range *cl.FreeVars[i].Referrers() {
+			load, ok := ref.(*ssa.UnOp)
+			if !ok || load.Op != token.MUL {
+				return false
+			}
+			for _, use := range *load.Referrers() {
+				switch use := use.(type) {
+				case *ssa.Send:
+					if use.Chan != load || !after(use) {
+						return false
+					}
+				case *ssa.Call:
+					if bi, ok := use.Call.Value.(*ssa.Builtin); !ok || bi.Name() != "close" || !after(use) {
+						return false
+					}
+				default:
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // unwrapped returns fn, or the functions that fn calls when it is a

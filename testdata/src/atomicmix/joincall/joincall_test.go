@@ -220,3 +220,83 @@ func TestOwnJoinDoneEarly(t *testing.T) {
 		t.Fatal()
 	}
 }
+
+func TestOwnJoinForwarded(t *testing.T) {
+	h := &counting{}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.OnOpen()
+		}()
+	}
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	<-done
+	if h.opened != 4 { // ok: done is closed only after the Wait // excused joincall
+		t.Fatal()
+	}
+}
+
+func TestForwardedCloseBeforeWait(t *testing.T) {
+	h := &counting{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		h.OnOpen()
+	}()
+	done := make(chan struct{})
+	go func() {
+		close(done)
+		wg.Wait()
+	}()
+	<-done
+	if h.opened != 1 { // want "non-atomic read of `h.opened`, which is accessed atomically elsewhere"
+		t.Fatal()
+	}
+}
+
+func TestForwardedWaiterFirst(t *testing.T) {
+	h := &counting{}
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		h.OnOpen()
+	}()
+	<-done
+	if h.opened != 1 { // want "non-atomic read of `h.opened`, which is accessed atomically elsewhere"
+		t.Fatal()
+	}
+}
+
+func TestForwardedOtherChannel(t *testing.T) {
+	h := &counting{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		h.OnOpen()
+	}()
+	done, ready := make(chan struct{}), make(chan struct{})
+	go func() {
+		close(ready)
+		wg.Wait()
+		close(done)
+	}()
+	<-ready
+	if h.opened != 1 { // want "non-atomic read of `h.opened`, which is accessed atomically elsewhere"
+		t.Fatal()
+	}
+	<-done
+}
