@@ -203,8 +203,10 @@
 //     the function makes and that only goroutines it starts close or
 //     send on, after a Wait on the group on every path, none of them
 //     started where it could run before the goroutines it waits for
-//     (go func() { wg.Wait(); close(done) }(); <-done: fixtures
-//     TestOwnJoinForwarded, TestForwardedWaiterFirst). When a
+//     (go func() { wg.Wait(); close(done) }(); <-done, or a select
+//     case that alone enters its block, as when the timeout case calls
+//     t.Fatal: fixtures TestOwnJoinForwarded, TestForwardedSelect,
+//     TestForwardedSelectFallsThrough, TestForwardedWaiterFirst). When a
 //     goroutine left running calls a function value, hands one to
 //     another package's function, or runs another package's code, no
 //     atomic access may be in a closure or a function used as a value,

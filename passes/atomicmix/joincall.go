@@ -957,10 +957,10 @@ func (c *checker) waitedBetween(fn *ssa.Function, start, at ssa.Instruction, g g
 // Wait on group g: from a channel variable that fn makes and that only
 // goroutines fn starts close or send on, each after such a Wait on
 // every path (go func() { wg.Wait(); close(done) }(); <-done; fixture
-// TestOwnJoinForwarded). The goroutine that waits must not start
-// before start may run: its Wait could then return before start's Add
-// (fixture TestForwardedWaiterFirst). A receive in a select is not
-// counted.
+// TestOwnJoinForwarded; in a select, the case's block when only that
+// case enters it, TestForwardedSelect). The goroutine that waits must
+// not start before start may run: its Wait could then return before
+// start's Add (fixture TestForwardedWaiterFirst).
 func (c *checker) forwardedWaits(fn *ssa.Function, start ssa.Instruction, g groupID) []ssa.Instruction {
 	var out []ssa.Instruction
 	for _, b := range fn.Blocks {
@@ -1005,11 +1005,23 @@ func (c *checker) receivesAfterWait(cell *ssa.Alloc, start ssa.Instruction, g gr
 				return nil, false
 			}
 			for _, use := range *ref.Referrers() {
-				u, ok := use.(*ssa.UnOp)
-				if !ok || u.Op != token.ARROW {
+				switch use := use.(type) {
+				case *ssa.UnOp:
+					if use.Op != token.ARROW {
+						return nil, false
+					}
+					recvs = append(recvs, use)
+				case *ssa.Select:
+					first, ok := selectRecvCase(use, ref)
+					if !ok {
+						return nil, false
+					}
+					if first != nil {
+						recvs = append(recvs, first)
+					}
+				default:
 					return nil, false
 				}
-				recvs = append(recvs, u)
 			}
 		case *ssa.MakeClosure:
 			refs := *ref.Referrers()
@@ -1026,6 +1038,28 @@ func (c *checker) receivesAfterWait(cell *ssa.Alloc, start ssa.Instruction, g gr
 		}
 	}
 	return recvs, stores == 1 && signalers > 0
+}
+
+// selectRecvCase returns the first instruction of the case of sel that
+// receives from ch, when only that case's edge enters its block (select
+// { case <-done: case <-time.After(d): t.Fatal() }, whose timeout case
+// does not return): that instruction runs only after the receive. It
+// returns nil, true when ch is received from but the block is shared,
+// and false when sel sends on ch.
+func selectRecvCase(sel *ssa.Select, ch ssa.Value) (ssa.Instruction, bool) {
+	var first ssa.Instruction
+	for i, st := range sel.States {
+		if st.Chan != ch {
+			continue
+		}
+		if st.Dir != types.RecvOnly {
+			return nil, false
+		}
+		if from, to := flow.SelectEdge(sel, i); to != nil && len(to.Preds) == 1 && to.Preds[0] == from && len(to.Instrs) > 0 {
+			first = to.Instrs[0]
+		}
+	}
+	return first, true
 }
 
 // signalsOnlyAfterWait reports whether the closure that gs starts uses

@@ -587,37 +587,8 @@ func sccs(fn *ssa.Function) ([]int, []bool) {
 // selectCase returns the block that runs when case i of the select sel
 // is chosen, if go/ssa's usual shape (extract #0 == i; if) is found.
 func selectCase(sel *ssa.Select, i int) *ssa.BasicBlock {
-	_, to := selectEdge(sel, i)
+	_, to := flow.SelectEdge(sel, i)
 	return to
-}
-
-// selectEdge returns the edge that control takes when case i of the
-// select sel is chosen: from the block of the if that tests the index
-// to the case's body. For a case with an empty body, to is the block
-// after the select, which the other cases reach too.
-func selectEdge(sel *ssa.Select, i int) (from, to *ssa.BasicBlock) {
-	for _, ref := range *sel.Referrers() {
-		ex, ok := ref.(*ssa.Extract)
-		if !ok || ex.Index != 0 {
-			continue
-		}
-		for _, ref := range *ex.Referrers() {
-			eq, ok := ref.(*ssa.BinOp)
-			if !ok || eq.Op != token.EQL {
-				continue
-			}
-			c, ok := eq.Y.(*ssa.Const)
-			if !ok || c.Value == nil || c.Int64() != int64(i) {
-				continue
-			}
-			for _, ref := range *eq.Referrers() {
-				if iff, ok := ref.(*ssa.If); ok && iff.Cond == eq {
-					return iff.Block(), iff.Block().Succs[0]
-				}
-			}
-		}
-	}
-	return nil, nil
 }
 
 // calleePkg returns the package of the function that instr, a call,

@@ -220,7 +220,7 @@ func (st *starter) killSet(sig string, siteSCC int, releases []event, stops stop
 			// A case with an empty body goes straight to the block
 			// after the select, which the other cases reach too: only
 			// its edge is cut (fixture badSelectEmptyCase).
-			if from, to := selectEdge(sel, e.sel); to != nil {
+			if from, to := flow.SelectEdge(sel, e.sel); to != nil {
 				b = to
 				if len(to.Preds) == 1 {
 					k.blocks[to.Index] = true

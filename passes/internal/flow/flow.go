@@ -7,6 +7,7 @@ package flow
 
 import (
 	"go/constant"
+	"go/token"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -133,4 +134,33 @@ func Live(fn *ssa.Function) []bool {
 		stack = append(stack, succs...)
 	}
 	return live
+}
+
+// SelectEdge returns the edge that control takes when case i of the
+// select sel is chosen: from the block of the if that tests the index
+// to the case's body. For a case with an empty body, to is the block
+// after the select, which the other cases reach too.
+func SelectEdge(sel *ssa.Select, i int) (from, to *ssa.BasicBlock) {
+	for _, ref := range *sel.Referrers() {
+		ex, ok := ref.(*ssa.Extract)
+		if !ok || ex.Index != 0 {
+			continue
+		}
+		for _, ref := range *ex.Referrers() {
+			eq, ok := ref.(*ssa.BinOp)
+			if !ok || eq.Op != token.EQL {
+				continue
+			}
+			c, ok := eq.Y.(*ssa.Const)
+			if !ok || c.Value == nil || c.Int64() != int64(i) {
+				continue
+			}
+			for _, ref := range *eq.Referrers() {
+				if iff, ok := ref.(*ssa.If); ok && iff.Cond == eq {
+					return iff.Block(), iff.Block().Succs[0]
+				}
+			}
+		}
+	}
+	return nil, nil
 }

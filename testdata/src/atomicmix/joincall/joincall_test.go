@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 type counting struct {
@@ -299,4 +300,50 @@ func TestForwardedOtherChannel(t *testing.T) {
 		t.Fatal()
 	}
 	<-done
+}
+
+func TestForwardedSelect(t *testing.T) {
+	h := &counting{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		h.OnOpen()
+	}()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("timeout")
+	}
+	if h.opened != 1 { // ok: the timeout case does not return // excused joincall
+		t.Fatal()
+	}
+}
+
+func TestForwardedSelectFallsThrough(t *testing.T) {
+	h := &counting{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		h.OnOpen()
+	}()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Nanosecond):
+		t.Log("timeout")
+	}
+	if h.opened != 1 { // want "non-atomic read of `h.opened`, which is accessed atomically elsewhere"
+		t.Fatal()
+	}
 }
