@@ -4,6 +4,7 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/sharedvet/sharedvet/passes/internal/chanvar"
 	"github.com/sharedvet/sharedvet/passes/internal/flow"
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 	"golang.org/x/tools/go/ssa"
@@ -358,7 +359,8 @@ func ownGoroutineChan(ch ssa.Value) bool {
 	}
 	if ld, ok := ch.(*ssa.UnOp); ok && ld.Op == token.MUL {
 		if alloc, ok := ld.X.(*ssa.Alloc); ok {
-			return ownGoroutineVar(alloc)
+			_, ok := chanvar.Of(alloc) // a channel variable that closures capture
+			return ok
 		}
 	}
 	mk, ok := ch.(*ssa.MakeChan)
@@ -402,7 +404,7 @@ func ownObjectChan(ch ssa.Value, op ssa.Instruction) bool {
 		case *ssa.Go:
 			started = true
 		case *ssa.MakeClosure:
-			if !closureOnlyStarted(ref) {
+			if !chanvar.OnlyStarted(ref) {
 				return false
 			}
 			started = true
@@ -482,43 +484,6 @@ func onlyReceived(v ssa.Value) bool {
 	return true
 }
 
-// ownGoroutineVar is ownGoroutineChan for a channel held in a local
-// variable that closures capture: the variable is assigned once, a
-// channel made there, and otherwise only read to receive, or captured
-// by closures that are started as goroutines.
-func ownGoroutineVar(alloc *ssa.Alloc) bool {
-	made, started := false, false
-	for _, ref := range *alloc.Referrers() {
-		switch ref := ref.(type) {
-		case *ssa.Store:
-			if _, ok := ref.Val.(*ssa.MakeChan); !ok || made || ref.Addr != alloc {
-				return false
-			}
-			made = true
-		case *ssa.UnOp:
-			if ref.Op != token.MUL {
-				return false
-			}
-			for _, use := range *ref.Referrers() {
-				if u, ok := use.(*ssa.UnOp); !ok || u.Op != token.ARROW {
-					if _, ok := use.(*ssa.Select); !ok {
-						return false
-					}
-				}
-			}
-		case *ssa.MakeClosure:
-			if !closureOnlyStarted(ref) {
-				return false
-			}
-			started = true
-		case *ssa.DebugRef:
-		default:
-			return false
-		}
-	}
-	return made && started
-}
-
 // handedOnlyToGoroutines reports whether every use of v receives from
 // it, closes it, or hands it to a go statement (as an argument or a
 // captured variable of the closure it starts), and at least one does.
@@ -540,7 +505,7 @@ func handedOnlyToGoroutines(v ssa.Value, depth int) bool {
 		case *ssa.Go:
 			started = true
 		case *ssa.MakeClosure:
-			if !closureOnlyStarted(ref) {
+			if !chanvar.OnlyStarted(ref) {
 				return false
 			}
 			started = true
@@ -549,21 +514,6 @@ func handedOnlyToGoroutines(v ssa.Value, depth int) bool {
 		}
 	}
 	return started
-}
-
-// closureOnlyStarted reports whether the closure is used only by go statements.
-func closureOnlyStarted(mc *ssa.MakeClosure) bool {
-	refs := *mc.Referrers()
-	if len(refs) == 0 {
-		return false
-	}
-	for _, ref := range refs {
-		g, ok := ref.(*ssa.Go)
-		if !ok || g.Call.Value != mc {
-			return false
-		}
-	}
-	return true
 }
 
 // isTimerChan reports whether ch is time.After(d) or a timer's C.
