@@ -24,31 +24,48 @@ func TestEnginesAgree(t *testing.T) {
 		{"-lockchan.stalls", "-excused", "./good", "./bad"},
 		{"-checks=atomicmix", "./bad"},
 	} {
-		vout, verr, vcode := run(t, dir, bin, append([]string{"-engine=vet"}, args...)...)
 		sout, serr, scode := run(t, dir, bin, append([]string{"-engine=standalone"}, args...)...)
-		if vout != sout || vcode != scode {
-			t.Errorf("sharedvet %v: the engines differ\nvet (exit %d):\n%s\nstandalone (exit %d):\n%s", args, vcode, vout, scode, sout)
-		}
-		if (verr == "") != (serr == "") {
-			t.Errorf("sharedvet %v: only one engine printed problems\nvet:\n%s\nstandalone:\n%s", args, verr, serr)
+		for _, engine := range []string{"vet", "cache"} {
+			out, stderr, code := run(t, dir, bin, append([]string{"-engine=" + engine}, args...)...)
+			if out != sout || code != scode {
+				t.Errorf("sharedvet %v: the engines differ\n%s (exit %d):\n%s\nstandalone (exit %d):\n%s", args, engine, code, out, scode, sout)
+			}
+			if (stderr == "") != (serr == "") {
+				t.Errorf("sharedvet %v: only one engine printed problems\n%s:\n%s\nstandalone:\n%s", args, engine, stderr, serr)
+			}
 		}
 	}
 	// A package that does not type-check is one line on stderr and
 	// exit 1 in both engines.
-	_, verr, vcode := run(t, dir, bin, "./broken")
-	if vcode != 1 || !strings.Contains(verr, "example.com/m/broken: ") || !strings.Contains(verr, "undefined") || strings.Count(verr, "\n") != 1 {
-		t.Errorf("vet engine on a broken package: exit %d, stderr %q; want exit 1 and one line naming the package and the error", vcode, verr)
+	for _, engine := range []string{"vet", "cache"} {
+		_, stderr, code := run(t, dir, bin, "-engine="+engine, "./broken")
+		if code != 1 || !strings.Contains(stderr, "broken") || !strings.Contains(stderr, "undefined") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%s engine on a broken package: exit %d, stderr %q; want exit 1 and one line naming the package and the error", engine, code, stderr)
+		}
 	}
 }
 
-// TestVetEngineCache checks what the vet engine's cache must get
-// right: the second run answers the same; a change of
-// sharedvet.conf or of a flag is a change of the result, though go
+// TestEngineCaches checks what the vet engine's cache and the cache
+// engine's must get right: the second run answers the same; a change
+// of sharedvet.conf or of a flag is a change of the result, though go
 // vet keys its cache on the tool and the flags, not on that file; and
 // an edit is seen.
-func TestVetEngineCache(t *testing.T) {
+func TestEngineCaches(t *testing.T) {
 	bin := buildSharedvet(t)
+	for _, engine := range []string{"vet", "cache"} {
+		t.Run(engine, func(t *testing.T) { testEngineCache(t, bin, engine) })
+	}
+}
+
+func testEngineCache(t *testing.T, bin, engine string) {
 	dir := writeModule(t, false)
+	run := func(t *testing.T, dir, name string, args ...string) (string, string, int) {
+		t.Helper()
+		if name == bin {
+			args = append([]string{"-engine=" + engine}, args...)
+		}
+		return runEnv(t, dir, nil, name, args...)
+	}
 	first, _, code := run(t, dir, bin, "./...")
 	if code != 3 || !strings.Contains(first, wantFinding) {
 		t.Fatalf("first run: exit %d, stdout:\n%s", code, first)

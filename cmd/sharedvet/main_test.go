@@ -14,6 +14,20 @@ import (
 // The end-to-end tests build the sharedvet binary and run it, as users
 // do, standalone and as a go vet tool, on a small module.
 
+// TestMain gives the cache engine a cache of the tests' own, which the
+// tests' binaries inherit, so that they neither read nor fill the
+// user's.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "sharedvet-test-cache")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("SHAREDVET_CACHE", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // buildSharedvet builds the command into a temporary directory.
 func buildSharedvet(t *testing.T) string {
 	t.Helper()

@@ -235,6 +235,9 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
+	if engine == engineCache {
+		return cacheAnalyze(patterns, fs, all, run, opts, stdout, stderr)
+	}
 	if engine != engineStandalone {
 		args, err := vetArgs(patterns, fs, all, run, opts)
 		if err != nil {

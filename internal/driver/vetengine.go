@@ -82,6 +82,13 @@ func chooseEngine(opts *options) (string, error) {
 		return engineStandalone, nil
 	case engineStandalone:
 		return engineStandalone, nil
+	case engineCache:
+		// One process, as the standalone engine, but with a cache: it
+		// profiles and leaves tests out too.
+		if standaloneOnly != "" && standaloneOnly != "profiling" && standaloneOnly != "-test=false" {
+			return "", fmt.Errorf("%s needs -engine=standalone", standaloneOnly)
+		}
+		return engineCache, nil
 	case engineVet:
 		if !vetEngineAvailable {
 			return "", errors.New("-engine=vet: this program cannot serve as its own go vet tool")
@@ -91,7 +98,7 @@ func chooseEngine(opts *options) (string, error) {
 		}
 		return engineVet, nil
 	}
-	return "", fmt.Errorf("unknown -engine %q: want vet or standalone", opts.engine)
+	return "", fmt.Errorf("unknown -engine %q: want vet, cache or standalone", opts.engine)
 }
 
 // vetArgs returns the arguments of go vet, after "vet", for a run of

@@ -1,0 +1,337 @@
+package driver
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"go/token"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/packages"
+	"honnef.co/go/tools/config"
+	"honnef.co/go/tools/lintcmd/cache"
+	"honnef.co/go/tools/lintcmd/runner"
+
+	"github.com/sharedvet/sharedvet/internal/internalerr"
+	"github.com/sharedvet/sharedvet/internal/vetjson"
+	"github.com/sharedvet/sharedvet/passes/lintdirective"
+	"github.com/sharedvet/sharedvet/passes/trace"
+)
+
+// The cache engine analyzes in one process, in dependency order, with
+// staticcheck's runner (honnef.co/go/tools/lintcmd/runner): each
+// package is type-checked from source against its dependencies' export
+// data from the go build cache, its analysis's facts, findings and
+// directives go to a content-addressed cache of sharedvet's own, and
+// then everything of the package is dropped from memory. So memory is
+// that of the packages analyzed at once (one per CPU), a second run
+// over an unchanged tree reads the cache, and an edit re-analyzes the
+// packages whose inputs it changed; unlike the vet engine, no process
+// is started per package (what made the vet engine's cold runs cost
+// more than the floor: a fresh heap and three files per process).
+//
+// The runner is staticcheck's, kept by its authors, and what
+// staticcheck itself runs on; sharedvet adds what the runner leaves to
+// its caller: the cache's key covers the executable and the flags, an
+// analyzer's failure is a problem of the run (the runner drops it) and
+// a cache that may hold an incomplete result is cleared.
+
+const engineCache = "cache"
+
+// resultsCacheEnv names the directory of the cache engine's cache, by
+// default sharedvet/results in the user cache directory.
+const resultsCacheEnv = "SHAREDVET_CACHE"
+
+// resultsCacheDir returns the cache engine's directory.
+func resultsCacheDir() (string, error) {
+	if dir := os.Getenv(resultsCacheEnv); dir != "" {
+		return filepath.Abs(dir)
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache directory (set %s): %v", resultsCacheEnv, err)
+	}
+	return filepath.Join(dir, "sharedvet", "results"), nil
+}
+
+// cacheRunMu serializes runs of the cache engine in one process: the
+// cache's salt and the record of analyzers' failures are global.
+var cacheRunMu sync.Mutex
+
+// cacheEngineGC is the collector's setting during a run: the live heap
+// is that of a few packages, so the default collects every few
+// megabytes of work; 400 took a cold run on etcd from 1.16x to 0.95x
+// the floor's CPU, at 1.0 GiB peak against the floor's 2.6.
+const cacheEngineGC = 400
+
+// cacheAnalyze runs the analyzers on patterns with the cache engine and
+// reports as analyze does.
+func cacheAnalyze(patterns []string, fs *flag.FlagSet, all, run []*analysis.Analyzer, opts *options, stdout, stderr io.Writer) int {
+	cacheRunMu.Lock()
+	defer cacheRunMu.Unlock()
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(cacheEngineGC))
+	}
+	dir, err := resultsCacheDir()
+	if err == nil {
+		err = os.MkdirAll(dir, 0o777)
+	}
+	var c *cache.DiskCache
+	if err == nil {
+		c, err = cache.Open(dir)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+		return exitError
+	}
+	salt, err := cacheSalt(fs, all, run, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+		return exitError
+	}
+	cache.SetSalt(salt)
+
+	internalerr.Guard(run)
+	trace.Set(opts.excused)
+	defer trace.Set(false)
+	failures.reset()
+	checks := tagged(run)
+	recordFailures(checks)
+	r, err := runner.New(config.Config{}, c)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
+		return exitError
+	}
+	cfg := &packages.Config{Tests: opts.tests}
+	if opts.tags != "" {
+		cfg.BuildFlags = []string{"-tags=" + opts.tags}
+	}
+	results, err := r.Run(cfg, checks, patterns)
+	if err != nil {
+		// The go command failed, as go vet's would: a package that does
+		// not compile is its "# pkg" line and errors.
+		return report(nil, vetStderr(loadError(err), stderr), run, nil, exitError, opts, stdout, stderr)
+	}
+	entries, problems := fromRunner(results)
+	findings, more := fromVet(entries, all)
+	problems = append(problems, more...)
+	if failed := failures.take(); len(failed) > 0 {
+		problems = append(problems, failed...)
+		// The runner cached what the failed analysis left; a later run
+		// must not take it for complete.
+		if err := os.RemoveAll(dir); err != nil {
+			problems = append(problems, problem{msg: "clearing the cache: " + err.Error()})
+		}
+	} else {
+		c.Trim()
+	}
+	status := exitClean
+	for _, p := range problems {
+		if !p.warning {
+			status = exitError
+		}
+	}
+	return report(findings, problems, run, nil, status, opts, stdout, stderr)
+}
+
+// cacheSalt returns what the cache's keys add to a package's inputs:
+// the executable (its hash, and sharedvet.conf's, as go vet keys on)
+// and the flags that change the analysis.
+func cacheSalt(fs *flag.FlagSet, all, run []*analysis.Analyzer, opts *options) ([]byte, error) {
+	line, err := vetVersionLine(progname())
+	if err != nil {
+		return nil, err
+	}
+	flags := vetFlags(fs, all, run)
+	flags = append(flags, "-tags="+opts.tags, "-test="+strconv.FormatBool(opts.tests))
+	return []byte(line + "\x00" + strings.Join(flags, "\x00")), nil
+}
+
+// The runner keeps a diagnostic's position, category and message, not
+// which analyzer made it; the checks run as copies that put their name
+// in front of the category, separated by analyzerSep.
+const analyzerSep = "\x00"
+
+// tagged returns copies of the checks whose diagnostics carry the
+// check's name, lintdirective rebuilt
+// on the copies so that it requires them and not the originals.
+func tagged(run []*analysis.Analyzer) []*analysis.Analyzer {
+	var checks []*analysis.Analyzer
+	hasDirective := false
+	for _, a := range run {
+		if a.Name == "lintdirective" {
+			hasDirective = true
+			continue
+		}
+		checks = append(checks, tag(a))
+	}
+	if hasDirective {
+		checks = append(checks, tag(lintdirective.New(checks)))
+	}
+	return checks
+}
+
+func tag(a *analysis.Analyzer) *analysis.Analyzer {
+	c := *a
+	c.Run = func(pass *analysis.Pass) (any, error) {
+		report := pass.Report
+		pass.Report = func(d analysis.Diagnostic) {
+			d.Category = a.Name + analyzerSep + d.Category
+			report(d)
+		}
+		return a.Run(pass)
+	}
+	return &c
+}
+
+// failures records the analyzers' errors of a run: the runner drops
+// them, and skips the checks that need a failed analysis.
+var failures failureLog
+
+// recording holds the analyzers whose Run records its errors in
+// failures.
+var recording sync.Map
+
+// recordFailures makes the analyzers, and those they require, record
+// their errors in failures. As internalerr.Guard, it changes each
+// analyzer once, for the life of the process.
+func recordFailures(analyzers []*analysis.Analyzer) {
+	for _, a := range analyzers {
+		if _, done := recording.LoadOrStore(a, true); done {
+			continue
+		}
+		run := a.Run
+		a.Run = func(pass *analysis.Pass) (any, error) {
+			res, err := run(pass)
+			if err != nil {
+				failures.add(pass.Pkg.Path(), a.Name, err)
+			}
+			return res, err
+		}
+		recordFailures(a.Requires)
+	}
+}
+
+type failureLog struct {
+	mu   sync.Mutex
+	list []problem
+}
+
+func (l *failureLog) reset() { l.mu.Lock(); l.list = nil; l.mu.Unlock() }
+
+func (l *failureLog) add(pkg, analyzer string, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.list = append(l.list, problem{pkgID: pkg, msg: pkg + ": " + analyzer + ": " + err.Error()})
+}
+
+func (l *failureLog) take() []problem {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.list
+	l.list = nil
+	return out
+}
+
+// fromRunner converts the runner's results for the packages named into
+// go vet's entries, and its failures into problems: the packages that
+// did not load or type-check, and those it could not analyze.
+func fromRunner(results []runner.Result) ([]vetjson.Entry, []problem) {
+	var entries []vetjson.Entry
+	var problems []problem
+	for _, res := range results {
+		id := res.Package.ID
+		switch {
+		case res.Failed:
+			for _, err := range res.Errors {
+				problems = append(problems, runnerError(id, err))
+			}
+			continue
+		case !res.Initial:
+			continue
+		case res.Skipped:
+			if len(res.Package.CompiledGoFiles) > 0 {
+				problems = append(problems, problem{pkgID: id, msg: id + ": not analyzed: a file is over the runner's size limit", warning: true})
+			}
+			continue
+		}
+		data, err := res.Load()
+		if err != nil {
+			problems = append(problems, problem{pkgID: id, msg: id + ": reading the cached result: " + err.Error()})
+			continue
+		}
+		byAnalyzer := make(map[string]int)
+		for _, d := range data.Diagnostics {
+			name, category, ok := strings.Cut(d.Category, analyzerSep)
+			if !ok {
+				continue // not one of the checks' (the runner reports none of its own)
+			}
+			i, seen := byAnalyzer[name]
+			if !seen {
+				i = len(entries)
+				byAnalyzer[name] = i
+				entries = append(entries, vetjson.Entry{Package: id, Analyzer: name})
+			}
+			entries[i].Diagnostics = append(entries[i].Diagnostics, toVetDiagnostic(d, category))
+		}
+	}
+	return entries, problems
+}
+
+// runnerError is the problem of a package that failed to load or
+// type-check: its position, if the error has one, and the message.
+func runnerError(id string, err error) problem {
+	var perr packages.Error
+	if errors.As(err, &perr) && strings.HasPrefix(perr.Msg, "# ") {
+		// The go command could not compile it (for its export data),
+		// and said so as go vet does.
+		if ps := vetStderr(perr.Msg, io.Discard); len(ps) == 1 {
+			return ps[0]
+		}
+	}
+	if errors.As(err, &perr) {
+		p := problem{pkgID: id, msg: perr.Msg}
+		if name, line, col, ok := vetjson.SplitPosn(perr.Pos); ok {
+			p.posn = token.Position{Filename: name, Line: line, Column: col}
+		} else if perr.Pos != "" {
+			p.msg = perr.Pos + ": " + perr.Msg
+		}
+		return p
+	}
+	return problem{pkgID: id, msg: id + ": " + err.Error()}
+}
+
+func toVetDiagnostic(d runner.Diagnostic, category string) vetjson.Diagnostic {
+	out := vetjson.Diagnostic{
+		Category: category,
+		Posn:     posn(d.Position),
+		End:      posn(d.End),
+		Message:  d.Message,
+	}
+	for _, r := range d.Related {
+		out.Related = append(out.Related, vetjson.Related{Posn: posn(r.Position), End: posn(r.End), Message: r.Message})
+	}
+	for _, f := range d.SuggestedFixes {
+		fix := vetjson.Fix{Message: f.Message}
+		for _, e := range f.TextEdits {
+			fix.Edits = append(fix.Edits, vetjson.Edit{Filename: e.Position.Filename, Start: e.Position.Offset, End: e.End.Offset, New: string(e.NewText)})
+		}
+		out.SuggestedFixes = append(out.SuggestedFixes, fix)
+	}
+	return out
+}
+
+// posn prints a position as go vet's JSON does.
+func posn(p token.Position) string {
+	if !p.IsValid() {
+		return ""
+	}
+	return p.String()
+}
