@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// TestEnginesAgree checks that the vet engine (the default) and the
-// standalone engine print the same thing in every format, including
+// TestEnginesAgree checks that the cache engine (the default), the vet
+// engine and the standalone engine print the same thing in every format, including
 // related locations, problems and the exit status, on a module with
 // findings, a package that does not type-check and the trace.
 func TestEnginesAgree(t *testing.T) {
@@ -115,14 +115,16 @@ func testEngineCache(t *testing.T, bin, engine string) {
 // Only the named packages are printed.
 func TestVetEngineDependencyFirst(t *testing.T) {
 	bin := buildSharedvet(t)
-	dir := writeModule(t, false)
-	writeFiles(t, dir, map[string]string{"caller/caller.go": "package caller\n\nimport \"example.com/m/bad\"\n\nfunc Use() { bad.NewB().Send(1) }\n"})
-	if out, _, code := run(t, dir, bin, "-engine=vet", "./caller"); code != 0 || out != "" {
-		t.Errorf("./caller, which imports bad: exit %d, stdout:\n%s\nwant bad's findings left out", code, out)
-	}
-	for format, wantCode := range map[string]int{"text": 3, "json": 0} {
-		if out, _, code := run(t, dir, bin, "-engine=vet", "-format="+format, "./bad"); code != wantCode || !strings.Contains(out, "bad.go:13") {
-			t.Errorf("-format=%s ./bad after ./caller: exit %d, stdout:\n%s\nwant the finding at bad.go:13", format, code, out)
+	for _, engine := range []string{"-engine=vet", "-engine=cache"} {
+		dir := writeModule(t, false)
+		writeFiles(t, dir, map[string]string{"caller/caller.go": "package caller\n\nimport \"example.com/m/bad\"\n\nfunc Use() { bad.NewB().Send(1) }\n"})
+		if out, _, code := run(t, dir, bin, engine, "./caller"); code != 0 || out != "" {
+			t.Errorf("%s ./caller, which imports bad: exit %d, stdout:\n%s\nwant bad's findings left out", engine, code, out)
+		}
+		for format, wantCode := range map[string]int{"text": 3, "json": 0} {
+			if out, _, code := run(t, dir, bin, engine, "-format="+format, "./bad"); code != wantCode || !strings.Contains(out, "bad.go:13") {
+				t.Errorf("%s -format=%s ./bad after ./caller: exit %d, stdout:\n%s\nwant the finding at bad.go:13", engine, format, code, out)
+			}
 		}
 	}
 }
@@ -163,14 +165,14 @@ func TestNoCache(t *testing.T) {
 // TestEngineOnEmptyBuildCache checks the choice sharedvet makes when
 // the user makes none: on a build cache that has not compiled the
 // standard library (a CI job that keeps no cache), the standalone
-// engine, which compiles nothing, and the vet engine otherwise, which
+// engine, which compiles nothing, and the cache engine otherwise, which
 // leaves a marker so that later runs need not ask go vet -n again.
 func TestEngineOnEmptyBuildCache(t *testing.T) {
 	bin := buildSharedvet(t)
 	dir := writeModule(t, false)
 	userCache := t.TempDir()
 	marker := func() bool {
-		m, _ := filepath.Glob(filepath.Join(userCache, "sharedvet", "vet-engine-ran-*"))
+		m, _ := filepath.Glob(filepath.Join(userCache, "sharedvet", "build-cache-used-*"))
 		return len(m) > 0
 	}
 	env := []string{"XDG_CACHE_HOME=" + userCache, "GOCACHE=" + filepath.Join(userCache, "go-build")}
@@ -179,10 +181,10 @@ func TestEngineOnEmptyBuildCache(t *testing.T) {
 		t.Fatalf("on an empty build cache: exit %d, stdout:\n%s\nstderr:\n%s", code, out, stderr)
 	}
 	if marker() {
-		t.Errorf("on an empty build cache the vet engine ran (it compiles the standard library first); want the standalone engine")
+		t.Errorf("on an empty build cache the cache engine ran (the go command compiles the standard library first); want the standalone engine")
 	}
 	// On the build cache of the go command that built the test (it
-	// has compiled the standard library), the vet engine runs.
+	// has compiled the standard library), the cache engine runs.
 	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -192,6 +194,6 @@ func TestEngineOnEmptyBuildCache(t *testing.T) {
 		t.Errorf("on a warm build cache: exit %d, stdout:\n%s\nwant:\n%s", code, out2, out)
 	}
 	if !marker() {
-		t.Errorf("on a warm build cache the vet engine did not run (no marker)")
+		t.Errorf("on a warm build cache the cache engine did not run (no marker)")
 	}
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# engines.sh measures sharedvet's two engines against the floor, the way
+# engines.sh measures sharedvet's three engines against the floor, the way
 # a user meets them: cold, a second run over an unchanged tree, and a
 # run after editing a leaf file and after editing a widely imported one
 # (issue 16's table, internal/corpus/results.md "Engines").
@@ -23,6 +23,13 @@
 #   vet warm           sharedvet again over the unchanged tree
 #   vet leaf edit      sharedvet after adding a function to LEAF
 #   vet wide edit      sharedvet after adding an exported function to WIDE
+#   cache cold         sharedvet -engine=cache with an empty cache of its
+#                      own (SHAREDVET_CACHE), compiled packages in the
+#                      build cache
+#   cache warm, leaf edit, wide edit
+#                      as for the vet engine
+#
+# ENGINES (default "standalone vet cache") chooses the rows.
 #
 # The edits are appended to the files and undone at the end.
 set -euo pipefail
@@ -43,8 +50,21 @@ bench() { # LABEL CMD
 	echo "## $name: $1"
 	farm-bench -n "$RUNS" --warmup 1 --timeout 3600 --vs "$floor" -- sh -c "$2" 2>&1 | grep -v '^$'
 }
+ENGINES=${ENGINES:-standalone vet cache}
+on() { case " $ENGINES " in *" $1 "*) return 0;; esac; return 1; }
+if on standalone; then
 bench "standalone" "exec $bin/sharedvet -engine=standalone -json $pattern >/dev/null"
+fi
+if on vet; then
 bench "vet cold" "n=\$(date +%s%N); cp $bin/sharedvet $bin/sv-\$n; echo \$n >> $bin/sv-\$n; $bin/sv-\$n -json $pattern >/dev/null; s=\$?; rm -f $bin/sv-\$n; exit \$s"
 bench "vet warm" "exec $sv >/dev/null"
 bench "vet leaf edit" "echo \"func sharedvetEdit\$(date +%s%N)() {}\" >> $leaf; exec $sv >/dev/null"
 bench "vet wide edit" "echo \"func SharedvetEdit\$(date +%s%N)() {}\" >> $wide; exec $sv >/dev/null"
+fi
+if on cache; then
+cache="SHAREDVET_CACHE=$bin/cache exec $bin/sharedvet -engine=cache -json $pattern >/dev/null"
+bench "cache cold" "rm -rf $bin/cache; $cache"
+bench "cache warm" "$cache"
+bench "cache leaf edit" "echo \"func sharedvetEdit\$(date +%s%N)() {}\" >> $leaf; $cache"
+bench "cache wide edit" "echo \"func SharedvetEdit\$(date +%s%N)() {}\" >> $wide; $cache"
+fi

@@ -113,12 +113,15 @@ func cacheAnalyze(patterns []string, fs *flag.FlagSet, all, run []*analysis.Anal
 	if opts.tags != "" {
 		cfg.BuildFlags = []string{"-tags=" + opts.tags}
 	}
+	stop := newProgress(stderr).watchRunner(&r.Stats)
 	results, err := r.Run(cfg, checks, patterns)
+	stop()
 	if err != nil {
 		// The go command failed, as go vet's would: a package that does
 		// not compile is its "# pkg" line and errors.
 		return report(nil, vetStderr(loadError(err), stderr), run, nil, exitError, opts, stdout, stderr)
 	}
+	markBuildCacheUsed() // the go command compiled what the runner needed
 	entries, problems := fromRunner(results)
 	findings, more := fromVet(entries, all)
 	problems = append(problems, more...)

@@ -155,8 +155,8 @@ type options struct {
 	memprofile string
 	functime   string
 	excused    bool
-	engine     string // vet, standalone, or "" to choose (chooseEngine)
-	cache      bool   // false: do not use or fill the go build cache's results (the standalone engine)
+	engine     string // cache, vet, standalone, or "" to choose (chooseEngine)
+	cache      bool   // false: use and fill no cache (the standalone engine)
 	enabled    map[*analysis.Analyzer]*enableFlag
 }
 
@@ -235,10 +235,7 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
-	if engine == engineCache {
-		return cacheAnalyze(patterns, fs, all, run, opts, stdout, stderr)
-	}
-	if engine != engineStandalone {
+	if engine == "" || engine == engineVet {
 		args, err := vetArgs(patterns, fs, all, run, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
@@ -250,6 +247,9 @@ func Run(args []string, analyzers []*analysis.Analyzer, stdout, stderr io.Writer
 		if engine == engineVet {
 			return vetAnalyze(patterns, args, all, run, opts, stdout, stderr)
 		}
+	}
+	if engine == engineCache {
+		return cacheAnalyze(patterns, fs, all, run, opts, stdout, stderr)
 	}
 	internalerr.Guard(run)
 	trace.Set(opts.excused)
@@ -316,8 +316,8 @@ func newFlagSet(analyzers []*analysis.Analyzer, stderr io.Writer) (*flag.FlagSet
 	fs.StringVar(&opts.memprofile, "memprofile", "", "write a heap profile to `file` at exit")
 	fs.StringVar(&opts.functime, "functime", "", "analyze one package at a time and write each function's analysis time and its share of its package's time to `file`")
 	fs.BoolVar(&opts.excused, "excused", false, "also print, for every candidate that an exception of a check cleared, where and why: `file:line:col: excused by NAME: statement`; these are not findings and do not change the exit status")
-	fs.StringVar(&opts.engine, "engine", "", "how to run the analysis: `vet` (through go vet: results cached in the go build cache, one package in memory at a time; the default) or standalone (the whole program in one process: no cache, faster on a cold cache, more memory; needed by -fix, -diff, -functime and -test=false, which choose it)")
-	fs.BoolVar(&opts.cache, "cache", true, "reuse and store results in the go build cache (the vet engine); -cache=false analyzes everything afresh in one process (the standalone engine)")
+	fs.StringVar(&opts.engine, "engine", "", "how to run the analysis: `cache` (one process, a package at a time in dependency order, results in sharedvet's cache; the default), vet (through go vet: results in the go build cache, a process per package) or standalone (the whole program in one process: no cache, faster on an empty build cache, more memory; needed by -fix, -diff and -functime, which choose it)")
+	fs.BoolVar(&opts.cache, "cache", true, "reuse and store results (the cache and vet engines); -cache=false analyzes everything afresh in one process (the standalone engine)")
 	fs.Var(&checksFlag{names: checkNames(analyzers), lookup: fs.Lookup}, "checks", checksUsage)
 	addShowIgnored(fs, analyzers)
 	for _, a := range analyzers {

@@ -13,42 +13,46 @@ import (
 	"strings"
 )
 
-// When the user does not choose an engine, the vet engine runs, except
+// When the user does not choose an engine, the cache engine runs, except
 // on a build cache that has not compiled the standard library: there
-// the go command would compile every dependency before it analyzes
-// anything (quic-go: 38 s, against 6 s for the standalone engine,
-// which needs no compiled code), and that happens on every run of a CI
-// job that keeps no cache, so nothing is gained by warming it. Such a
-// run takes the standalone engine, unless the program is too large for
-// one process's memory on this machine.
+// the go command would compile every dependency for its export data
+// before anything is analyzed (quic-go: 38 s, against 6 s for the
+// standalone engine, which needs no compiled code), and that happens on
+// every run of a CI job that keeps no cache, so nothing is gained by
+// warming it. Such a run takes the standalone engine, unless the
+// program is too large for one process's memory on this machine.
 //
-// What go vet would do is asked of go vet itself: `go vet -n` prints
-// the commands it would run, leaving out what its cache holds, in a
-// fraction of a second. A run of the vet engine leaves a marker for the
-// build cache it used, so later runs skip the question.
+// What the go command would compile is asked of go vet itself: `go vet
+// -n` prints the commands it would run, leaving out what its cache
+// holds, in a fraction of a second. A run of the cache or the vet engine
+// leaves a marker for the build cache it used, so later runs skip the
+// question.
 
 // standalonePerPackage is about what the standalone engine holds per
 // package of the program (quic-go: 334 packages with dependencies and
 // test variants, 2.0 GiB; etcd: 630, 3.0 GiB).
 const standalonePerPackage = 6 << 20
 
-// pickEngine returns the engine for a run of go vet with args (after
-// "vet") when the user chose none.
+// pickEngine returns the engine for a run when the user chose none;
+// args are those of the same run through go vet (after "vet").
 func pickEngine(args []string) string {
-	if marker := vetMarker(); marker != "" {
+	if _, err := resultsCacheDir(); err != nil {
+		return engineVet // no user cache directory: the go build cache is the only one
+	}
+	if marker := buildCacheMarker(); marker != "" {
 		if _, err := os.Stat(marker); err == nil {
-			return engineVet
+			return engineCache
 		}
 	}
 	cmd := exec.Command("go", append([]string{"vet", "-n"}, args...)...)
 	cmd.Env = append(os.Environ(), configAppliedEnv+"=1")
 	plan, err := cmd.CombinedOutput()
 	if err != nil {
-		return engineVet // the run itself says what is wrong
+		return engineCache // the run itself says what is wrong
 	}
 	analyses, stdCompiles := countPlan(plan)
 	if stdCompiles == 0 || uint64(analyses)*standalonePerPackage > memTotal()/2 {
-		return engineVet
+		return engineCache
 	}
 	return engineStandalone
 }
@@ -73,10 +77,11 @@ func countPlan(plan []byte) (analyses, stdCompiles int) {
 	return analyses, stdCompiles
 }
 
-// vetMarker returns the path of the file that says the vet engine has
-// run on the go build cache in use, or "" if it cannot tell which
-// cache that is.
-func vetMarker() string {
+// buildCacheMarker returns the path of the file that says the cache or
+// the vet engine has run on the go build cache in use (which then holds
+// the compiled standard library), or "" if it cannot tell which cache
+// that is.
+func buildCacheMarker() string {
 	gocache := os.Getenv("GOCACHE")
 	if gocache == "" {
 		dir, err := os.UserCacheDir()
@@ -89,13 +94,15 @@ func vetMarker() string {
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(dir, "sharedvet", fmt.Sprintf("vet-engine-ran-%x", sha256.Sum256([]byte(gocache)))[:len("vet-engine-ran-")+16])
+	const prefix = "build-cache-used-"
+	return filepath.Join(dir, "sharedvet", fmt.Sprintf(prefix+"%x", sha256.Sum256([]byte(gocache)))[:len(prefix)+16])
 }
 
-// markVetRan records that the vet engine ran on the build cache in
-// use. Failing to is harmless: the next run asks go vet -n again.
-func markVetRan() {
-	marker := vetMarker()
+// markBuildCacheUsed records that the cache or the vet engine ran on
+// the build cache in use. Failing to is harmless: the next run asks go
+// vet -n again.
+func markBuildCacheUsed() {
+	marker := buildCacheMarker()
 	if marker == "" {
 		return
 	}

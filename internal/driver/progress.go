@@ -6,9 +6,11 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
+	"honnef.co/go/tools/lintcmd/runner"
 )
 
 // A progress shows, on one rewritten line of a terminal's stderr, what
@@ -136,4 +138,37 @@ func (c *vetCounter) Write(b []byte) (int, error) {
 		c.lineBuf = c.lineBuf[:0]
 	}
 	return c.w.Write(b)
+}
+
+// watchRunner shows, every tenth of a second until stop is called, how
+// many packages the cache engine's runner has finished of those it
+// must analyze or read from its cache, dependencies included.
+func (p *progress) watchRunner(stats *runner.Stats) (stop func()) {
+	if p == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			if stats.State() < runner.StateProcessing {
+				p.show("loading packages...")
+			} else {
+				p.show("analyzed %d of %d packages", stats.ProcessedPackages(), stats.TotalPackages())
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		p.clear()
+	}
 }

@@ -142,7 +142,7 @@ func vetAnalyze(patterns, args []string, all, run []*analysis.Analyzer, opts *op
 	prog.clear()
 	var exit *exec.ExitError
 	if runErr == nil || errors.As(runErr, &exit) {
-		markVetRan() // go vet ran, whatever it found
+		markBuildCacheUsed() // go vet ran, whatever it found
 	}
 	entries, decodeErr := vetjson.Decode(&out)
 	if rootsErr == nil {
