@@ -16,11 +16,11 @@
 #   floor              baseline -engine=standalone: load, type-check and
 #                      build SSA of the whole program in one process
 #   standalone         sharedvet -engine=standalone
-#   vet cold           sharedvet (the vet engine) as a new build: a copy
+#   vet cold           sharedvet -engine=vet as a new build: a copy
 #                      of the binary with bytes appended, so go vet has
 #                      no result of it, while compiled packages are in the
 #                      build cache (as after go build or go test)
-#   vet warm           sharedvet again over the unchanged tree
+#   vet warm           sharedvet -engine=vet again over the unchanged tree
 #   vet leaf edit      sharedvet after adding a function to LEAF
 #   vet wide edit      sharedvet after adding an exported function to WIDE
 #   cache cold         sharedvet -engine=cache with an empty cache of its
@@ -45,7 +45,7 @@ cp "$dir/$wide" "$bin/wide.orig"
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local GOWORK=off
 cd "$dir"
 floor="$bin/floor -engine=standalone -json $pattern"
-sv="$bin/sharedvet -json $pattern"
+sv="$bin/sharedvet -engine=vet -json $pattern"
 bench() { # LABEL CMD
 	echo "## $name: $1"
 	farm-bench -n "$RUNS" --warmup 1 --timeout 3600 --vs "$floor" -- sh -c "$2" 2>&1 | grep -v '^$'
@@ -56,7 +56,7 @@ if on standalone; then
 bench "standalone" "exec $bin/sharedvet -engine=standalone -json $pattern >/dev/null"
 fi
 if on vet; then
-bench "vet cold" "n=\$(date +%s%N); cp $bin/sharedvet $bin/sv-\$n; echo \$n >> $bin/sv-\$n; $bin/sv-\$n -json $pattern >/dev/null; s=\$?; rm -f $bin/sv-\$n; exit \$s"
+bench "vet cold" "n=\$(date +%s%N); cp $bin/sharedvet $bin/sv-\$n; echo \$n >> $bin/sv-\$n; $bin/sv-\$n -engine=vet -json $pattern >/dev/null; s=\$?; rm -f $bin/sv-\$n; exit \$s"
 bench "vet warm" "exec $sv >/dev/null"
 bench "vet leaf edit" "echo \"func sharedvetEdit\$(date +%s%N)() {}\" >> $leaf; exec $sv >/dev/null"
 bench "vet wide edit" "echo \"func SharedvetEdit\$(date +%s%N)() {}\" >> $wide; exec $sv >/dev/null"

@@ -79,24 +79,11 @@ func cacheAnalyze(patterns []string, fs *flag.FlagSet, all, run []*analysis.Anal
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(cacheEngineGC))
 	}
-	dir, err := resultsCacheDir()
-	if err == nil {
-		err = os.MkdirAll(dir, 0o777)
-	}
-	var c *cache.DiskCache
-	if err == nil {
-		c, err = cache.Open(dir)
-	}
+	c, dir, err := openResultsCache(fs, all, run, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
-	salt, err := cacheSalt(fs, all, run, opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
-		return exitError
-	}
-	cache.SetSalt(salt)
 
 	internalerr.Guard(run)
 	trace.Set(opts.excused)
@@ -142,6 +129,28 @@ func cacheAnalyze(patterns []string, fs *flag.FlagSet, all, run []*analysis.Anal
 		}
 	}
 	return report(findings, problems, run, nil, status, opts, stdout, stderr)
+}
+
+// openResultsCache opens the cache engine's cache, salted for this
+// run's executable and flags, and returns it with its directory.
+func openResultsCache(fs *flag.FlagSet, all, run []*analysis.Analyzer, opts *options) (*cache.DiskCache, string, error) {
+	dir, err := resultsCacheDir()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, "", err
+	}
+	c, err := cache.Open(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	salt, err := cacheSalt(fs, all, run, opts)
+	if err != nil {
+		return nil, "", err
+	}
+	cache.SetSalt(salt)
+	return c, dir, nil
 }
 
 // cacheSalt returns what the cache's keys add to a package's inputs:
