@@ -112,6 +112,7 @@ type checker struct {
 	waits       map[*ssa.Function]map[groupID]map[ssa.Instruction]bool // memo of waitPoints (rule 19)
 	impls       map[implKey][]*ssa.Function                            // memo of implementations (rule 19)
 	starters    map[*ssa.Function]bool                                 // functions that may start a goroutine (rule 19), built on first use
+	initCallees map[*ssa.Function]bool                                 // memo of calledOnlyUnshared (rule 21)
 }
 
 // An access is an atomic call, or a plain load or store, of a location.

@@ -223,6 +223,15 @@
 //  20. update: the read of x++ or x op= y, reported once, at its
 //     write.
 //
+// Per access, added after the rest:
+//
+//  21. initcallee: accesses through the receiver of an unexported
+//     method that the package calls only plainly, on values the callers
+//     allocated and have not yet shared (rule 6 at each call), before
+//     the method shares its receiver: a constructor's helper
+//     (db.initialize() in NewMemDB). A method also used as a value,
+//     named by an interface call, generic or never called is not one.
+//
 // A suggested fix replaces a plain read with atomic.LoadT(&x), x = v
 // with atomic.StoreT(&x, v), and x++, x-- (signed) and x += n with
 // atomic.AddT, when the file imports sync/atomic and x has the exact
@@ -254,7 +263,8 @@
 // whose values hold an exported field accessed atomically. A pointer
 // loaded from a fresh value (a field holding another new value) is not
 // fresh, and a callee's own plain accesses through a parameter are
-// judged in the callee, whatever its callers pass. The mutex exception only
+// judged in the callee, whatever its callers pass (except a method's
+// receiver under rule 21). The mutex exception only
 // knows the writes of the package being analyzed. Across packages,
 // only exported fields of declared types and exported variables are
 // matched, and only in the direction of imports: two packages that do

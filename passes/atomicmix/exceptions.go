@@ -116,6 +116,11 @@ var exceptions = []*exception{
 	{name: "update", rule: 20, stage: perCandidate, reported: true,
 		statement: "the read of x++ or x op= y is reported once, at its write",
 		excuses:   func(c *checker, k *candidate) bool { return c.readOfUpdate(k.t) }},
+
+	// Per access, added after the rest.
+	{name: "initcallee", rule: 21, stage: perAccess,
+		statement: "the method is called only on values its callers allocated and have not yet shared, and has not shared its receiver before this access",
+		excuses:   func(c *checker, k *candidate) bool { return c.initCalleeAccess(k.a.fn, k.a.instr, k.a.addr) }},
 }
 
 // excuse returns the first exception of stage st that clears k, or
