@@ -81,56 +81,91 @@ func cacheAnalyze(patterns []string, fs *flag.FlagSet, all, run []*analysis.Anal
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(cacheEngineGC))
 	}
-	c, dir, err := openResultsCache(fs, all, run, opts)
+	internalerr.Guard(run)
+	trace.Set(opts.excused)
+	defer trace.Set(false)
+	checks := tagged(run)
+	recordFailures(checks)
+
+	res, err := cacheAttempt(patterns, fs, all, run, checks, opts, stderr)
+	var notes []problem
+	if err == nil && res.damaged {
+		// An entry that decodes wrong is not trusted: the cache is
+		// cleared and everything analyzed again.
+		notes = append(notes, problem{msg: "the cache held a damaged entry; it was cleared and the analysis run again", warning: true})
+		if err = os.RemoveAll(res.dir); err == nil {
+			res, err = cacheAttempt(patterns, fs, all, run, checks, opts, stderr)
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
 		return exitError
 	}
+	problems := append(notes, res.problems...)
+	status := exitClean
+	if res.goFailed {
+		status = exitError
+	}
+	for _, p := range problems {
+		if !p.warning {
+			status = exitError
+		}
+	}
+	return report(res.findings, problems, run, nil, status, opts, stdout, stderr)
+}
 
-	internalerr.Guard(run)
-	trace.Set(opts.excused)
-	defer trace.Set(false)
-	failures.reset()
-	checks := tagged(run)
-	recordFailures(checks)
+// A cacheRun is what one attempt of the cache engine found.
+type cacheRun struct {
+	dir      string
+	findings []finding
+	problems []problem
+	goFailed bool // the go command failed to list or compile the packages
+	damaged  bool // a cached entry did not decode
+}
+
+// cacheAttempt opens the cache, runs the checks on patterns with the
+// runner and converts what it found. An error is one of the cache
+// itself; what the go command or an analyzer said is in the problems.
+func cacheAttempt(patterns []string, fs *flag.FlagSet, all, run, checks []*analysis.Analyzer, opts *options, stderr io.Writer) (cacheRun, error) {
+	c, dir, err := openResultsCache(fs, all, run, opts)
+	if err != nil {
+		return cacheRun{}, err
+	}
+	out := cacheRun{dir: dir}
 	r, err := runner.New(config.Config{}, c)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", progname(), err)
-		return exitError
+		return cacheRun{}, err
 	}
 	cfg := &packages.Config{Tests: opts.tests}
 	if opts.tags != "" {
 		cfg.BuildFlags = []string{"-tags=" + opts.tags}
 	}
+	failures.reset()
 	stop := newProgress(stderr).watchRunner(&r.Stats)
 	results, err := r.Run(cfg, checks, patterns)
 	stop()
 	if err != nil {
 		// The go command failed, as go vet's would: a package that does
 		// not compile is its "# pkg" line and errors.
-		return report(nil, vetStderr(loadError(err), stderr), run, nil, exitError, opts, stdout, stderr)
+		out.problems = vetStderr(loadError(err), stderr)
+		out.goFailed = true
+		return out, nil
 	}
 	markBuildCacheUsed() // the go command compiled what the runner needed
-	entries, problems := fromRunner(results)
+	entries, problems, damaged := fromRunner(results)
 	findings, more := fromVet(entries, all)
-	problems = append(problems, more...)
+	out.findings, out.problems, out.damaged = findings, append(problems, more...), damaged
 	if failed := failures.take(); len(failed) > 0 {
-		problems = append(problems, failed...)
+		out.problems = append(out.problems, failed...)
 		// The runner cached what the failed analysis left; a later run
 		// must not take it for complete.
 		if err := os.RemoveAll(dir); err != nil {
-			problems = append(problems, problem{msg: "clearing the cache: " + err.Error()})
+			out.problems = append(out.problems, problem{msg: "clearing the cache: " + err.Error()})
 		}
 	} else {
 		c.Trim()
 	}
-	status := exitClean
-	for _, p := range problems {
-		if !p.warning {
-			status = exitError
-		}
-	}
-	return report(findings, problems, run, nil, status, opts, stdout, stderr)
+	return out, nil
 }
 
 // openResultsCache opens the cache engine's cache, salted for this
@@ -256,15 +291,17 @@ func (l *failureLog) take() []problem {
 
 // fromRunner converts the runner's results for the packages named into
 // go vet's entries, and its failures into problems: the packages that
-// did not load or type-check, and those it could not analyze.
-func fromRunner(results []runner.Result) ([]vetjson.Entry, []problem) {
-	var entries []vetjson.Entry
-	var problems []problem
+// did not load or type-check, and those it could not analyze. damaged
+// says that a cached entry failed to decode.
+func fromRunner(results []runner.Result) (entries []vetjson.Entry, problems []problem, damaged bool) {
 	for _, res := range results {
 		id := res.Package.ID
 		switch {
 		case res.Failed:
 			for _, err := range res.Errors {
+				if isCacheReadError(err) {
+					damaged = true
+				}
 				problems = append(problems, runnerError(id, err))
 			}
 			continue
@@ -278,6 +315,7 @@ func fromRunner(results []runner.Result) ([]vetjson.Entry, []problem) {
 		}
 		data, err := res.Load()
 		if err != nil {
+			damaged = true
 			problems = append(problems, problem{pkgID: id, msg: id + ": reading the cached result: " + err.Error()})
 			continue
 		}
@@ -296,7 +334,14 @@ func fromRunner(results []runner.Result) ([]vetjson.Entry, []problem) {
 			entries[i].Diagnostics = append(entries[i].Diagnostics, toVetDiagnostic(d, category))
 		}
 	}
-	return entries, problems
+	return entries, problems, damaged
+}
+
+// isCacheReadError reports whether err is the runner's failure to read
+// a dependency's facts from the cache (its messages are the only way
+// to tell).
+func isCacheReadError(err error) bool {
+	return strings.Contains(err.Error(), "failed loading cached facts")
 }
 
 // runnerError is the problem of a package that failed to load or

@@ -107,3 +107,55 @@ func TestCacheEngineFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheEngineDamagedEntry checks that a cached entry whose bytes
+// were damaged (same size, so the cache's own check passes) is not
+// trusted: the run clears the cache, analyzes again and prints what
+// the first run printed, with a warning.
+func TestCacheEngineDamagedEntry(t *testing.T) {
+	cacheDir := cacheModule(t)
+	var runs atomic.Int32
+	check := &analysis.Analyzer{
+		Name: "countcheck",
+		Doc:  "countcheck: reports every file",
+		Run: func(pass *analysis.Pass) (any, error) {
+			runs.Add(1)
+			for _, f := range pass.Files {
+				pass.Reportf(f.Decls[0].Pos(), "function here")
+			}
+			return nil, nil
+		},
+	}
+	var want, errs bytes.Buffer
+	if code := Run([]string{"-engine=cache", "./p"}, []*analysis.Analyzer{check}, &want, &errs); code != exitFindings {
+		t.Fatalf("first run: exit %d, stderr:\n%s", code, errs.String())
+	}
+	damaged := 0
+	filepath.WalkDir(cacheDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "-d") {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		damaged++
+		return os.WriteFile(path, bytes.Repeat([]byte{0xff}, int(info.Size())), 0o666)
+	})
+	if damaged == 0 {
+		t.Fatalf("no cached output files (*-d) under %s", cacheDir)
+	}
+	before := runs.Load()
+	var got bytes.Buffer
+	errs.Reset()
+	code := Run([]string{"-engine=cache", "./p"}, []*analysis.Analyzer{check}, &got, &errs)
+	if code != exitFindings || got.String() != want.String() {
+		t.Errorf("after damaging %d cached files: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 3 and:\n%s", damaged, code, got.String(), errs.String(), want.String())
+	}
+	if !strings.Contains(errs.String(), "damaged entry") {
+		t.Errorf("stderr does not say the cache was damaged:\n%s", errs.String())
+	}
+	if runs.Load() == before {
+		t.Errorf("the package was not analyzed again")
+	}
+}
