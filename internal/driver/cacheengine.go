@@ -67,10 +67,10 @@ var cacheRunMu sync.Mutex
 
 // cacheEngineGC is the collector's setting during a run: the live heap
 // is that of a few packages, so the default collects every few
-// megabytes of work. 400 took a cold run on etcd from 1.16x to 0.95x
-// the floor's CPU (1.0 GiB peak, the floor's 2.6); 250 costs about the
-// same (grpc, cold, farm-bench 3 pairs: 1.02x the CPU of 400, 0.95 to
-// 1.06) and peaks lower (0.79x: 1.6 GiB against 2.1).
+// megabytes of work. A cold run on etcd took 14.4 s of CPU at 100 and
+// 12.4 s at 400 (single runs; the floor 13.0 s); on grpc, cold,
+// farm-bench pairs, 250 and 300 cost 1.02x and 1.00x the CPU of 400
+// (within the noise) and peaked at 0.75x and 0.80x.
 const cacheEngineGC = 250
 
 // cacheAnalyze runs the analyzers on patterns with the cache engine and
