@@ -159,3 +159,17 @@ func TestCacheEngineDamagedEntry(t *testing.T) {
 		t.Errorf("the package was not analyzed again")
 	}
 }
+
+// TestPickEngineUnwritableCache checks that a run that names no engine
+// takes the vet engine when the cache engine's directory cannot be
+// made (a read-only home in a CI container), rather than failing.
+func TestPickEngineUnwritableCache(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(resultsCacheEnv, filepath.Join(file, "cache"))
+	if got := pickEngine(nil); got != engineVet {
+		t.Errorf("pickEngine with an unwritable cache directory = %q, want %q", got, engineVet)
+	}
+}

@@ -36,8 +36,12 @@ const standalonePerPackage = 6 << 20
 // pickEngine returns the engine for a run when the user chose none;
 // args are those of the same run through go vet (after "vet").
 func pickEngine(args []string) string {
-	if _, err := resultsCacheDir(); err != nil {
-		return engineVet // no user cache directory: the go build cache is the only one
+	dir, err := resultsCacheDir()
+	if err == nil {
+		err = os.MkdirAll(dir, 0o777)
+	}
+	if err != nil {
+		return engineVet // no user cache directory we can write: the go build cache is the only cache
 	}
 	if marker := buildCacheMarker(); marker != "" {
 		if _, err := os.Stat(marker); err == nil {
