@@ -40,15 +40,12 @@ func cacheModule(t *testing.T) (cacheDir string) {
 	return cacheDir
 }
 
-// TestCacheEngineReuses checks that a second run over an unchanged
-// package answers from the cache without analyzing it, and prints the
-// same.
-func TestCacheEngineReuses(t *testing.T) {
-	cacheModule(t)
-	var runs atomic.Int32
-	check := &analysis.Analyzer{
+// countCheck returns an analyzer that reports each file's first
+// declaration and counts its runs in runs.
+func countCheck(runs *atomic.Int32) *analysis.Analyzer {
+	return &analysis.Analyzer{
 		Name: "countcheck",
-		Doc:  "countcheck: reports every function",
+		Doc:  "countcheck: reports each file's first declaration",
 		Run: func(pass *analysis.Pass) (any, error) {
 			runs.Add(1)
 			for _, f := range pass.Files {
@@ -57,6 +54,15 @@ func TestCacheEngineReuses(t *testing.T) {
 			return nil, nil
 		},
 	}
+}
+
+// TestCacheEngineReuses checks that a second run over an unchanged
+// package answers from the cache without analyzing it, and prints the
+// same.
+func TestCacheEngineReuses(t *testing.T) {
+	cacheModule(t)
+	var runs atomic.Int32
+	check := countCheck(&runs)
 	var out1, out2, errs bytes.Buffer
 	if code := Run([]string{"-engine=cache", "./p"}, []*analysis.Analyzer{check}, &out1, &errs); code != exitFindings {
 		t.Fatalf("first run: exit %d, stderr:\n%s", code, errs.String())
@@ -115,17 +121,7 @@ func TestCacheEngineFailure(t *testing.T) {
 func TestCacheEngineDamagedEntry(t *testing.T) {
 	cacheDir := cacheModule(t)
 	var runs atomic.Int32
-	check := &analysis.Analyzer{
-		Name: "countcheck",
-		Doc:  "countcheck: reports every file",
-		Run: func(pass *analysis.Pass) (any, error) {
-			runs.Add(1)
-			for _, f := range pass.Files {
-				pass.Reportf(f.Decls[0].Pos(), "function here")
-			}
-			return nil, nil
-		},
-	}
+	check := countCheck(&runs)
 	var want, errs bytes.Buffer
 	if code := Run([]string{"-engine=cache", "./p"}, []*analysis.Analyzer{check}, &want, &errs); code != exitFindings {
 		t.Fatalf("first run: exit %d, stderr:\n%s", code, errs.String())

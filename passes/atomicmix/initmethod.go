@@ -22,22 +22,7 @@ import (
 // initMethodWrite reports whether a plain write to addr in fn is a
 // write through the receiver of an initializer method.
 func initMethodWrite(fn *ssa.Function, addr ssa.Value) bool {
-	if !isInitializer(fn) {
-		return false
-	}
-	recv := fn.Params[0]
-	for {
-		switch a := addr.(type) {
-		case *ssa.FieldAddr:
-			addr = a.X
-		case *ssa.IndexAddr:
-			addr = a.X
-		case *ssa.Parameter:
-			return a == recv
-		default:
-			return false
-		}
-	}
+	return isInitializer(fn) && receiverRoot(fn, addr) != nil
 }
 
 // isInitializer reports whether fn is a method named Init or init, on
