@@ -127,16 +127,20 @@ func (c *checker) unsharedAt(caller *ssa.Function, instr ssa.Instruction, addr s
 
 // invokedByName reports whether a dynamic call of the package, through
 // an interface, names a method called name: an unexported method can
-// implement only the package's own interfaces.
+// implement only the package's own interfaces. The names are collected
+// once per package.
 func (c *checker) invokedByName(name string) bool {
-	for _, g := range c.packageFuncs() {
-		for _, b := range g.Blocks {
-			for _, instr := range b.Instrs {
-				if call, ok := instr.(ssa.CallInstruction); ok && call.Common().IsInvoke() && call.Common().Method.Name() == name {
-					return true
+	if c.invoked == nil {
+		c.invoked = make(map[string]bool)
+		for _, g := range c.packageFuncs() {
+			for _, b := range g.Blocks {
+				for _, instr := range b.Instrs {
+					if call, ok := instr.(ssa.CallInstruction); ok && call.Common().IsInvoke() {
+						c.invoked[call.Common().Method.Name()] = true
+					}
 				}
 			}
 		}
 	}
-	return false
+	return c.invoked[name]
 }
