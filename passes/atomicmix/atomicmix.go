@@ -113,7 +113,7 @@ type checker struct {
 	impls       map[implKey][]*ssa.Function                            // memo of implementations (rule 19)
 	starters    map[*ssa.Function]bool                                 // functions that may start a goroutine (rule 19), built on first use
 	initCallees map[*ssa.Function]bool                                 // memo of calledOnlyUnshared (rule 21)
-	invoked     map[string]bool                                        // names of the methods the package calls through interfaces (rule 21), built on first use
+	invoked     map[string]bool                                        // names of the methods the package calls through interfaces (rule 21), built with callers
 }
 
 // An access is an atomic call, or a plain load or store, of a location.

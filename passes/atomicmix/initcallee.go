@@ -127,20 +127,8 @@ func (c *checker) unsharedAt(caller *ssa.Function, instr ssa.Instruction, addr s
 
 // invokedByName reports whether a dynamic call of the package, through
 // an interface, names a method called name: an unexported method can
-// implement only the package's own interfaces. The names are collected
-// once per package.
+// implement only the package's own interfaces.
 func (c *checker) invokedByName(name string) bool {
-	if c.invoked == nil {
-		c.invoked = make(map[string]bool)
-		for _, g := range c.packageFuncs() {
-			for _, b := range g.Blocks {
-				for _, instr := range b.Instrs {
-					if call, ok := instr.(ssa.CallInstruction); ok && call.Common().IsInvoke() {
-						c.invoked[call.Common().Method.Name()] = true
-					}
-				}
-			}
-		}
-	}
+	c.staticCallers()
 	return c.invoked[name]
 }

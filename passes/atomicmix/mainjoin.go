@@ -51,16 +51,21 @@ func isMainMain(fn *ssa.Function) bool {
 // calls (calls, deferred calls and go statements), built on first use.
 // A function missing from the map has no static call, or is also used
 // as a value, so that its callers are unknown: those are kept in
-// c.funcValues.
+// c.funcValues. The same walk collects in c.invoked the names of the
+// methods called through interfaces.
 func (c *checker) staticCallers() map[*ssa.Function][]ssa.CallInstruction {
 	if c.callers != nil {
 		return c.callers
 	}
 	m := make(map[*ssa.Function][]ssa.CallInstruction)
 	escaped := make(map[*ssa.Function]bool)
+	invoked := make(map[string]bool)
 	for _, fn := range c.packageFuncs() {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
+				if call, ok := instr.(ssa.CallInstruction); ok && call.Common().IsInvoke() {
+					invoked[call.Common().Method.Name()] = true
+				}
 				for _, op := range instr.Operands(nil) {
 					callee := calleeOperand(*op)
 					if callee == nil {
@@ -84,7 +89,7 @@ func (c *checker) staticCallers() map[*ssa.Function][]ssa.CallInstruction {
 	for fn := range escaped {
 		delete(m, fn)
 	}
-	c.callers, c.funcValues = m, escaped
+	c.callers, c.funcValues, c.invoked = m, escaped, invoked
 	return m
 }
 
