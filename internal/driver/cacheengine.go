@@ -13,11 +13,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/sharedvet/sharedvet/internal/staticrunner"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
 	"honnef.co/go/tools/config"
 	"honnef.co/go/tools/lintcmd/cache"
-	"honnef.co/go/tools/lintcmd/runner"
 
 	"github.com/sharedvet/sharedvet/internal/internalerr"
 	"github.com/sharedvet/sharedvet/internal/vetjson"
@@ -132,7 +132,7 @@ func cacheAttempt(patterns []string, fs *flag.FlagSet, all, run, checks []*analy
 		return cacheRun{}, err
 	}
 	out := cacheRun{dir: dir}
-	r, err := runner.New(config.Config{}, c)
+	r, err := staticrunner.New(config.Config{}, c)
 	if err != nil {
 		return cacheRun{}, err
 	}
@@ -293,7 +293,7 @@ func (l *failureLog) take() []problem {
 // go vet's entries, and its failures into problems: the packages that
 // did not load or type-check, and those it could not analyze. damaged
 // says that a cached entry failed to decode.
-func fromRunner(results []runner.Result) (entries []vetjson.Entry, problems []problem, damaged bool) {
+func fromRunner(results []staticrunner.Result) (entries []vetjson.Entry, problems []problem, damaged bool) {
 	for _, res := range results {
 		id := res.Package.ID
 		switch {
@@ -367,7 +367,7 @@ func runnerError(id string, err error) problem {
 	return problem{pkgID: id, msg: id + ": " + err.Error()}
 }
 
-func toVetDiagnostic(d runner.Diagnostic, category string) vetjson.Diagnostic {
+func toVetDiagnostic(d staticrunner.Diagnostic, category string) vetjson.Diagnostic {
 	out := vetjson.Diagnostic{
 		Category: category,
 		Posn:     posn(d.Position),

@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sharedvet/sharedvet/internal/staticrunner"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
-	"honnef.co/go/tools/lintcmd/runner"
 )
 
 // A progress shows, on one rewritten line of a terminal's stderr, what
@@ -143,7 +143,7 @@ func (c *vetCounter) Write(b []byte) (int, error) {
 // watchRunner shows, every tenth of a second until stop is called, how
 // many packages the cache engine's runner has finished of those it
 // must analyze or read from its cache, dependencies included.
-func (p *progress) watchRunner(stats *runner.Stats) (stop func()) {
+func (p *progress) watchRunner(stats *staticrunner.Stats) (stop func()) {
 	if p == nil {
 		return func() {}
 	}
@@ -159,7 +159,7 @@ func (p *progress) watchRunner(stats *runner.Stats) (stop func()) {
 				return
 			case <-tick.C:
 			}
-			if stats.State() < runner.StateProcessing {
+			if stats.State() < staticrunner.StateProcessing {
 				p.show("loading packages...")
 			} else {
 				p.show("analyzed %d of %d packages", stats.ProcessedPackages(), stats.TotalPackages())
