@@ -82,34 +82,12 @@ package staticrunner
 // affect CPU usage, and there are lower hanging fruit, such as
 // needing to cache less data in the first place.
 
-// OPT(dh): right now, each package is analyzed completely
-// independently. Each package loads all of its dependencies from
-// export data and cached facts. If we have two packages A and B,
-// which both depend on C, and which both get analyzed in parallel,
-// then C will be loaded twice. This wastes CPU time and memory. It
-// would be nice if we could reuse a single C for the analysis of both
-// A and B.
-//
-// We can't reuse the actual types.Package or facts, because each
-// package gets its own token.FileSet. Sharing a global FileSet has
-// several drawbacks, including increased memory usage and running the
-// risk of running out of FileSet address space.
-//
-// We could however avoid loading the same raw export data from disk
-// twice, as well as deserializing gob data twice. One possible
-// solution would be a duplicate-suppressing in-memory cache that
-// caches data for a limited amount of time. When the same package
-// needs to be loaded twice in close succession, we can reuse work,
-// without holding unnecessary data in memory for an extended period
-// of time.
-//
-// We would likely need to do extensive benchmarking to figure out how
-// long to keep data around to find a sweet spot where we reduce CPU
-// load without increasing memory usage.
-//
-// We can probably populate the cache after we've analyzed a package,
-// on the assumption that it will have to be loaded again in the near
-// future.
+// sharedvet: upstream decodes every package's imports from export data
+// afresh, the OPT note that stood here said, because each package had
+// its own token.FileSet. The loader's Universe now shares one FileSet
+// and the decoded types among the packages of a run (loader/universe.go
+// says how and at what cost); facts and gob data are still read per
+// package.
 
 import (
 	"bytes"
@@ -388,6 +366,7 @@ type Runner struct {
 	cfg       config.Config
 	cache     cache.Cache
 	semaphore semaphore
+	universe  *loader.Universe // the types decoded from export data during Run
 }
 
 type subrunner struct {
@@ -688,7 +667,7 @@ func (r *subrunner) doUncached(a *packageAction) (packageActionResult, error) {
 	// processed concurrently, we shouldn't load b's export data
 	// twice.
 
-	pkg, _, err := loader.Load(a.Package, &loader.Options{GoVersion: r.GoVersion})
+	pkg, _, err := loader.Load(a.Package, &loader.Options{GoVersion: r.GoVersion, Universe: r.universe})
 	if err != nil {
 		return packageActionResult{}, err
 	}
@@ -1209,6 +1188,8 @@ func (r *Runner) Run(cfg *packages.Config, analyzers []*analysis.Analyzer, patte
 	r.Stats.setTotalPackages(len(all) - 1)
 
 	r.Stats.setState(StateProcessing)
+	r.universe = loader.NewUniverse()
+	defer func() { r.universe = nil }()
 	go func() {
 		for _, a := range all {
 			if len(a.Deps()) == 0 {

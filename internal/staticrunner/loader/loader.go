@@ -15,7 +15,6 @@ import (
 	"honnef.co/go/tools/config"
 	"honnef.co/go/tools/lintcmd/cache"
 
-	"golang.org/x/tools/go/gcexportdata"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -136,6 +135,7 @@ func Graph(cfg *packages.Config, patterns ...string) ([]*PackageSpec, error) {
 }
 
 type program struct {
+	universe *Universe
 	fset     *token.FileSet
 	packages map[string]*types.Package
 	options  *Options
@@ -143,7 +143,6 @@ type program struct {
 
 type Stats struct {
 	Source time.Duration
-	Export map[*PackageSpec]time.Duration
 }
 
 type Options struct {
@@ -152,6 +151,10 @@ type Options struct {
 	// if there is no module, it will default to the version of Go the
 	// executable was built with.
 	GoVersion string
+
+	// Universe holds the types decoded from export data for the
+	// packages of a run; if nil, the package has its own.
+	Universe *Universe
 }
 
 // Load loads the package described in spec. Imports will be loaded
@@ -168,25 +171,20 @@ func Load(spec *PackageSpec, opts *Options) (*Package, Stats, error) {
 	if opts.GoVersion == "" {
 		opts.GoVersion = "module"
 	}
+	u := opts.Universe
+	if u == nil {
+		u = NewUniverse()
+	}
+	var stats Stats
+	imports, err := u.imports(spec)
+	if err != nil {
+		return nil, stats, err
+	}
 	prog := &program{
-		fset:     token.NewFileSet(),
-		packages: map[string]*types.Package{},
+		universe: u,
+		fset:     u.fset,
+		packages: imports,
 		options:  opts,
-	}
-
-	stats := Stats{
-		Export: map[*PackageSpec]time.Duration{},
-	}
-	for _, imp := range spec.Imports {
-		if imp.PkgPath == "unsafe" {
-			continue
-		}
-		t := time.Now()
-		_, err := prog.loadFromExport(imp)
-		stats.Export[imp] = time.Since(t)
-		if err != nil {
-			return nil, stats, err
-		}
 	}
 	t := time.Now()
 	pkg, err := prog.loadFromSource(spec)
@@ -199,35 +197,15 @@ func Load(spec *PackageSpec, opts *Options) (*Package, Stats, error) {
 
 // loadFromExport loads a package from export data.
 func (prog *program) loadFromExport(spec *PackageSpec) (*Package, error) {
-	// log.Printf("Loading package %s from export", spec)
-	if spec.ExportFile == "" {
-		return nil, fmt.Errorf("no export data for %q", spec.ID)
-	}
-	f, err := os.Open(spec.ExportFile)
+	tpkg, err := prog.universe.exported(spec)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-
-	//lint:ignore SA1019 NewReader does exactly what we need: it supports Go
-	//  1.27 compiler export data and Go 1.28 cmd/export data.
-	r, err := gcexportdata.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	tpkg, err := gcexportdata.Read(r, prog.fset, prog.packages, spec.PkgPath)
-	if err != nil {
-		return nil, err
-	}
-	pkg := &Package{
+	return &Package{
 		PackageSpec: spec,
 		Types:       tpkg,
 		Fset:        prog.fset,
-	}
-	// runtime.SetFinalizer(pkg, func(pkg *Package) {
-	// 	log.Println("Unloading package", pkg.PkgPath)
-	// })
-	return pkg, nil
+	}, nil
 }
 
 // loadFromSource loads a package from source. All of its dependencies
