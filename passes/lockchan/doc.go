@@ -134,8 +134,24 @@
 //     loop brings the Lock back before the operation (robfig/cron v3's
 //     Run and Schedule, fixtures deadlock/startflag.go). A waiter that
 //     sees f set knows the goroutine set it and is past its Lock, or
-//     found it set and returns without reaching its operation. A read
-//     lock held is needed only by a counterpart that takes L for writing.
+//     found it set and returns without reaching its operation. Nor, by
+//     the exception own-goroutine, a Lock made in the waiter's own
+//     goroutine: when the held L is a field of the waiting function's
+//     receiver (reached without a pointer load), a counterpart's
+//     function that locks the same field of its own receiver (or calls
+//     methods on its receiver that do) is passed over if it and the
+//     waiting function run only in one goroutine per value: every chain
+//     of the package's calls into either starts at the same go
+//     statement, which starts a method on a value its function has just
+//     made, outside any loop (c := &Conn{...}; go c.loop()), and passes
+//     the receiver on at each call, none of the functions exported,
+//     used as a value, or named like a method the package calls through
+//     an interface. On the waiter's value that counterpart runs in the
+//     waiting goroutine itself; on another value it takes another mutex
+//     (x/net/quic's connection loop, which locks and unlocks each
+//     stream's gate under sendMu, fixtures deadlock/owngoroutine.go). A
+//     read lock held is needed only by a counterpart that takes L for
+//     writing.
 //     Locks are compared by the struct field that holds them (all values
 //     of the type), or by the package variable or captured local they are;
 //     a local mutex declared inside a loop is a new mutex each time

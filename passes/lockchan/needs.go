@@ -68,6 +68,10 @@ type lockNeeds struct {
 	// the package passes for it; paramCallers is the reverse.
 	paramCallees map[ssa.Instruction][]*ssa.Function
 	paramCallers map[*ssa.Function][]ssa.Instruction
+	// loopRoots memoizes loopRoot (own-goroutine, owngoroutine.go);
+	// invoked holds the names of the methods called through interfaces.
+	loopRoots map[*ssa.Function]*ssa.Go
+	invoked   map[string]bool
 }
 
 func newLockNeeds(locks *lockset.Result, chans *chanIndex) *lockNeeds {
@@ -78,6 +82,7 @@ func newLockNeeds(locks *lockset.Result, chans *chanIndex) *lockNeeds {
 		reach:        make(map[*ssa.Function]*flow.Reach),
 		paramCallees: make(map[ssa.Instruction][]*ssa.Function),
 		paramCallers: make(map[*ssa.Function][]ssa.Instruction),
+		loopRoots:    make(map[*ssa.Function]*ssa.Go),
 	}
 	n.summarize()
 	return n
@@ -186,18 +191,16 @@ func (n *lockNeeds) add(fn *ssa.Function, cls lockClass, a acquisition) bool {
 // instr's function, up to maxDepth calls up. If only a read lock is
 // held, only an exclusive acquisition needs it.
 func (n *lockNeeds) needs(instr ssa.Instruction, cls lockClass, heldShared bool) (token.Pos, bool) {
-	pos, ok, _ := n.needsUnlessStarted(instr, cls, heldShared, nil)
-	return pos, ok
+	return n.needsOf(instr, &needQuery{cls: cls, heldShared: heldShared})
 }
 
-// needsUnlessStarted is needs for a wait that runs only when one of
-// flags is true: an acquisition made only to set one of them does not
-// count (rule 4's started-flag, started.go). It also reports whether
-// such an acquisition was passed over.
-func (n *lockNeeds) needsUnlessStarted(instr ssa.Instruction, cls lockClass, heldShared bool, flags []*types.Var) (pos token.Pos, ok, started bool) {
-	q := needQuery{cls: cls, heldShared: heldShared, flags: flags}
-	pos, ok = n.needsFrom(instr, &q, 0, make(map[*ssa.Function]bool))
-	return pos, ok, q.started
+// needsOf is needs for the query q: for the counterpart of a wait, it
+// also passes over the acquisitions that only set one of q's started
+// flags (started-flag, started.go) and those of the waiter's own
+// goroutine (own-goroutine, owngoroutine.go), and records in q which it
+// passed over.
+func (n *lockNeeds) needsOf(instr ssa.Instruction, q *needQuery) (token.Pos, bool) {
+	return n.needsFrom(instr, q, 0, make(map[*ssa.Function]bool))
 }
 
 // A needQuery is what needsFrom looks for, and what it passed over.
@@ -206,6 +209,11 @@ type needQuery struct {
 	heldShared bool
 	flags      []*types.Var // started flags the wait checks under the lock
 	started    bool         // an acquisition was passed over by started-flag
+	// waiter is where the wait holds held (its function or the call
+	// through which it waits), for own-goroutine; or nil.
+	waiter ssa.Instruction
+	held   lockset.Lock
+	own    bool // an acquisition was passed over by own-goroutine
 }
 
 func (n *lockNeeds) needsFrom(instr ssa.Instruction, q *needQuery, depth int, seen map[*ssa.Function]bool) (token.Pos, bool) {
@@ -230,6 +238,10 @@ func (n *lockNeeds) needsFrom(instr ssa.Instruction, q *needQuery, depth int, se
 				}
 				if n.setsFlagFirst(a, to, q.flags, r) {
 					q.started = true
+					continue
+				}
+				if n.ownGoroutine(fn, a, q) {
+					q.own = true
 					continue
 				}
 				return a.instr.Pos(), true

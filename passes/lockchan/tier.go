@@ -60,8 +60,8 @@ func (c *checker) judge(op syncapi.BlockingOp, at ssa.Instruction, held lockset.
 		if !cls.known() {
 			continue
 		}
-		flags := c.startedFlags(at, l)
-		needs, ok, started := c.allNeed(sites, cls, l.Shared, flags)
+		q := needQuery{cls: cls, heldShared: l.Shared, flags: c.startedFlags(at, l), waiter: at, held: l}
+		needs, ok := c.allNeed(sites, &q)
 		if ok && buffered {
 			// Deadlock-shaped, but only once the buffer is full.
 			return verdict{why: fmt.Sprintf("its %ss take %s first, so it deadlocks %s", side, c.lockName(l), whenBufferBlocks(op.Kind)), side: side}
@@ -69,8 +69,11 @@ func (c *checker) judge(op syncapi.BlockingOp, at ssa.Instruction, held lockset.
 		if ok {
 			return verdict{deadlock: true, lock: l, needs: needs, side: side}
 		}
-		if why == "" && started {
-			why = fmt.Sprintf("its %ss take %s only to set %s before they start, and this wait runs only once it is set", side, c.lockName(l), flagNames(flags))
+		if why == "" && q.started {
+			why = fmt.Sprintf("its %ss take %s only to set %s before they start, and this wait runs only once it is set", side, c.lockName(l), flagNames(q.flags))
+		}
+		if why == "" && q.own {
+			why = fmt.Sprintf("its %ss take %s first only where this goroutine runs them itself", side, c.lockName(l))
 		}
 		if why == "" {
 			why = fmt.Sprintf("its %ss do not all take %s", side, c.lockName(l))
@@ -88,19 +91,19 @@ func (c *checker) judge(op syncapi.BlockingOp, at ssa.Instruction, held lockset.
 	return verdict{why: why, side: side}
 }
 
-// allNeed reports whether every site's goroutine may take cls before
-// the site, and where, passing over the acquisitions that only set one
-// of flags (started-flag); started reports whether it passed one over.
-func (c *checker) allNeed(sites []chanSite, cls lockClass, heldShared bool, flags []*types.Var) (out []counterpart, ok, started bool) {
+// allNeed reports whether every site's goroutine may take q's lock
+// before the site, and where, passing over the acquisitions that only
+// set one of q's flags (started-flag) and those of the waiter's own
+// goroutine (own-goroutine); q records which it passed over.
+func (c *checker) allNeed(sites []chanSite, q *needQuery) (out []counterpart, ok bool) {
 	for _, s := range sites {
-		pos, ok, st := c.needs.needsUnlessStarted(s.instr, cls, heldShared, flags)
-		started = started || st
+		pos, ok := c.needs.needsOf(s.instr, q)
 		if !ok {
-			return nil, false, started
+			return nil, false
 		}
 		out = append(out, counterpart{site: s, lockAt: pos})
 	}
-	return out, true, started
+	return out, true
 }
 
 // flagNames names started flags as their fields: "`running`".
