@@ -123,7 +123,11 @@
 //     accesses. A function of the package started by go f(&n) accesses
 //     n through its parameter as a closure would (go bump(&n), where
 //     bump does *p++), its locks and channel operations on the
-//     arguments it is handed being the starter's. Likewise a call of a
+//     arguments it is handed being the starter's; and one handed a
+//     pointer parameter of the starter, its receiver most often (go
+//     m.readUp(ret) in a method of m), shares the struct it points to
+//     with the starter, whose fields both access (fixture
+//     starters/receiver.go). Likewise a call of a
 //     function of the package handed the address of a captured
 //     variable, or of memory behind it, accesses it as the body does
 //     through its parameter, at the call, holding the locks held there
@@ -216,7 +220,13 @@
 //     maps, are taken to be each goroutine's own (out[i] = v,
 //     idx[k]["n"] = v).
 //  13. locked: accesses made while holding the same mutex, one of them
-//     exclusively, do not race. A function of the package that returns
+//     exclusively, do not race. The starting function holds, besides
+//     its own, the locks that every call of it holds on what it is
+//     handed, when the package alone calls it and only directly (an
+//     unexported function, not used as a value nor reachable through an
+//     interface): grpc's cachedRequestMetadataLocked, "called with mu
+//     locked", reads c.token after go c.startFetch(), which writes it
+//     under c.mu. A function of the package that returns
 //     holding a lock it took on a parameter or a global (func (s *S)
 //     lock() { s.mu.Lock() }) takes it for its caller, and one that
 //     unlocks such a lock without taking it releases it, for the
@@ -309,7 +319,8 @@
 // it. A range-over-func loop nested in the body of another
 // is seen from that body only. A goroutine started by a go statement of a
 // named function is examined only for the variables whose address it
-// is handed, and one of a function of another package, or of a closure
+// is handed and the objects of the starter's pointer parameters (not
+// of a pointer the starter loads or receives), and one of a function of another package, or of a closure
 // held in a variable that is assigned more than once or handed on, is
 // not examined. A claim is trusted to
 // have one winner while the goroutines run: a throttle whose clock

@@ -63,9 +63,10 @@ func run(pass *analysis.Pass) (any, error) {
 		effects:  make(map[*ssa.BasicBlock][]lockEffect),
 		helpers:  make(map[*ssa.Function]helperSummary),
 		entries:  make(map[*ssa.Function][]lockset.Set),
+		funcs:    srcfuncs.Checked(ssainfo),
 	}
 	// srcfuncs adds the closures of var declarations (a command's Run).
-	safefunc.ForEach(pass, srcfuncs.Checked(ssainfo), c.checkFunc)
+	safefunc.ForEach(pass, c.funcs, c.checkFunc)
 	return nil, nil
 }
 
@@ -86,6 +87,8 @@ type checker struct {
 	effects  map[*ssa.BasicBlock][]lockEffect // the lock effects of the package's helpers, by block (helperlocks.go)
 	helpers  map[*ssa.Function]helperSummary  // what a helper does to its caller's locks
 	entries  map[*ssa.Function][]lockset.Set  // the helpers' locks held at each block's entry (helperlocks.go)
+	funcs    []*ssa.Function                  // the functions examined
+	calls    *callIndex                       // the package's calls of its functions (callerlocks.go)
 }
 
 // A side is a function whose accesses to a captured variable are
@@ -97,6 +100,9 @@ type side struct {
 	// rebase names a key of fn's as the starter does, for a function
 	// started by go f(&n) (params.go); nil for the others.
 	rebase func(lockset.Key) lockset.Key
+	// entry holds the locks that every caller of a starting function
+	// holds at its calls (callerlocks.go); nil for goroutines.
+	entry lockset.Set
 }
 
 // side returns what the checks need of fn: its CFG and its events.
@@ -141,7 +147,7 @@ func (c *checker) checkFunc(fn *ssa.Function) {
 		}
 		regions := make(map[regionKey]*region)
 		for i, v := range s.Closure.Bindings {
-			if i >= c.numGoVars(s) || !isVariable(v) {
+			if i >= c.numGoVars(s) || !c.isShared(s, v) {
 				continue
 			}
 			st.findRaces(s, i, regions)
@@ -170,9 +176,11 @@ type starter struct {
 }
 
 func (c *checker) newStarter(fn *ssa.Function, sites []spawn.Site) *starter {
+	parent := c.side(fn)
+	parent.entry = c.entryHeld(fn, 0)
 	st := &starter{
 		c:        c,
-		parent:   c.side(fn),
+		parent:   parent,
 		sides:    make(map[*ssa.Function]*side),
 		captures: make(map[ssa.Value][]capture),
 		byClass:  make(map[ssa.Value][]*captureClass),
@@ -188,7 +196,7 @@ func (c *checker) newStarter(fn *ssa.Function, sites []spawn.Site) *starter {
 			continue
 		}
 		for j, b := range s.Closure.Bindings {
-			if j < c.numGoVars(s) && isVariable(b) {
+			if j < c.numGoVars(s) && c.isShared(s, b) {
 				st.captures[b] = append(st.captures[b], capture{s, j})
 			}
 		}

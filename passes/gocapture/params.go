@@ -1,6 +1,8 @@
 package gocapture
 
 import (
+	"go/types"
+
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/lockset"
@@ -47,8 +49,13 @@ func (c *checker) numGoVars(s spawn.Site) int {
 // parameter), which is what the starter's accesses name.
 func (c *checker) varName(s spawn.Site, i int) string {
 	if c.byParam[s.Closure] {
-		if a, ok := s.Closure.Bindings[i].(*ssa.Alloc); ok && a.Comment != "" {
-			return a.Comment
+		switch a := s.Closure.Bindings[i].(type) {
+		case *ssa.Alloc:
+			if a.Comment != "" {
+				return a.Comment
+			}
+		case *ssa.Parameter:
+			return a.Name()
 		}
 		return s.Fn.Params[i].Name()
 	}
@@ -67,7 +74,7 @@ func (c *checker) addrSite(fn *ssa.Function, g *ssa.Go) (spawn.Site, bool) {
 	}
 	handsAddr := false
 	for _, a := range g.Call.Args {
-		if isVariable(a) {
+		if isVariable(a) || sharedObject(fn, a) {
 			handsAddr = true
 		}
 	}
@@ -123,4 +130,30 @@ func (st *starter) siteSide(s spawn.Site) *side {
 	}
 	st.paramSides[s.Closure] = x
 	return x
+}
+
+// sharedObject reports whether v, an argument of a go statement of fn,
+// is one of fn's parameters that points to a struct: go m.readUp(ret)
+// in a method of m shares *m with the goroutine as go f(&n) shares n
+// (rule "shared object"). The parameter keeps its value, so the
+// object is one; its fields are what the two sides access.
+func sharedObject(fn *ssa.Function, v ssa.Value) bool {
+	p, ok := v.(*ssa.Parameter)
+	if !ok || p.Parent() != fn {
+		return false
+	}
+	ptr, ok := p.Type().Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	_, ok = ptr.Elem().Underlying().(*types.Struct)
+	return ok
+}
+
+// isShared reports whether v, a binding of site s, is memory that the
+// goroutine shares with its starter: a captured variable, or, for a
+// function started by a go statement, the object of a pointer
+// parameter of the starter handed to it.
+func (c *checker) isShared(s spawn.Site, v ssa.Value) bool {
+	return isVariable(v) || c.byParam[s.Closure] && sharedObject(s.Instr.Parent(), v)
 }

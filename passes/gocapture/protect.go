@@ -30,6 +30,9 @@ func (c *checker) protected(x *side, a access, y *side, b access) bool {
 // for a function started by go f(&n) (params.go).
 func (c *checker) locksOf(x *side, a access) lockset.Set {
 	held := c.heldAt(x.fn, a.instr)
+	if len(x.entry) > 0 {
+		held = append(held[:len(held):len(held)], x.entry...)
+	}
 	if extra := c.helperHeld(a.instr, x.g.index[a.instr]); len(extra) > 0 {
 		held = append(held[:len(held):len(held)], extra...)
 	}
