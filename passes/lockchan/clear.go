@@ -33,7 +33,7 @@ var exceptions = []exception{
 	{"buffered-local", "a send on a channel the function made with room for all its sends there",
 		func(_ *checker, op syncapi.BlockingOp) bool { return cannotBlock(op) }},
 	{"buffered-ranged", "a send, once per element, in a range over x on a channel the function made with a buffer of len(x)",
-		func(_ *checker, op syncapi.BlockingOp) bool { return bufferPerElement(op) }},
+		(*checker).bufferPerElement},
 	{"buffered-covered", "a send on a channel made with a constant buffer that holds every send the package makes on it, none in a loop",
 		(*checker).bufferCoversSends},
 	{"drained", "a send after a non-blocking drain of the channel under the lock",

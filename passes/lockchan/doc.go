@@ -60,7 +60,14 @@
 //     per element in a range over x, on a channel the function made
 //     with a buffer of len(x) and handed to no other code before it (a
 //     map ranged over must not be written or passed to calls in the
-//     loop: go-libp2p-kad-dht's CheckPeers); buffered-covered, a send on a channel
+//     loop: go-libp2p-kad-dht's CheckPeers), or stored in s[i] and
+//     loaded back from s[i] at the send, the same index value and slice
+//     path, with no other store of its type, no call but len, cap and
+//     one WaitGroup.Done outside loops, and no other channel operation
+//     in between, and no other send in the package on such channels
+//     (concurrent-map's snapshot, fixtures basic/rangedslot.go: one
+//     synchronizing operation cannot order another goroutine's store
+//     into s[i] in between without a data race); buffered-covered, a send on a channel
 //     whose constant buffer holds every send the package makes on it,
 //     none of them in a loop or in a goroutine started in one (go work();
 //     go work() on a channel of capacity 2); drained, a send after a non-blocking

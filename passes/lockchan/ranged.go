@@ -20,22 +20,26 @@ import (
 // len(x) times (x is evaluated once); a range over a map whose body
 // neither writes the map nor calls anything that could runs it at most
 // len(x) times; and the loop is entered once per make, with the send in
-// no inner loop.
-func bufferPerElement(op syncapi.BlockingOp) bool {
+// no inner loop. The channel may also be kept in a slice's element
+// (rangedslot.go).
+func (c *checker) bufferPerElement(op syncapi.BlockingOp) bool {
 	send, ok := op.Instr.(*ssa.Send)
 	if !ok {
 		return false
 	}
 	mk, ok := op.Chan.(*ssa.MakeChan)
+	var slot *ssa.Store
 	if !ok {
-		return false
+		if mk, slot = c.slotChannel(op); mk == nil {
+			return false
+		}
 	}
 	length, ok := mk.Size.(*ssa.Call)
 	if !ok || !isBuiltin(length, "len") || len(length.Call.Args) != 1 {
 		return false
 	}
 	header, ranged := rangeLoopAround(send.Block())
-	if header == nil || !sameCollection(length, ranged) {
+	if header == nil || !sameCollection(length, ranged, slot) {
 		return false
 	}
 	if !mk.Block().Dominates(header) || !onePassPerEntry(header, mk.Block()) || !oncePerIteration(send.Block(), header) {
@@ -43,6 +47,9 @@ func bufferPerElement(op syncapi.BlockingOp) bool {
 	}
 	if _, isMap := ranged.Type().Underlying().(*types.Map); isMap && !leavesMapAlone(header) {
 		return false
+	}
+	if slot != nil {
+		return true // slotChannel: no other send on it, before or after
 	}
 	sends, ok := sendsBefore(mk, op.Instr)
 	return ok && sends == 0
@@ -137,8 +144,12 @@ var harmlessToMaps = map[string]bool{"len": true, "cap": true, "append": true, "
 // elements of ranged: x is ranged itself, or both load the same field
 // path from one root (s.m, reloading s from its cell as a captured
 // receiver is), in one block, with nothing from the first of those
-// loads to the start of the range that could write memory.
-func sameCollection(length *ssa.Call, ranged ssa.Value) bool {
+// loads to the start of the range that could write memory. With slot,
+// the store of the channel into a slice element (which writes no map,
+// slice or pointer) and one WaitGroup.Done (a single synchronizing
+// operation cannot order another goroutine's write in between) may
+// come between them.
+func sameCollection(length *ssa.Call, ranged ssa.Value, slot *ssa.Store) bool {
 	x := length.Call.Args[0]
 	if x == ranged {
 		if _, isMap := x.Type().Underlying().(*types.Map); !isMap {
@@ -164,9 +175,19 @@ func sameCollection(length *ssa.Call, ranged ssa.Value) bool {
 	for _, l := range loads {
 		first = min(first, flow.IndexOf(l))
 	}
+	dones := 0
 	for _, instr := range end.Block().Instrs[first:] {
 		if instr == end {
 			return true
+		}
+		if slot != nil {
+			if instr == ssa.Instruction(slot) {
+				continue
+			}
+			if call, ok := instr.(*ssa.Call); ok && isWaitGroupDone(call.Common()) && dones == 0 {
+				dones++
+				continue
+			}
 		}
 		if mayChangeMemory(instr) {
 			return false
