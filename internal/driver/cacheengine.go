@@ -298,11 +298,19 @@ func fromRunner(results []staticrunner.Result) (entries []vetjson.Entry, problem
 		id := res.Package.ID
 		switch {
 		case res.Failed:
+			var typeErrs []packages.Error
 			for _, err := range res.Errors {
 				if isCacheReadError(err) {
 					damaged = true
 				}
+				if perr, ok := err.(packages.Error); ok && perr.Kind != packages.ListError && perr.Pos != "" {
+					typeErrs = append(typeErrs, perr)
+					continue
+				}
 				problems = append(problems, runnerError(id, err))
+			}
+			if len(typeErrs) > 0 {
+				problems = append(problems, typeErrors(id, typeErrs))
 			}
 			continue
 		case !res.Initial:
@@ -342,6 +350,17 @@ func fromRunner(results []staticrunner.Result) (entries []vetjson.Entry, problem
 // to tell).
 func isCacheReadError(err error) bool {
 	return strings.Contains(err.Error(), "failed loading cached facts")
+}
+
+// typeErrors is the problem of a package that does not parse or
+// type-check, one line as go vet's: the package, its first error and
+// how many more.
+func typeErrors(id string, errs []packages.Error) problem {
+	msg := id + ": " + relErrorLine(errs[0].Pos+": "+errs[0].Msg)
+	if len(errs) > 1 {
+		msg += fmt.Sprintf(" (and %d more)", len(errs)-1)
+	}
+	return problem{pkgID: id, msg: msg}
 }
 
 // runnerError is the problem of a package that failed to load or

@@ -66,7 +66,9 @@ func computeHash(pkg *PackageSpec) (cache.ActionID, error) {
 
 	for _, dep := range imps {
 		if dep.ExportFile == "" {
-			fmt.Fprintf(key, "import %s \n", dep.PkgPath)
+			// A test variant, type-checked from source: its own key
+			// covers its files and imports.
+			fmt.Fprintf(key, "import %s %x\n", dep.PkgPath, dep.Hash)
 		} else {
 			id, err := getBuildid(dep.ExportFile)
 			if err == nil {

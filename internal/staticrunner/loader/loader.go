@@ -72,12 +72,16 @@ func Graph(cfg *packages.Config, patterns ...string) ([]*PackageSpec, error) {
 	dcfg.Mode = packages.NeedName |
 		packages.NeedImports |
 		packages.NeedDeps |
-		packages.NeedExportFile |
 		packages.NeedFiles |
 		packages.NeedCompiledGoFiles |
 		packages.NeedTypesSizes |
 		packages.NeedModule
 	pkgs, err := packages.Load(&dcfg, patterns...)
+	if err != nil {
+		return nil, err
+	}
+
+	exports, exportErrs, err := exportFiles(cfg, pkgs)
 	if err != nil {
 		return nil, err
 	}
@@ -92,10 +96,13 @@ func Graph(cfg *packages.Config, patterns ...string) ([]*PackageSpec, error) {
 			GoFiles:         pkg.GoFiles,
 			CompiledGoFiles: pkg.CompiledGoFiles,
 			OtherFiles:      pkg.OtherFiles,
-			ExportFile:      pkg.ExportFile,
+			ExportFile:      exports[pkg.ID],
 			Imports:         map[string]*PackageSpec{},
 			TypesSizes:      pkg.TypesSizes,
 			Module:          pkg.Module,
+		}
+		if pkg.ID == pkg.PkgPath && len(pkg.Errors) == 0 {
+			spec.Errors = exportErrs[pkg.ID]
 		}
 		for path, imp := range pkg.Imports {
 			spec.Imports[path] = m[imp]
@@ -176,7 +183,7 @@ func Load(spec *PackageSpec, opts *Options) (*Package, Stats, error) {
 		u = NewUniverse()
 	}
 	var stats Stats
-	imports, err := u.imports(spec)
+	imports, err := u.imports(spec, opts)
 	if err != nil {
 		return nil, stats, err
 	}
@@ -191,13 +198,20 @@ func Load(spec *PackageSpec, opts *Options) (*Package, Stats, error) {
 	if err == errMaxFileSize {
 		pkg, err = prog.loadFromExport(spec)
 	}
+	if err != nil && pkg != nil && len(pkg.Errors) > 0 {
+		// The type-checker's first error, also in pkg.Errors: errors of
+		// the package, not a failure of the load. Upstream the go
+		// command had compiled every package first and said so; now
+		// it compiles only those that others import (see Graph).
+		err = nil
+	}
 	stats.Source = time.Since(t)
 	return pkg, stats, err
 }
 
 // loadFromExport loads a package from export data.
 func (prog *program) loadFromExport(spec *PackageSpec) (*Package, error) {
-	tpkg, err := prog.universe.exported(spec)
+	tpkg, err := prog.universe.exported(spec, prog.options)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +263,7 @@ func (prog *program) loadFromSource(spec *PackageSpec) (*Package, error) {
 		if err != nil {
 			return nil, err
 		}
-		if fi.Size() >= MaxFileSize {
+		if fi.Size() >= MaxFileSize && spec.ExportFile != "" {
 			return nil, errMaxFileSize
 		}
 		af, err := parser.ParseFile(prog.fset, file, f, parser.ParseComments|parser.SkipObjectResolution)

@@ -44,7 +44,7 @@ func NewUniverse() *Universe {
 
 // imports returns the types of spec's direct imports by path,
 // decoding what no earlier package needed.
-func (u *Universe) imports(spec *PackageSpec) (map[string]*types.Package, error) {
+func (u *Universe) imports(spec *PackageSpec, opts *Options) (map[string]*types.Package, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	out := make(map[string]*types.Package, len(spec.Imports))
@@ -52,7 +52,7 @@ func (u *Universe) imports(spec *PackageSpec) (map[string]*types.Package, error)
 		if imp.PkgPath == "unsafe" {
 			continue
 		}
-		tpkg, err := u.decode(imp)
+		tpkg, err := u.decode(imp, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -62,21 +62,21 @@ func (u *Universe) imports(spec *PackageSpec) (map[string]*types.Package, error)
 }
 
 // exported returns spec's own types from its export data.
-func (u *Universe) exported(spec *PackageSpec) (*types.Package, error) {
+func (u *Universe) exported(spec *PackageSpec, opts *Options) (*types.Package, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return u.decode(spec)
+	return u.decode(spec, opts)
 }
 
 // decode returns spec's types, decoding its export data, and first its
 // imports', if no package has needed them yet. u.mu is held.
-func (u *Universe) decode(spec *PackageSpec) (*types.Package, error) {
+func (u *Universe) decode(spec *PackageSpec, opts *Options) (*types.Package, error) {
 	if tpkg, ok := u.decoded[spec]; ok {
 		return tpkg, nil
 	}
 	for _, imp := range spec.Imports {
 		if imp.PkgPath != "unsafe" {
-			if _, err := u.decode(imp); err != nil {
+			if _, err := u.decode(imp, opts); err != nil {
 				return nil, err
 			}
 		}
@@ -96,7 +96,13 @@ func (u *Universe) decode(spec *PackageSpec) (*types.Package, error) {
 	visit(spec)
 
 	if spec.ExportFile == "" {
-		return nil, fmt.Errorf("no export data for %q", spec.ID)
+		// A test variant, which Graph asks no export data for.
+		tpkg, err := u.check(spec, view, opts)
+		if err != nil {
+			return nil, err
+		}
+		u.decoded[spec] = tpkg
+		return tpkg, nil
 	}
 	f, err := os.Open(spec.ExportFile)
 	if err != nil {
@@ -115,4 +121,27 @@ func (u *Universe) decode(spec *PackageSpec) (*types.Package, error) {
 	}
 	u.decoded[spec] = tpkg
 	return tpkg, nil
+}
+
+// check type-checks spec from source against the decoded types of its
+// imports, for a package that others import and Graph asked no export
+// data for: a test variant, which the go command would have to compile
+// with its test main and external test. u.mu is held.
+func (u *Universe) check(spec *PackageSpec, view map[string]*types.Package, opts *Options) (*types.Package, error) {
+	if len(spec.Errors) > 0 {
+		return nil, fmt.Errorf("%s: %v", spec.ID, spec.Errors[0])
+	}
+	imports := make(map[string]*types.Package, len(spec.Imports))
+	for _, imp := range spec.Imports {
+		imports[imp.PkgPath] = view[imp.PkgPath]
+	}
+	prog := &program{universe: u, fset: u.fset, packages: imports, options: opts}
+	pkg, err := prog.loadFromSource(spec)
+	if err == nil && len(pkg.Errors) > 0 {
+		err = fmt.Errorf("type-checking %s: %v", spec.ID, pkg.Errors[0])
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pkg.Types, nil
 }

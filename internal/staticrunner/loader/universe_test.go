@@ -4,6 +4,7 @@ import (
 	"go/types"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/packages"
@@ -117,11 +118,25 @@ func TestUniverseKeepsTestVariantsApart(t *testing.T) {
 	if variant == nil || variant.Scope().Lookup("Helper") == nil {
 		t.Fatalf("b_test imports m/b without its test file's Helper: %v", variant)
 	}
-	plain, err := u.exported(specs["m/b"])
+	plain, err := u.exported(specs["m/b"], &Options{GoVersion: "module"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if plain == variant || plain.Scope().Lookup("Helper") != nil {
 		t.Errorf("m/b and its test variant share types")
+	}
+}
+
+// The go command compiles only what the packages analyzed import: not
+// the packages nothing imports, not the test variants, not the external
+// tests and test mains.
+func TestGraphExportsOnlyImported(t *testing.T) {
+	specs := graph(t)
+	for id, spec := range specs {
+		// m/a and m/d, and the standard library the test mains import.
+		imported := id == "m/a" || id == "m/d" || !strings.HasPrefix(id, "m/") && id != "unsafe"
+		if got := spec.ExportFile != ""; got != imported {
+			t.Errorf("%s: has export data %v, want %v", id, got, imported)
+		}
 	}
 }
