@@ -207,7 +207,14 @@
 //     which the goroutine releases or hands to a call of its own, and
 //     at one handed any value that comes from a call, since its
 //     identity cannot be matched with the goroutine's (see
-//     Limitations).
+//     Limitations). A function of the package called directly whose
+//     body, and that of the functions of the package it calls, up to
+//     two calls deep, calls nothing else (no other package's function,
+//     function value or interface method) does at the call what its
+//     body does (its sends, receives, waits and locks, on what the call
+//     hands it), and nothing more: go m.produce() and then m.stop(),
+//     where stop tests and sets m.stopped after a receive with a
+//     default case, race (fixture starters/receiver.go).
 //  11. handoff: a mutex that the starting function holds at the go
 //     statement and the goroutine unlocks is handed over: the walk
 //     stops at the starting function's next lock of it, which waits

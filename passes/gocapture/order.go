@@ -44,6 +44,14 @@ const (
 
 // eventsOf returns the events of fn, in block order.
 func (c *checker) eventsOf(fn *ssa.Function) []event {
+	return c.eventsAt(fn, 0)
+}
+
+// eventsAt returns the events of fn, a function entered depth calls
+// deep from a side: a call of a function of the package, up to
+// maxCallDepth deep, makes the events of its body, named by the
+// caller's arguments, at the call (calleeEvents).
+func (c *checker) eventsAt(fn *ssa.Function, depth int) []event {
 	var out []event
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
@@ -66,9 +74,52 @@ func (c *checker) eventsOf(fn *ssa.Function) []event {
 				}
 			}
 			if call, ok := instr.(ssa.CallInstruction); ok && !isGo(instr) && !spawn.IsSpawnerWith(call.Common(), c.extra, c.spawns) && unknownCall(call.Common()) {
-				out = append(out, c.callEvents(call, deferred)...)
+				if callee := summarized(call, depth); callee != nil {
+					out = append(out, c.calleeEvents(call, callee, deferred, depth)...)
+				} else {
+					out = append(out, c.callEvents(call, deferred)...)
+				}
 			}
 		}
+	}
+	return out
+}
+
+// summarized returns the function that call, made depth calls deep
+// from a side, calls, if its events are those of its body: a function
+// of the caller's package, called directly, with a body, at most
+// maxCallDepth calls deep. A method of the package called on the
+// receiver of a goroutine's loop (m.stop(), m.logf()) is not taken to
+// synchronize with anything its body does not (fixture
+// starters/receiver.go: badStopBothSides).
+func summarized(call ssa.CallInstruction, depth int) *ssa.Function {
+	common := call.Common()
+	callee := common.StaticCallee()
+	if callee == nil || depth >= maxCallDepth || common.IsInvoke() || callee.Blocks == nil || callee.Parent() != nil ||
+		callee.Synthetic != "" || call.Parent() == nil || callee.Pkg != call.Parent().Pkg || len(callee.Params) != len(common.Args) {
+		return nil
+	}
+	return callee
+}
+
+// calleeEvents returns the events of the body of callee, which call
+// calls, as events of the call: their objects named by the call's
+// arguments, and deferred if the call is. A body that calls a function
+// it cannot see into (another package's, a function value, an
+// interface method) gives the events of such a call (callEvents): what
+// the callee hands on is judged by what the caller hands it.
+func (c *checker) calleeEvents(call ssa.CallInstruction, callee *ssa.Function, deferred bool, depth int) []event {
+	inner := c.eventsAt(callee, depth+1)
+	for _, e := range inner {
+		if e.unknown {
+			return c.callEvents(call, deferred)
+		}
+	}
+	out := make([]event, 0, len(inner))
+	for _, e := range inner {
+		e.instr, e.sel, e.deferred = call, -1, deferred
+		e.key = c.rebaseArgs(callee, call.Common().Args, e.key)
+		out = append(out, e)
 	}
 	return out
 }

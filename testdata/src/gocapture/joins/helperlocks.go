@@ -26,7 +26,7 @@ func okHelperLocked(g *guarded, n int) int {
 		go func() {
 			defer wg.Done()
 			g.lock()
-			count++ // ok: g.mu held, taken by lock // excused helper, locked
+			count++ // ok: g.mu held, taken by lock // excused locked
 			g.unlock()
 		}()
 	}

@@ -176,7 +176,8 @@ func badHandoffAfter() {
 	cfg = "late" // want "`cfg` is written after the go statement, while the goroutine reads it without synchronization"
 }
 
-// wait waits for wg: a helper that the check cannot see into.
+// wait waits for wg: a function of the package, whose Wait is its
+// caller's (rule "joined").
 func wait(wg *sync.WaitGroup) { wg.Wait() }
 
 // okHelperWait joins through a helper function.
@@ -186,7 +187,7 @@ func okHelperWait() int {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		x = 1 // excused helper
+		x = 1 // excused joined
 	}()
 	wait(&wg)
 	return x // ok: the helper may wait on wg

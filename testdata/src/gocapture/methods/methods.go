@@ -92,7 +92,7 @@ func okMethodLocked(n int) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.inc() // ok: inc holds c.mu // excused helper, locked
+			c.inc() // ok: inc holds c.mu // excused locked
 		}()
 	}
 	v := c.get()

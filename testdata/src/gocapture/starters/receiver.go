@@ -215,3 +215,78 @@ func (c *creds2) badOneCallerUnlocked() string {
 func (c *creds2) badUnlockedCaller() string {
 	return c.refreshLocked()
 }
+
+// A flag that a method of the package tests and sets, called by the
+// goroutine and by the starter (golang-migrate's Migrate.stop). The
+// method's body receives on m.quit without waiting: a call of it
+// synchronizes with nothing the goroutine does (rule "helper" sees its
+// body).
+
+type runner struct {
+	quit    chan bool
+	stopped bool
+	out     chan int
+	mu      sync.Mutex
+	done    chan bool
+	log     func(string)
+}
+
+func (r *runner) stop() bool {
+	if r.stopped {
+		return true
+	}
+	select {
+	case <-r.quit:
+		r.stopped = true
+		return true
+	default:
+		return false
+	}
+}
+
+func (r *runner) produce() {
+	for i := 0; ; i++ {
+		if r.stop() { // want "goroutine writes `r.stopped`, which is written after the go statement without synchronization"
+			return
+		}
+		r.out <- i
+	}
+}
+
+// badStopBothSides checks the flag while the producer may set it.
+func (r *runner) badStopBothSides() bool {
+	go r.produce()
+	return r.stop() // want "`r.stopped` is written after the go statement, while the goroutine reads it without synchronization"
+}
+
+func (r *runner) markDone() {
+	r.stopped = true // ok: sent after // excused joined
+	r.done <- true
+}
+
+func (r *runner) waitDone() { <-r.done }
+
+// okHelperReceives: the method of the package that the starter calls
+// receives what the goroutine sends after its write.
+func (r *runner) okHelperReceives() bool {
+	go r.markDone()
+	r.waitDone()
+	return r.stopped
+}
+
+func (r *runner) logged() {
+	r.stopped = true // excused helper
+	r.report()
+}
+
+func (r *runner) report() { r.log("stopped") }
+
+// missHelperUnknown: report calls a function value, which may do
+// anything: the calls of it on both sides are taken to synchronize (rule
+// "helper"), and the race, real when r.log does not synchronize, is not
+// reported (doc.go, Limitations).
+func (r *runner) missHelperUnknown() bool {
+	go r.logged()
+	r.report()
+	return r.stopped
+}
