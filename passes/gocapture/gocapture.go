@@ -64,6 +64,7 @@ func run(pass *analysis.Pass) (any, error) {
 		helpers:  make(map[*ssa.Function]helperSummary),
 		entries:  make(map[*ssa.Function][]lockset.Set),
 		funcs:    srcfuncs.Checked(ssainfo),
+		bodies:   make(map[bodyKey][]event),
 	}
 	// srcfuncs adds the closures of var declarations (a command's Run).
 	safefunc.ForEach(pass, c.funcs, c.checkFunc)
@@ -89,6 +90,7 @@ type checker struct {
 	entries  map[*ssa.Function][]lockset.Set  // the helpers' locks held at each block's entry (helperlocks.go)
 	funcs    []*ssa.Function                  // the functions examined
 	calls    *callIndex                       // the package's calls of its functions (callerlocks.go)
+	bodies   map[bodyKey][]event              // the events of the bodies of called functions (order.go)
 }
 
 // A side is a function whose accesses to a captured variable are

@@ -102,6 +102,13 @@ func summarized(call ssa.CallInstruction, depth int) *ssa.Function {
 	return callee
 }
 
+// A bodyKey names the events of a function's body entered depth calls
+// deep, computed once per package.
+type bodyKey struct {
+	fn    *ssa.Function
+	depth int
+}
+
 // calleeEvents returns the events of the body of callee, which call
 // calls, as events of the call: their objects named by the call's
 // arguments, and deferred if the call is. A body that calls a function
@@ -109,7 +116,12 @@ func summarized(call ssa.CallInstruction, depth int) *ssa.Function {
 // interface method) gives the events of such a call (callEvents): what
 // the callee hands on is judged by what the caller hands it.
 func (c *checker) calleeEvents(call ssa.CallInstruction, callee *ssa.Function, deferred bool, depth int) []event {
-	inner := c.eventsAt(callee, depth+1)
+	key := bodyKey{callee, depth + 1}
+	inner, ok := c.bodies[key]
+	if !ok {
+		inner = c.eventsAt(callee, depth+1)
+		c.bodies[key] = inner
+	}
 	for _, e := range inner {
 		if e.unknown {
 			return c.callEvents(call, deferred)
