@@ -156,7 +156,16 @@
 //     an interface. On the waiter's value that counterpart runs in the
 //     waiting goroutine itself; on another value it takes another mutex
 //     (x/net/quic's connection loop, which locks and unlocks each
-//     stream's gate under sendMu, fixtures deadlock/owngoroutine.go). A
+//     stream's gate under sendMu, fixtures deadlock/owngoroutine.go).
+//     The same holds per call: when L lies in an object the waiting
+//     function made itself (r := &rec{...}), reached without a pointer
+//     load, its own Locks of that object (directly or through calls it
+//     passes the object to) on the way to a counterpart, such as a
+//     deferred close that ends in the callback that sends, are passed
+//     over: that frame is the waiting call, or another call locking
+//     another object (mongo-driver's CMAP test, okWaitOwnEvents). A
+//     counterpart so passed over counts as one that does not need L:
+//     on another value or call it may send on a shared channel. A
 //     read lock held is needed only by a counterpart that takes L for
 //     writing.
 //     Locks are compared by the struct field that holds them (all values

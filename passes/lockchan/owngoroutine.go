@@ -30,28 +30,45 @@ import (
 // field of F's receiver. If F runs on the waiter's value, it runs in the
 // waiting goroutine, which cannot unblock itself; on another value, it
 // takes another mutex.
+//
+// The same holds per call: when the held mutex lies in an object the
+// waiting function W made itself (r := &rec{…}; r.Lock()), reached
+// without a pointer load, a Lock of that same object in W's own frame,
+// on the way from W to a counterpart (a deferred p.close() that ends in
+// the callback that sends), is passed over. That frame is the waiting
+// call itself, blocked at the wait, or another call of W, which made
+// and locks another object (mongo-driver's CMAP test, docs/findings.md).
 
 // ownGoroutine reports whether the acquisition a, in fn, is one that
 // rule 4 passes over for q: fn runs only in the goroutine of q's
 // waiter, or in another value's, and a locks fn's receiver's own copy
-// of the held mutex.
+// of the held mutex; or fn is the waiting function and a locks the held
+// mutex of an object fn made.
 func (n *lockNeeds) ownGoroutine(fn *ssa.Function, a acquisition, q *needQuery) bool {
 	if q.waiter == nil {
 		return false
 	}
-	path, ok := receiverPath(q.waiter.Parent(), q.held.Key)
-	if !ok || !n.locksOwn(fn, a, q.cls, path, 0) {
+	w := q.waiter.Parent()
+	obj, path, ok := objectPath(w, q.held.Key)
+	if !ok {
 		return false
 	}
-	root := n.loopRoot(q.waiter.Parent())
+	if alloc, made := obj.(*ssa.Alloc); made && alloc.Parent() == w {
+		return fn == w && n.locksObject(fn, a, q.cls, obj, path, 0)
+	}
+	if !isReceiver(w, obj) || fn.Signature.Recv() == nil || len(fn.Params) == 0 || !n.locksObject(fn, a, q.cls, fn.Params[0], path, 0) {
+		return false
+	}
+	root := n.loopRoot(w)
 	return root != nil && n.loopRoot(fn) == root
 }
 
-// locksOwn reports whether the acquisition a of cls, in fn, locks the
-// mutex at path from fn's receiver: a Lock call, or a call that passes
-// the receiver on to methods whose every acquisition of cls does
-// (around a loop, the previous iteration's p.step()).
-func (n *lockNeeds) locksOwn(fn *ssa.Function, a acquisition, cls lockClass, path string, depth int) bool {
+// locksObject reports whether the acquisition a of cls, in fn, locks
+// the mutex at path in obj, a value of fn (its receiver, or an object
+// it made): a Lock call, or a call that passes obj on to functions
+// whose every acquisition of cls locks it there (around a loop, the
+// previous iteration's p.step(); runOperation(t, op, testInfo)).
+func (n *lockNeeds) locksObject(fn *ssa.Function, a acquisition, cls lockClass, obj ssa.Value, path string, depth int) bool {
 	call, ok := a.instr.(ssa.CallInstruction)
 	if !ok || depth > maxDepth {
 		return false
@@ -61,19 +78,26 @@ func (n *lockNeeds) locksOwn(fn *ssa.Function, a acquisition, cls lockClass, pat
 		if !ok {
 			return false
 		}
-		p, ok := receiverPath(fn, n.locks.KeyOf(lc.Mutex))
-		return ok && p == path
+		o, p, ok := objectPath(fn, n.locks.KeyOf(lc.Mutex))
+		return ok && o == obj && p == path
 	}
-	if args := call.Common().Args; len(args) == 0 || !isReceiver(fn, args[0]) {
-		return false
+	arg := -1
+	for i, v := range call.Common().Args {
+		if onlyValue(fn, v) == obj {
+			arg = i
+			break
+		}
 	}
 	callees := n.chans.callees(call.Common())
-	if len(callees) == 0 {
+	if arg < 0 || len(callees) == 0 {
 		return false
 	}
 	for _, g := range callees {
+		if arg >= len(g.Params) {
+			return false
+		}
 		for _, b := range n.acquires[g][cls] {
-			if !n.locksOwn(g, b, cls, path, depth+1) {
+			if !n.locksObject(g, b, cls, g.Params[arg], path, depth+1) {
 				return false
 			}
 		}
@@ -81,21 +105,21 @@ func (n *lockNeeds) locksOwn(fn *ssa.Function, a acquisition, cls lockClass, pat
 	return true
 }
 
-// receiverPath returns the fields that lead from fn's receiver to the
-// mutex k, if k is reached from it without a pointer load: a field of
-// the receiver's own value, distinct for distinct receivers.
-func receiverPath(fn *ssa.Function, k lockset.Key) (string, bool) {
-	path := k.Path
-	if cell, ok := k.Root.(*ssa.Alloc); ok && cell.Parent() == fn && strings.HasPrefix(path, "*") {
-		// c captured by a closure: the key is rooted at its variable.
+// objectPath returns the value of fn that the mutex k lies in and the
+// fields that lead from it to k, if no pointer load does: a mutex of
+// that value's own, distinct for distinct values. A variable assigned
+// once, which closures capture, is looked through.
+func objectPath(fn *ssa.Function, k lockset.Key) (ssa.Value, string, bool) {
+	root, path := k.Root, k.Path
+	if cell, ok := root.(*ssa.Alloc); ok && cell.Parent() == fn && strings.HasPrefix(path, "*") {
 		if v := assignedOnce(cell); v != nil {
-			k.Root, path = v, path[1:]
+			root, path = v, path[1:]
 		}
 	}
-	if k.Root == nil || strings.Contains(path, "*") || !isReceiver(fn, k.Root) {
-		return "", false
+	if root == nil || strings.Contains(path, "*") {
+		return nil, "", false
 	}
-	return path, true
+	return root, path, true
 }
 
 // isReceiver reports whether v is fn's receiver, or a load of the

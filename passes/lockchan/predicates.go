@@ -170,7 +170,8 @@ func assignedOnce(cell *ssa.Alloc) ssa.Value {
 }
 
 // onlyLoaded reports whether the closure's free variable fv is only
-// read.
+// read: loaded, or captured by a closure of its own that only reads it
+// (a callback made inside a callback).
 func onlyLoaded(fv *ssa.FreeVar) bool {
 	for _, r := range *fv.Referrers() {
 		switch r := r.(type) {
@@ -179,6 +180,13 @@ func onlyLoaded(fv *ssa.FreeVar) bool {
 				return false
 			}
 		case *ssa.DebugRef:
+		case *ssa.MakeClosure:
+			fn := r.Fn.(*ssa.Function)
+			for i, b := range r.Bindings {
+				if b == ssa.Value(fv) && !onlyLoaded(fn.FreeVars[i]) {
+					return false
+				}
+			}
 		default:
 			return false
 		}

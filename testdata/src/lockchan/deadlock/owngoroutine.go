@@ -477,4 +477,103 @@ func (r *RelayInline) step() {
 	}
 }
 
-var _, _, _, _, _, _, _, _, _, _, _ = NewQConn, NewQConnHeld, NewPairTwoLoops, NewPairLoopInLoop, NewPairStart, NewPairOther, NewPairExported, NewPairInterface, NewPairShared, NewRelay, NewRelayInline
+// Per call: mongo-driver's CMAP test (docs/findings.md). okWaitOwnEvents
+// makes rec itself and locks it; the emitter's callback sends events
+// from the emitter's goroutine, which never takes rec's lock, and from
+// the deferred e.close(), which runs in this call after the wait: the
+// Locks before that are this call's own. Another call of
+// okWaitOwnEvents locks another rec.
+type Rec struct {
+	sync.Mutex
+	events chan int
+	seen   []int
+}
+
+type Emitter struct {
+	onEvent func(int)
+}
+
+func (e *Emitter) run() {
+	for i := 0; i < 3; i++ {
+		e.onEvent(i)
+	}
+}
+
+func (e *Emitter) close() { e.onEvent(-1) }
+
+func okWaitOwnEvents() []int {
+	r := &Rec{events: make(chan int, 8)}
+	e := &Emitter{onEvent: func(v int) { r.events <- v }}
+	defer e.close()
+	go e.run()
+	r.Lock()
+	r.seen = nil
+	r.Unlock()
+	r.Lock()
+	defer r.Unlock()
+	r.seen = append(r.seen, <-r.events) // ok: the Locks before the deferred e.close() are this call's own, on its own rec
+	return r.seen
+}
+
+// badWaitSharedEvents is handed its rec: two calls on one rec hang, the
+// second waiting for the lock before its deferred close, which would
+// send what the first waits for.
+type RecParam struct {
+	sync.Mutex
+	events chan int
+	seen   []int
+}
+
+func NewRecParam() *RecParam { return &RecParam{events: make(chan int)} }
+
+func badWaitSharedEvents(r *RecParam) []int {
+	e := newRecEmitter(r)
+	defer e.close()
+	r.Lock()
+	defer r.Unlock()
+	r.seen = append(r.seen, <-r.events) // want "receive from `r.events` while holding `r`; its only sender takes `r` first"
+	return r.seen
+}
+
+// Each fixture has its own emitter type: the callbacks stored in one
+// function-typed field are pooled.
+type recEmitter struct {
+	onEvent func(int)
+}
+
+func (e *recEmitter) close() { e.onEvent(-1) }
+
+func newRecEmitter(r *RecParam) *recEmitter {
+	return &recEmitter{onEvent: func(v int) { r.events <- v }}
+}
+
+// RecShared is made by each call but locks a mutex all of them share,
+// through a pointer, and waits on a channel all of them share.
+type RecShared struct {
+	mu   *sync.Mutex
+	seen []int
+}
+
+type sharedEmitter struct {
+	onEvent func(int)
+}
+
+func (e *sharedEmitter) close() { e.onEvent(-1) }
+
+var (
+	recSharedMu     sync.Mutex
+	recSharedEvents = make(chan int)
+)
+
+func badWaitSharedMutex() []int {
+	r := &RecShared{mu: &recSharedMu}
+	e := &sharedEmitter{onEvent: func(v int) { recSharedEvents <- v }}
+	defer e.close()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen = append(r.seen, <-recSharedEvents) // want "receive from `recSharedEvents` while holding `r.mu`; its only sender takes `r.mu` first"
+	return r.seen
+}
+
+var _, _, _, _, _, _, _, _, _, _, _, _, _, _, _ = NewQConn, NewQConnHeld, NewPairTwoLoops, NewPairLoopInLoop, NewPairStart, NewPairOther, NewPairExported, NewPairInterface, NewPairShared, NewRelay, NewRelayInline,
+	okWaitOwnEvents, badWaitSharedEvents, badWaitSharedMutex, NewRecParam
