@@ -176,7 +176,14 @@
 //     or more. One receive joins one sender: after a go statement in a
 //     loop, a receive outside loops waits for one of its goroutines,
 //     not all (a receive in a loop is taken to wait for each one
-//     started before the loop). Calls of package time and receives
+//     started before the loop). One receive takes one message: a send
+//     in a loop orders nothing about an access of the same loop that a
+//     send on the channel may precede (for { done++; ch <- i }: the
+//     receive may have taken the send before the write; fixture
+//     badPipeline), and a close orders only the closed branch of a
+//     comma-ok receive (the exit of for v := range ch), not the loop's
+//     body, which runs for values sent before it (fixture
+//     badRangeBodyAfterClose). Calls of package time and receives
 //     from a timer's channel (time.After, t.C of a ticker the function
 //     made) order nothing: only the runtime sends on them.
 //

@@ -389,6 +389,9 @@ func (c *checker) groupByReleases(parent, gor *side, s spawn.Site, accs []access
 			// is placed at the call, which may synchronize after
 			// it (fixture okClosureSignals).
 			if e.deferred || e.instr == a.instr || gor.g.after(a.instr, e.instr) {
+				if gor.g.pipelined(gor.events, e, a.instr) {
+					continue
+				}
 				if e.class == mutexUnlock && !e.unknown {
 					l, ok := held.Get(e.key)
 					if !ok || l.Shared {

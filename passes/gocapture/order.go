@@ -462,6 +462,69 @@ func sameChan(x, y lockset.Key) bool {
 	return p == q
 }
 
+// pipelined reports whether the send e, which follows the access at
+// instr in the goroutine whose events are events, orders nothing about
+// it: a send on the same channel in the same loop may precede the
+// access (a pipeline, for { x = f(); ch <- x }), and a receive may have
+// taken that earlier message (rule 6; fixture badPipeline). A send
+// before the access outside its loop (ch <- started; x = f(); ch <-
+// done) keeps the two taken to be ordered.
+func (g *cfg) pipelined(events []event, e event, instr ssa.Instruction) bool {
+	if e.unknown || e.class != syncapi.ChanSend || closes(e.instr) {
+		return false
+	}
+	b := instr.Block().Index
+	if !g.cyc[b] {
+		return false
+	}
+	for _, s := range events {
+		if s.unknown || s.deferred || s.class != syncapi.ChanSend || closes(s.instr) || !sameChan(s.key, e.key) {
+			continue
+		}
+		if g.scc[s.instr.Block().Index] == g.scc[b] && (s.instr == instr || g.after(s.instr, instr)) {
+			return true
+		}
+	}
+	return false
+}
+
+// closes reports whether instr calls, or defers, the builtin close.
+func closes(instr ssa.Instruction) bool {
+	call, ok := instr.(ssa.CallInstruction)
+	if !ok {
+		return false
+	}
+	b, ok := call.Common().Value.(*ssa.Builtin)
+	return ok && b.Name() == "close"
+}
+
+// closedExit returns the edge that a comma-ok receive e (v, ok := <-ch,
+// or the receive of a range loop over ch) takes when the channel is
+// closed, if every release that orders e is a close: the close orders
+// only what follows that edge, not the loop's body, which runs for
+// values sent before it (fixture badRangeBodyAfterClose).
+func closedExit(e event, releases []event, stops stopKind) ([2]int, bool) {
+	recv, ok := e.instr.(*ssa.UnOp)
+	if !ok || e.unknown || e.class != syncapi.ChanRecv || !recv.CommaOk {
+		return [2]int{}, false
+	}
+	for _, r := range releases {
+		if stops&stopOf(r, e) != 0 && orders(r, e) && (r.unknown || !closes(r.instr)) {
+			return [2]int{}, false
+		}
+	}
+	b := recv.Block()
+	iff, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If)
+	if !ok {
+		return [2]int{}, false
+	}
+	ex, ok := iff.Cond.(*ssa.Extract)
+	if !ok || ex.Tuple != recv || ex.Index != 1 {
+		return [2]int{}, false
+	}
+	return [2]int{b.Index, iff.Block().Succs[1].Index}, true
+}
+
 // isClose reports whether instr is a call of the builtin close.
 func isClose(instr ssa.Instruction) bool {
 	call, ok := instr.(*ssa.Call)

@@ -206,6 +206,12 @@ func (st *starter) killSet(sig string, siteSCC int, releases []event, stops stop
 			// taken to wait for each (fixture okReceiveLoop).
 			continue
 		}
+		if exit, ok := closedExit(e, releases, stops); ok {
+			// Only a close orders the receive: the walk stops on
+			// the closed edge, and goes on into the loop's body.
+			k.edges[exit] = true
+			continue
+		}
 		if e.deferred {
 			// A deferred wait runs at rundefers, before the
 			// named results are read (fixture okDeferredWait).
