@@ -26,20 +26,22 @@ import (
 )
 
 // The cache engine analyzes in one process, in dependency order, with
-// staticcheck's runner (honnef.co/go/tools/lintcmd/runner): each
-// package is type-checked from source against its dependencies' export
-// data from the go build cache, its analysis's facts, findings and
-// directives go to a content-addressed cache of sharedvet's own, and
-// then everything of the package is dropped from memory. So memory is
-// that of the packages analyzed at once (one per CPU), a second run
-// over an unchanged tree reads the cache, and an edit re-analyzes the
-// packages whose inputs it changed; unlike the vet engine, no process
-// is started per package (what made the vet engine's cold runs cost
-// more than the floor: a fresh heap and three files per process).
+// staticcheck's runner (a copy in internal/staticrunner): each package
+// is type-checked from source against its dependencies' types, decoded
+// once per run from their export data in the go build cache; its
+// analysis's facts, findings and directives go to a content-addressed
+// cache of sharedvet's own, and then the package is dropped from
+// memory. So memory is that of the packages analyzed at once (one per
+// CPU) and of the dependencies' types, a second run over an unchanged
+// tree reads the cache, and an edit re-analyzes the packages whose
+// inputs it changed; unlike the vet engine, no process is started per
+// package (what made the vet engine's cold runs cost more than the
+// floor: a fresh heap and three files per process).
 //
-// The runner is staticcheck's, kept by its authors, and what
-// staticcheck itself runs on; sharedvet adds what the runner leaves to
-// its caller: the cache's key covers the executable and the flags, an
+// The runner is staticcheck's and what staticcheck itself runs on; the
+// copy changes what its API has no place for (internal/staticrunner's
+// README lists it). sharedvet adds what the runner leaves to its
+// caller: the cache's key covers the executable and the flags, an
 // analyzer's failure is a problem of the run (the runner drops it) and
 // a cache that may hold an incomplete result is cleared.
 
