@@ -169,3 +169,22 @@ func TestPickEngineUnwritableCache(t *testing.T) {
 		t.Errorf("pickEngine with an unwritable cache directory = %q, want %q", got, engineVet)
 	}
 }
+
+// TestCacheEngineTypeErrors checks that a package nobody imports, which
+// the go command therefore does not compile, and which does not
+// type-check, is one line of its first error and how many more, as go
+// vet's, and fails the run.
+func TestCacheEngineTypeErrors(t *testing.T) {
+	cacheModule(t)
+	src := "package p\n\nfunc F() int { return \"x\" }\n\nfunc G() string { return 1 }\n"
+	if err := os.WriteFile("p/p.go", []byte(src), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	var runs atomic.Int32
+	var out, errs bytes.Buffer
+	code := Run([]string{"-engine=cache", "./p"}, []*analysis.Analyzer{countCheck(&runs)}, &out, &errs)
+	want := `example.com/m/p: p/p.go:3:23: cannot use "x" (untyped string constant) as int value in return statement (and 1 more)`
+	if code != exitError || strings.Count(errs.String(), "\n") != 1 || !strings.Contains(errs.String(), want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and one line ending in:\n%s", code, errs.String(), want)
+	}
+}
