@@ -92,6 +92,7 @@ package staticrunner
 import (
 	"bytes"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"go/token"
 	"go/types"
@@ -367,6 +368,7 @@ type Runner struct {
 	cache     cache.Cache
 	semaphore semaphore
 	universe  *loader.Universe // the types decoded from export data during Run
+	exports   *loader.Exports  // the imported packages' export data, asked for by the first Load
 }
 
 type subrunner struct {
@@ -667,6 +669,9 @@ func (r *subrunner) doUncached(a *packageAction) (packageActionResult, error) {
 	// processed concurrently, we shouldn't load b's export data
 	// twice.
 
+	if err := r.exports.Fill(); err != nil {
+		return packageActionResult{}, err
+	}
 	pkg, _, err := loader.Load(a.Package, &loader.Options{GoVersion: r.GoVersion, Universe: r.universe})
 	if err != nil {
 		return packageActionResult{}, err
@@ -1162,12 +1167,24 @@ func allAnalyzers(analyzers []*analysis.Analyzer) []*analysis.Analyzer {
 func (r *Runner) Run(cfg *packages.Config, analyzers []*analysis.Analyzer, patterns []string) ([]Result, error) {
 	analyzers = allAnalyzers(analyzers)
 	registerGobTypes(analyzers)
+	out, err := r.run(cfg, analyzers, patterns, false)
+	if errors.Is(err, loader.ErrExportFailed) {
+		// A package others import does not compile. List the graph
+		// again asking for the export data first, so that the go
+		// command's account of it is that package's error, as
+		// upstream has it; what the first pass cached stays valid.
+		out, err = r.run(cfg, analyzers, patterns, true)
+	}
+	return out, err
+}
 
+func (r *Runner) run(cfg *packages.Config, analyzers []*analysis.Analyzer, patterns []string, eager bool) ([]Result, error) {
 	r.Stats.setState(StateLoadPackageGraph)
-	lpkgs, err := loader.Graph(cfg, patterns...)
+	lpkgs, exports, err := loader.Graph(cfg, eager, patterns...)
 	if err != nil {
 		return nil, err
 	}
+	r.exports = exports
 	r.Stats.setInitialPackages(len(lpkgs))
 
 	if len(lpkgs) == 0 {
@@ -1206,6 +1223,9 @@ func (r *Runner) Run(cfg *packages.Config, analyzers []*analysis.Analyzer, patte
 		})
 	}
 
+	if r.exports.Failed() {
+		return nil, loader.ErrExportFailed
+	}
 	r.Stats.setState(StateFinalizing)
 	out := make([]Result, 0, len(all))
 	for _, item := range all {

@@ -1,7 +1,9 @@
 package loader
 
 import (
+	"errors"
 	"slices"
+	"sync"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -80,4 +82,53 @@ func exportFiles(cfg *packages.Config, roots []*packages.Package) (files map[str
 		}
 	})
 	return files, errs, nil
+}
+
+// Exports asks the go command for the export data of a graph's imported
+// packages the first time a package must be loaded, not before: a run
+// that finds everything in its cache never asks, and the go command's
+// second look at the whole graph (computing what it would compile) was
+// most of a warm run's time.
+type Exports struct {
+	cfg   *packages.Config
+	roots []*packages.Package
+	specs map[string]*PackageSpec // the graph's packages that are not test variants, by ID
+	once  sync.Once
+	err   error
+}
+
+// ErrExportFailed says that a package others import did not compile:
+// the go command said why, and a run that wants it said as the go
+// command says it lists the graph again with NewGraph's eager set.
+var ErrExportFailed = errors.New("a package others import does not compile")
+
+// Fill sets the imported packages' ExportFile, once.
+func (ex *Exports) Fill() error {
+	if ex == nil {
+		return nil
+	}
+	ex.once.Do(func() {
+		files, errs, err := exportFiles(ex.cfg, ex.roots)
+		if err != nil {
+			ex.err = err
+			return
+		}
+		if len(errs) > 0 {
+			ex.err = ErrExportFailed
+			return
+		}
+		for id, file := range files {
+			if spec := ex.specs[id]; spec != nil {
+				spec.ExportFile = file
+			}
+		}
+	})
+	return ex.err
+}
+
+// Failed reports whether Fill found a package others import that does
+// not compile. It does not ask the go command; call it once no Fill
+// can be running.
+func (ex *Exports) Failed() bool {
+	return ex != nil && ex.err == ErrExportFailed
 }

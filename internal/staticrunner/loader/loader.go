@@ -63,8 +63,12 @@ type Package struct {
 // information required to later load type information, and optionally
 // syntax trees.
 //
+// The export data of the packages others import is asked for when the
+// first package is loaded (Exports.Fill), or, if eager, now, with the
+// go command's failures to compile them in their Errors.
+//
 // The provided config can set any setting with the exception of Mode.
-func Graph(cfg *packages.Config, patterns ...string) ([]*PackageSpec, error) {
+func Graph(cfg *packages.Config, eager bool, patterns ...string) ([]*PackageSpec, *Exports, error) {
 	var dcfg packages.Config
 	if cfg != nil {
 		dcfg = *cfg
@@ -78,13 +82,17 @@ func Graph(cfg *packages.Config, patterns ...string) ([]*PackageSpec, error) {
 		packages.NeedModule
 	pkgs, err := packages.Load(&dcfg, patterns...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-
-	exports, exportErrs, err := exportFiles(cfg, pkgs)
-	if err != nil {
-		return nil, err
+	var exports map[string]string
+	var exportErrs map[string][]packages.Error
+	if eager {
+		exports, exportErrs, err = exportFiles(cfg, pkgs)
+		if err != nil {
+			return nil, nil, err
+		}
 	}
+	lazy := &Exports{cfg: cfg, roots: pkgs, specs: map[string]*PackageSpec{}}
 
 	m := map[*packages.Package]*PackageSpec{}
 	packages.Visit(pkgs, nil, func(pkg *packages.Package) {
@@ -106,6 +114,9 @@ func Graph(cfg *packages.Config, patterns ...string) ([]*PackageSpec, error) {
 		}
 		for path, imp := range pkg.Imports {
 			spec.Imports[path] = m[imp]
+		}
+		if pkg.ID == pkg.PkgPath {
+			lazy.specs[pkg.ID] = spec
 		}
 		if cdir := config.Dir(pkg.GoFiles); cdir != "" {
 			cfg, err := config.Load(cdir)
@@ -138,7 +149,10 @@ func Graph(cfg *packages.Config, patterns ...string) ([]*PackageSpec, error) {
 		out = append(out, m[pkg])
 	}
 
-	return out, nil
+	if eager {
+		lazy = nil
+	}
+	return out, lazy, nil
 }
 
 type program struct {

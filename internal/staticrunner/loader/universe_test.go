@@ -34,7 +34,7 @@ func graph(t *testing.T) map[string]*PackageSpec {
 			t.Fatal(err)
 		}
 	}
-	specs, err := Graph(&packages.Config{Dir: dir, Tests: true, Env: append(os.Environ(), "GOFLAGS=", "GOWORK=off")}, "./...")
+	specs, _, err := Graph(&packages.Config{Dir: dir, Tests: true, Env: append(os.Environ(), "GOFLAGS=", "GOWORK=off")}, true, "./...")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,5 +138,34 @@ func TestGraphExportsOnlyImported(t *testing.T) {
 		if got := spec.ExportFile != ""; got != imported {
 			t.Errorf("%s: has export data %v, want %v", id, got, imported)
 		}
+	}
+}
+
+// Without eager, the export data is asked for by the first Fill, and a
+// package's key does not depend on when: the same as eager's.
+func TestGraphLazyExports(t *testing.T) {
+	specs := graph(t)
+	dir := filepath.Dir(filepath.Dir(specs["m/a"].GoFiles[0]))
+	cfg := &packages.Config{Dir: dir, Tests: true, Env: append(os.Environ(), "GOFLAGS=", "GOWORK=off")}
+	lazy, exports, err := Graph(cfg, false, "./...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*PackageSpec{}
+	for _, spec := range lazy {
+		byID[spec.ID] = spec
+		if spec.Hash != specs[spec.ID].Hash {
+			t.Errorf("%s: key differs from the eager graph's", spec.ID)
+		}
+	}
+	a := byID["m/c"].Imports["m/a"]
+	if a.ExportFile != "" {
+		t.Fatalf("m/a has export data before Fill")
+	}
+	if err := exports.Fill(); err != nil {
+		t.Fatal(err)
+	}
+	if a.ExportFile == "" || a.ExportFile != specs["m/a"].ExportFile {
+		t.Errorf("after Fill m/a's export data is %q, want %q", a.ExportFile, specs["m/a"].ExportFile)
 	}
 }
