@@ -78,7 +78,9 @@
 //     function allocated and has not yet stored, passed, returned or
 //     captured, also when the variable holding it is captured by a
 //     closure created later. A call keeps the value unshared only when
-//     the callee's summary says so (see Limitations).
+//     the callee's summary says so (see Limitations), or when it is a
+//     method of a sync/atomic type called on a field of the value (a
+//     node's atomic field set before the node is published).
 //
 // Per location:
 //

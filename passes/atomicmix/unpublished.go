@@ -7,6 +7,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/sharedvet/sharedvet/passes/internal/flow"
+	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
 // Rule 6 (unpublished): a value that a function allocates is its own
@@ -47,7 +48,12 @@ func (c *checker) unshared(fn *ssa.Function, instr ssa.Instruction, addr ssa.Val
 // capture or convert it. Loads from it and stores into it do not, nor
 // do calls that pass it to parameters that do not escape (see
 // passesNoEscape). For a parameter, the uses that keepsPointer allows
-// (sync/atomic calls, methods of sync) do not share it either.
+// (sync/atomic calls, methods of sync) do not share it either; for any
+// value, a method of a sync/atomic type called on a field of it (a
+// fresh node's atomic field set before the node is published, as
+// otter's hash map does; fixture okAtomicFieldThenInit). A function of
+// sync/atomic on a local's address stays a use that shares it here:
+// such locals are rule 8's (private).
 func (c *checker) escapesOfMemo(alloc ssa.Value) []ssa.Instruction {
 	esc, ok := c.escapes[alloc]
 	if !ok {
@@ -145,7 +151,7 @@ func (c *checker) escapesOf(alloc ssa.Value) []ssa.Instruction {
 			case *ssa.UnOp, *ssa.DebugRef:
 				// A load or its source position.
 			case ssa.CallInstruction:
-				if !c.passesNoEscape(r, v) && !(isParam && keepsPointer(r.Common(), v)) {
+				if !c.passesNoEscape(r, v) && !(isParam && keepsPointer(r.Common(), v)) && !(depth > 0 && atomicMethodCall(r, v)) {
 					out = append(out, r)
 				}
 			default:
@@ -155,6 +161,21 @@ func (c *checker) escapesOf(alloc ssa.Value) []ssa.Instruction {
 	}
 	visit(alloc, 0)
 	return out
+}
+
+// atomicMethodCall reports whether instr calls, in the same goroutine, a
+// method of a sync/atomic type with v, a field of a value, as receiver.
+func atomicMethodCall(instr ssa.CallInstruction, v ssa.Value) bool {
+	call, ok := instr.(*ssa.Call)
+	if !ok || !keepsPointer(call.Common(), v) || call.Common().Args[0] != v {
+		return false
+	}
+	fn := syncapi.Callee(call.Common())
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "sync/atomic" {
+		return false
+	}
+	sig, ok := fn.Type().(*types.Signature)
+	return ok && sig.Recv() != nil
 }
 
 // isPointerLike reports whether t is a pointer or unsafe.Pointer: a
