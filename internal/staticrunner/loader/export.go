@@ -28,6 +28,17 @@ import (
 // arguments each, every one loading its part's dependencies again
 // (a warm tailscale run spent 7 s of CPU in six of them).
 func exportFiles(cfg *packages.Config, roots []*packages.Package) (files map[string]string, errs map[string][]packages.Error, err error) {
+	return listExports(cfg, importedTops(roots))
+}
+
+// importedSet is the packages others in a graph import, test variants
+// aside, and those of them no other of them imports.
+type importedSet struct {
+	all  map[string]bool
+	tops []string
+}
+
+func importedTops(roots []*packages.Package) importedSet {
 	imported := map[string]bool{}
 	packages.Visit(roots, func(pkg *packages.Package) bool {
 		for _, imp := range pkg.Imports {
@@ -52,25 +63,29 @@ func exportFiles(cfg *packages.Config, roots []*packages.Package) (files map[str
 			tops = append(tops, id)
 		}
 	}
-	if len(tops) == 0 {
+	slices.Sort(tops)
+	return importedSet{all: imported, tops: tops}
+}
+
+// listExports asks the go command for the export data of set.all.
+func listExports(cfg *packages.Config, set importedSet) (files map[string]string, errs map[string][]packages.Error, err error) {
+	if len(set.tops) == 0 {
 		return nil, nil, nil
 	}
-	slices.Sort(tops)
-
 	var ecfg packages.Config
 	if cfg != nil {
 		ecfg = *cfg
 	}
 	ecfg.Mode = packages.NeedName | packages.NeedImports | packages.NeedDeps | packages.NeedExportFile
 	ecfg.Tests = false
-	pkgs, err := packages.Load(&ecfg, tops...)
+	pkgs, err := packages.Load(&ecfg, set.tops...)
 	if err != nil {
 		return nil, nil, err
 	}
-	files = make(map[string]string, len(imported))
+	files = make(map[string]string, len(set.all))
 	errs = make(map[string][]packages.Error)
 	packages.Visit(pkgs, nil, func(pkg *packages.Package) {
-		if !imported[pkg.ID] {
+		if !set.all[pkg.ID] {
 			return // not asked for: a package of the graph keys on how it was listed
 		}
 		if pkg.ExportFile != "" {
@@ -91,7 +106,7 @@ func exportFiles(cfg *packages.Config, roots []*packages.Package) (files map[str
 // most of a warm run's time.
 type Exports struct {
 	cfg   *packages.Config
-	roots []*packages.Package
+	set   importedSet             // not the graph's packages, which the run need not keep
 	specs map[string]*PackageSpec // the graph's packages that are not test variants, by ID
 	once  sync.Once
 	err   error
@@ -108,7 +123,7 @@ func (ex *Exports) Fill() error {
 		return nil
 	}
 	ex.once.Do(func() {
-		files, errs, err := exportFiles(ex.cfg, ex.roots)
+		files, errs, err := listExports(ex.cfg, ex.set)
 		if err != nil {
 			ex.err = err
 			return

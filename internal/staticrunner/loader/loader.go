@@ -92,7 +92,7 @@ func Graph(cfg *packages.Config, eager bool, patterns ...string) ([]*PackageSpec
 			return nil, nil, err
 		}
 	}
-	lazy := &Exports{cfg: cfg, roots: pkgs, specs: map[string]*PackageSpec{}}
+	lazy := &Exports{cfg: cfg, set: importedTops(pkgs), specs: map[string]*PackageSpec{}}
 
 	m := map[*packages.Package]*PackageSpec{}
 	packages.Visit(pkgs, nil, func(pkg *packages.Package) {
