@@ -105,8 +105,9 @@
 //     b.RunParallel closure of a benchmark (a sink: benchmarks run one
 //     at a time).
 //  10. mainjoin: a plain access of a package-level variable in
-//     main.main after the WaitGroup Wait of the workers it started,
-//     when every atomic access of the variable is in a function that
+//     main.main after the WaitGroup Wait of the workers it started
+//     (closures deferring Done), or before it starts them (any
+//     function), when every atomic access of the variable is in a function that
 //     only those workers can call (followed through the package's
 //     static calls; methods and functions used as values may run
 //     anywhere).

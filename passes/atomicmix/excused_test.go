@@ -18,7 +18,7 @@ import (
 var fixturePackages = []string{
 	"atomicmix/basic", "atomicmix/seed", "atomicmix/generics", "atomicmix/locals",
 	"atomicmix/summaries", "atomicmix/origin", "atomicmix/bench", "atomicmix/testscope",
-	"atomicmix/initmethod", "atomicmix/hooks", "atomicmix/claim", "atomicmix/mainjoin",
+	"atomicmix/initmethod", "atomicmix/hooks", "atomicmix/claim", "atomicmix/mainjoin", "atomicmix/mainbefore",
 	"atomicmix/countdown", "atomicmix/testjoin", "atomicmix/testjoinstray",
 	"atomicmix/enclosure/pool", "atomicmix/enclosure/client", "atomicmix/enclosure/shared",
 	"atomicmix/guards", "atomicmix/crosspkg/counter", "atomicmix/crosspkg/user",

@@ -7,7 +7,8 @@ import (
 	"github.com/sharedvet/sharedvet/passes/internal/syncapi"
 )
 
-// Rule 10 (mainjoin). A command's main often starts its workers, waits for them, and then
+// Rule 10 (mainjoin). A command's main often sets its counters, starts its workers, waits
+// for them, and then
 // prints the totals they added up atomically in package-level
 // variables (grpc's stress client: "Total calls made"). The read is
 // ordered after every atomic add when every function that makes one
@@ -34,7 +35,7 @@ func (c *checker) mainJoined(t touch, atomics []*access) bool {
 			return false
 		}
 		for _, g := range sites {
-			if !c.joinedBefore(g, t.instr) {
+			if !startsAfter(g, t.instr) && (g.site.Closure == nil || !c.joinedBefore(g, t.instr)) {
 				return false
 			}
 		}
@@ -157,15 +158,27 @@ func (c *checker) workerSites(fn, main *ssa.Function, callers map[*ssa.Function]
 	return sites, up(fn, 0)
 }
 
-// goSiteOf returns the goroutine that the go statement g starts, when
-// it starts a closure.
+// goSiteOf returns the goroutine that the go statement g starts: a
+// closure, or a named function (which joinedBefore does not follow: its
+// Done is on a parameter).
 func goSiteOf(g *ssa.Go) (*goSite, bool) {
 	for _, s := range spawn.SitesOf(g.Parent(), nil) {
 		if s.Instr == g {
 			return &goSite{site: s}, true
 		}
 	}
+	if fn, ok := g.Call.Value.(*ssa.Function); ok && !g.Call.IsInvoke() {
+		return &goSite{site: spawn.Site{Instr: g, Fn: fn, Pos: g.Pos()}}, true
+	}
 	return nil, false
+}
+
+// startsAfter reports whether the go statement of g cannot have run
+// when at runs: at is not reachable from it, so at happens before the
+// goroutine starts (go-workflows' samples/scale/starter sets its
+// counter, then starts the workers that count it down).
+func startsAfter(g *goSite, at ssa.Instruction) bool {
+	return g.site.Instr.Parent() == at.Parent() && !runAfter(g.site.Instr, nil)[at]
 }
 
 // joinedBefore reports whether the goroutine g has returned when at
