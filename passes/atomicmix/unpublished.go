@@ -171,11 +171,7 @@ func atomicMethodCall(instr ssa.CallInstruction, v ssa.Value) bool {
 		return false
 	}
 	fn := syncapi.Callee(call.Common())
-	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "sync/atomic" {
-		return false
-	}
-	sig, ok := fn.Type().(*types.Signature)
-	return ok && sig.Recv() != nil
+	return fn != nil && syncapi.IsAtomicMethod(fn)
 }
 
 // isPointerLike reports whether t is a pointer or unsafe.Pointer: a

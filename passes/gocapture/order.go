@@ -470,7 +470,7 @@ func sameChan(x, y lockset.Key) bool {
 // before the access outside its loop (ch <- started; x = f(); ch <-
 // done) keeps the two taken to be ordered.
 func (g *cfg) pipelined(events []event, e event, instr ssa.Instruction) bool {
-	if e.unknown || e.class != syncapi.ChanSend || closes(e.instr) {
+	if e.unknown || e.class != syncapi.ChanSend || syncapi.IsClose(e.instr) {
 		return false
 	}
 	b := instr.Block().Index
@@ -478,7 +478,7 @@ func (g *cfg) pipelined(events []event, e event, instr ssa.Instruction) bool {
 		return false
 	}
 	for _, s := range events {
-		if s.unknown || s.deferred || s.class != syncapi.ChanSend || closes(s.instr) || !sameChan(s.key, e.key) {
+		if s.unknown || s.deferred || s.class != syncapi.ChanSend || syncapi.IsClose(s.instr) || !sameChan(s.key, e.key) {
 			continue
 		}
 		if g.scc[s.instr.Block().Index] == g.scc[b] && (s.instr == instr || g.after(s.instr, instr)) {
@@ -486,16 +486,6 @@ func (g *cfg) pipelined(events []event, e event, instr ssa.Instruction) bool {
 		}
 	}
 	return false
-}
-
-// closes reports whether instr calls, or defers, the builtin close.
-func closes(instr ssa.Instruction) bool {
-	call, ok := instr.(ssa.CallInstruction)
-	if !ok {
-		return false
-	}
-	b, ok := call.Common().Value.(*ssa.Builtin)
-	return ok && b.Name() == "close"
 }
 
 // closedExit returns the edge that a comma-ok receive e (v, ok := <-ch,
@@ -509,7 +499,7 @@ func closedExit(e event, releases []event, stops stopKind) ([2]int, bool) {
 		return [2]int{}, false
 	}
 	for _, r := range releases {
-		if stops&stopOf(r, e) != 0 && orders(r, e) && (r.unknown || !closes(r.instr)) {
+		if stops&stopOf(r, e) != 0 && orders(r, e) && (r.unknown || !syncapi.IsClose(r.instr)) {
 			return [2]int{}, false
 		}
 	}
@@ -525,14 +515,11 @@ func closedExit(e event, releases []event, stops stopKind) ([2]int, bool) {
 	return [2]int{b.Index, iff.Block().Succs[1].Index}, true
 }
 
-// isClose reports whether instr is a call of the builtin close.
+// isClose reports whether instr is a call, not deferred, of the
+// builtin close.
 func isClose(instr ssa.Instruction) bool {
-	call, ok := instr.(*ssa.Call)
-	if !ok {
-		return false
-	}
-	b, ok := call.Call.Value.(*ssa.Builtin)
-	return ok && b.Name() == "close"
+	_, direct := instr.(*ssa.Call)
+	return direct && syncapi.IsClose(instr)
 }
 
 // bufferedChan reports whether k is a channel made with a constant

@@ -8,8 +8,7 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// exportFiles returns the export data files, by package ID, of the
-// packages that others in the graph import, test variants aside.
+// Which packages the go command compiles.
 //
 // Upstream asked the go command for every package's export data at
 // once (go list -export -deps -test), and the go command compiles every
@@ -27,9 +26,6 @@ import (
 // go/packages splits a long list into go list runs of 16 KB of
 // arguments each, every one loading its part's dependencies again
 // (a warm tailscale run spent 7 s of CPU in six of them).
-func exportFiles(cfg *packages.Config, roots []*packages.Package) (files map[string]string, errs map[string][]packages.Error, err error) {
-	return listExports(cfg, importedTops(roots))
-}
 
 // importedSet is the packages others in a graph import, test variants
 // aside, and those of them no other of them imports.
@@ -114,7 +110,7 @@ type Exports struct {
 
 // ErrExportFailed says that a package others import did not compile:
 // the go command said why, and a run that wants it said as the go
-// command says it lists the graph again with NewGraph's eager set.
+// command says it lists the graph again with Graph's eager set.
 var ErrExportFailed = errors.New("a package others import does not compile")
 
 // Fill sets the imported packages' ExportFile, once.

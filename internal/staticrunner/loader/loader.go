@@ -84,15 +84,16 @@ func Graph(cfg *packages.Config, eager bool, patterns ...string) ([]*PackageSpec
 	if err != nil {
 		return nil, nil, err
 	}
+	imported := importedTops(pkgs)
 	var exports map[string]string
 	var exportErrs map[string][]packages.Error
 	if eager {
-		exports, exportErrs, err = exportFiles(cfg, pkgs)
+		exports, exportErrs, err = listExports(cfg, imported)
 		if err != nil {
 			return nil, nil, err
 		}
 	}
-	lazy := &Exports{cfg: cfg, set: importedTops(pkgs), specs: map[string]*PackageSpec{}}
+	lazy := &Exports{cfg: cfg, set: imported, specs: map[string]*PackageSpec{}}
 
 	m := map[*packages.Package]*PackageSpec{}
 	packages.Visit(pkgs, nil, func(pkg *packages.Package) {

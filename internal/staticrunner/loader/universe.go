@@ -96,7 +96,8 @@ func (u *Universe) decode(spec *PackageSpec, opts *Options) (*types.Package, err
 	visit(spec)
 
 	if spec.ExportFile == "" {
-		// A test variant, which Graph asks no export data for.
+		// A test variant, which Graph asks no export data for, or any
+		// package of a run that has not asked for it (Exports.Fill).
 		tpkg, err := u.check(spec, view, opts)
 		if err != nil {
 			return nil, err

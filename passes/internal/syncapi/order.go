@@ -144,8 +144,8 @@ func SyncOpsOf(instr ssa.Instruction) []SyncOp {
 		return ops
 	case ssa.CallInstruction:
 		call := instr.Common()
-		if b, ok := call.Value.(*ssa.Builtin); ok {
-			if b.Name() == "close" && len(call.Args) == 1 {
+		if _, ok := call.Value.(*ssa.Builtin); ok {
+			if IsClose(instr) {
 				return []SyncOp{{Class: ChanSend, Obj: call.Args[0], Instr: instr, Case: -1}}
 			}
 			return nil
@@ -168,7 +168,7 @@ func SyncOpsOf(instr ssa.Instruction) []SyncOp {
 			return []SyncOp{{Class: WaitAll, Instr: instr, Case: -1}}
 		}
 		c, ok := syncMethods[name]
-		if !ok && isAtomicMethod(fn) {
+		if !ok && IsAtomicMethod(fn) {
 			c, ok = Atomic, true
 		}
 		if !ok {
@@ -186,9 +186,20 @@ func SyncOpsOf(instr ssa.Instruction) []SyncOp {
 	return nil
 }
 
-// isAtomicMethod reports whether fn is a method of one of sync/atomic's
+// IsClose reports whether instr calls, defers or runs as a goroutine
+// the builtin close.
+func IsClose(instr ssa.Instruction) bool {
+	call, ok := instr.(ssa.CallInstruction)
+	if !ok {
+		return false
+	}
+	b, ok := call.Common().Value.(*ssa.Builtin)
+	return ok && b.Name() == "close" && len(call.Common().Args) == 1
+}
+
+// IsAtomicMethod reports whether fn is a method of one of sync/atomic's
 // types (atomic.Int64, atomic.Value, atomic.Pointer[T], ...).
-func isAtomicMethod(fn *types.Func) bool {
+func IsAtomicMethod(fn *types.Func) bool {
 	sig, ok := fn.Type().(*types.Signature)
 	return ok && sig.Recv() != nil && fn.Pkg() != nil && fn.Pkg().Path() == "sync/atomic"
 }

@@ -24,6 +24,23 @@ func okAtomicFieldThenInit(head *node, p unsafe.Pointer) {
 	head.next.Store(n)
 }
 
+// okCASFieldThenInit: a compare-and-swap on the fresh node's field.
+func okCASFieldThenInit(head *node, p unsafe.Pointer) {
+	n := new(node)
+	n.meta.CompareAndSwap(0, 1)
+	n.slots[0] = p // ok: n is not shared yet // excused unpublished
+	head.next.Store(n)
+}
+
+// okLiteralThenInit: a composite literal, its next field cleared
+// atomically, then its slot written, then published.
+func okLiteralThenInit(head *node, p unsafe.Pointer) {
+	n := &node{}
+	n.next.Store(nil)
+	n.slots[0] = p // ok: n is not shared yet // excused unpublished
+	head.next.Store(n)
+}
+
 // badPublishedByAtomic: the atomic store that publishes n comes first.
 func badPublishedByAtomic(head *node, p unsafe.Pointer) {
 	n := new(node)

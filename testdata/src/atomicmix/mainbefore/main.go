@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 )
 
-var remaining, late, looped, after int32
+var remaining, late, looped, after, limit int32
 
 func work(wg *sync.WaitGroup) {
 	defer wg.Done()
@@ -17,10 +17,14 @@ func work(wg *sync.WaitGroup) {
 	atomic.AddInt32(&late, 1)
 	atomic.AddInt32(&looped, 1)
 	atomic.AddInt32(&after, 1)
+	atomic.AddInt32(&limit, -1)
 }
 
 func main() {
-	remaining = 10 // ok: before main starts any worker, and only workers add // excused mainjoin
+	remaining = 10     // ok: before main starts any worker, and only workers add // excused mainjoin
+	if remaining > 5 { // ok: read before the workers start // excused mainjoin
+		limit = 3 // ok: on one branch, still before every start // excused mainjoin
+	}
 	var wg sync.WaitGroup
 	for i := 0; i < 10; i++ {
 		looped = int32(i) // want "non-atomic write of `looped`, which is accessed atomically elsewhere"
